@@ -1,0 +1,79 @@
+-- causerie schema, version 1. Applied once, to an empty database, on first start;
+-- PRAGMA user_version records the version so later steps can migrate from it.
+-- Times are Unix seconds (UTC). Ids grow with time, so "latest" is "highest id".
+
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    username      TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT    NOT NULL,
+    is_admin      INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
+    created_at    INTEGER NOT NULL
+);
+
+CREATE TABLE forums (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+    description     TEXT    NOT NULL DEFAULT '',
+    created_at      INTEGER NOT NULL,
+    -- Kept by the triggers below, so the home page never counts rows.
+    topic_count     INTEGER NOT NULL DEFAULT 0,
+    message_count   INTEGER NOT NULL DEFAULT 0,
+    last_message_id INTEGER
+);
+
+CREATE TABLE topics (
+    id              INTEGER PRIMARY KEY,
+    forum_id        INTEGER NOT NULL REFERENCES forums(id) ON DELETE CASCADE,
+    author_id       INTEGER NOT NULL REFERENCES users(id),
+    title           TEXT    NOT NULL,
+    created_at      INTEGER NOT NULL,
+    locked          INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
+    -- Kept by the triggers below.
+    message_count   INTEGER NOT NULL DEFAULT 0,
+    last_message_id INTEGER
+);
+-- The forum page: a forum's topics, most recent last message first.
+CREATE INDEX topics_by_activity ON topics (forum_id, last_message_id DESC);
+
+CREATE TABLE messages (
+    id         INTEGER PRIMARY KEY,
+    topic_id   INTEGER NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+    author_id  INTEGER NOT NULL REFERENCES users(id),
+    body       TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    edited_at  INTEGER
+);
+-- The topic page: a topic's messages in order, and a message's position in it.
+CREATE INDEX messages_by_topic ON messages (topic_id, id);
+
+CREATE TRIGGER topic_added AFTER INSERT ON topics BEGIN
+    UPDATE forums SET topic_count = topic_count + 1 WHERE id = NEW.forum_id;
+END;
+
+CREATE TRIGGER topic_removed AFTER DELETE ON topics BEGIN
+    UPDATE forums
+       SET topic_count = topic_count - 1,
+           message_count = message_count - OLD.message_count,
+           last_message_id = (SELECT max(last_message_id) FROM topics WHERE forum_id = OLD.forum_id)
+     WHERE id = OLD.forum_id;
+END;
+
+CREATE TRIGGER message_added AFTER INSERT ON messages BEGIN
+    UPDATE topics SET message_count = message_count + 1, last_message_id = NEW.id
+     WHERE id = NEW.topic_id;
+    UPDATE forums SET message_count = message_count + 1, last_message_id = NEW.id
+     WHERE id = (SELECT forum_id FROM topics WHERE id = NEW.topic_id);
+END;
+
+-- A message deleted on its own (a topic's messages go with the topic, which the
+-- application deletes by deleting the messages first, then the topic).
+CREATE TRIGGER message_removed AFTER DELETE ON messages BEGIN
+    UPDATE topics
+       SET message_count = message_count - 1,
+           last_message_id = (SELECT max(id) FROM messages WHERE topic_id = OLD.topic_id)
+     WHERE id = OLD.topic_id;
+    UPDATE forums
+       SET message_count = message_count - 1,
+           last_message_id = (SELECT max(last_message_id) FROM topics WHERE forum_id = forums.id)
+     WHERE id = (SELECT forum_id FROM topics WHERE id = OLD.topic_id);
+END;

@@ -1,0 +1,151 @@
+//! The admin page: forums (create, edit, delete) and new admins.
+
+use maud::{Markup, html};
+
+use crate::auth::User;
+use crate::forums::queries::{Forum, ForumSummary};
+use crate::paths;
+use crate::validate::{self, FieldErrors};
+use crate::views::components::{FieldAttrs, field, plural};
+use crate::views::layout::{Shell, page};
+
+/// A forum form's typed values and errors.
+#[derive(Default, Clone)]
+pub struct ForumForm {
+    pub name: String,
+    pub description: String,
+    pub errors: FieldErrors,
+}
+
+impl ForumForm {
+    pub fn of(f: &ForumSummary) -> Self {
+        Self {
+            name: f.name.clone(),
+            description: f.description.clone(),
+            errors: FieldErrors::default(),
+        }
+    }
+}
+
+/// The create form (`forum_id` None) or one forum's edit form.
+pub fn forum_form(forum_id: Option<i64>, form: &ForumForm) -> Markup {
+    let (id, action, label) = match forum_id {
+        Some(fid) => (
+            format!("forum-edit-{fid}"),
+            paths::admin_forum_edit(fid),
+            "Save",
+        ),
+        None => (
+            "new-forum-form".to_string(),
+            paths::ADMIN_FORUMS.to_string(),
+            "Create forum",
+        ),
+    };
+    // Field ids must differ between the many forms of the page.
+    let scope = id.as_str();
+    html! {
+        form.stack.forum-form id=(id) action=(action) method="post" hx-post=(action) hx-swap="outerHTML" {
+            (field("Name", "name", "text", &form.name, form.errors.get("name"),
+                FieldAttrs::new(scope).max(validate::FORUM_NAME_MAX as u32)))
+            (field("Description", "description", "textarea", &form.description, form.errors.get("description"),
+                FieldAttrs::new(scope).max(validate::DESCRIPTION_MAX as u32).optional().rows(2)))
+            button.primary type="submit" { (label) }
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct AdminForm {
+    pub username: String,
+    pub errors: FieldErrors,
+    pub created: Option<String>,
+}
+
+pub fn admin_form(form: &AdminForm) -> Markup {
+    html! {
+        form #new-admin-form.stack action=(paths::ADMIN_ADMINS) method="post"
+            hx-post=(paths::ADMIN_ADMINS) hx-swap="outerHTML" {
+            @if let Some(name) = &form.created {
+                p.notice.success role="status" { "Administrator " strong { (name) } " created." }
+            }
+            (field("Username", "username", "text", &form.username, form.errors.get("username"),
+                FieldAttrs::new("admin").max(validate::USERNAME_MAX as u32).auto("off")))
+            (field("Password", "password", "password", "", form.errors.get("password"),
+                FieldAttrs::new("admin").min(validate::PASSWORD_MIN as u32).max(validate::PASSWORD_MAX as u32).auto("new-password")))
+            button.primary type="submit" { "Create administrator" }
+        }
+    }
+}
+
+/// Which form of the admin page shows what the user typed (after an error).
+pub enum Typed<'a> {
+    None,
+    NewForum(&'a ForumForm),
+    EditForum(i64, &'a ForumForm),
+    NewAdmin(&'a AdminForm),
+}
+
+pub fn admin_page(user: &User, forums: &[ForumSummary], typed: Typed<'_>) -> Markup {
+    let empty_forum = ForumForm::default();
+    let empty_admin = AdminForm::default();
+    html! {
+        (page(
+            Shell { title: "Administration", user: Some(user), crumbs: vec![("Admin".into(), None)], live_view: None },
+            html! {
+                h1 { "Administration" }
+                section.card {
+                    h2 { "New forum" }
+                    (forum_form(None, match typed { Typed::NewForum(f) => f, _ => &empty_forum }))
+                }
+                section.card {
+                    h2 { "Forums" }
+                    @if forums.is_empty() { p.muted { "No forums yet." } }
+                    ul.admin-forums {
+                        @for f in forums {
+                            li {
+                                h3 { a href=(paths::forum(f.id)) { (f.name) } }
+                                p.muted { (plural(f.topic_count, "topic", "topics")) ", " (plural(f.message_count, "message", "messages")) }
+                                @let own;
+                                (forum_form(Some(f.id), match typed {
+                                    Typed::EditForum(id, form) if id == f.id => form,
+                                    _ => { own = ForumForm::of(f); &own }
+                                }))
+                                a.danger href=(paths::admin_forum_delete(f.id)) { "Delete this forum…" }
+                            }
+                        }
+                    }
+                }
+                section.card {
+                    h2 { "New administrator" }
+                    (admin_form(match typed { Typed::NewAdmin(f) => f, _ => &empty_admin }))
+                }
+            }
+        ))
+    }
+}
+
+pub fn delete_forum_page(user: &User, forum: &Forum) -> Markup {
+    page(
+        Shell {
+            title: "Delete forum",
+            user: Some(user),
+            crumbs: vec![("Admin".into(), Some(paths::ADMIN.into())), ("Delete forum".into(), None)],
+            live_view: None,
+        },
+        html! {
+            section.card.stack {
+                h1 { "Delete " (forum.name) "?" }
+                p {
+                    "This deletes the forum with its " strong { (plural(forum.topic_count, "topic", "topics")) }
+                    " and " strong { (plural(forum.message_count, "message", "messages")) } ". It cannot be undone."
+                }
+                div.actions {
+                    form.inline action=(paths::admin_forum_delete(forum.id)) method="post" {
+                        button.danger type="submit" { "Delete forever" }
+                    }
+                    a href=(paths::ADMIN) { "Cancel" }
+                }
+            }
+        },
+    )
+}

@@ -1,0 +1,95 @@
+//! The application: its shared state and the one router every feature joins.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use time::Duration;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
+
+use crate::auth::throttle::LoginThrottle;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::live::Hub;
+use crate::validate::REQUEST_BODY_MAX;
+use crate::{admin, auth, forums, live, messages, security, topics};
+
+/// What every handler may need; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub hub: Hub,
+    pub throttle: Arc<LoginThrottle>,
+}
+
+impl AppState {
+    /// Must be called inside a Tokio runtime: it starts the hub.
+    pub fn new(db: Db) -> Self {
+        let hub = Hub::start(db.clone());
+        Self {
+            db,
+            hub,
+            throttle: Arc::default(),
+        }
+    }
+}
+
+/// Session settings; `secure` marks the cookie for HTTPS only.
+pub fn sessions<S: SessionStore + Clone>(store: S, secure: bool) -> SessionManagerLayer<S> {
+    SessionManagerLayer::new(store)
+        .with_name("causerie")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnInactivity(Duration::days(30)))
+}
+
+/// The whole application. Pure: no binding, no globals; tests build this same
+/// router.
+pub fn router<S: SessionStore + Clone>(state: AppState, sessions: SessionManagerLayer<S>) -> Router {
+    let static_files = Router::new()
+        .nest_service("/static", ServeDir::new(static_dir()))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=86400"),
+        ));
+    Router::new()
+        .merge(forums::router())
+        .merge(topics::router())
+        .merge(messages::router())
+        .merge(auth::router())
+        .merge(admin::router())
+        .merge(live::router())
+        .route("/healthz", get(healthz))
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn(security::same_site_only))
+        .layer(sessions)
+        .layer(DefaultBodyLimit::max(REQUEST_BODY_MAX))
+        .with_state(state)
+        .merge(static_files)
+        .layer(TraceLayer::new_for_http())
+}
+
+/// `static/` beside the binary's working directory, or where
+/// `CAUSERIE_STATIC` says (the image sets it).
+fn static_dir() -> std::path::PathBuf {
+    std::env::var_os("CAUSERIE_STATIC")
+        .map(Into::into)
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/static").into())
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.db.ping().await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+    }
+}

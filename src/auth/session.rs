@@ -1,0 +1,113 @@
+//! Who is asking: typed extractors over the session, so handlers never touch
+//! session keys.
+
+use axum::extract::FromRequestParts;
+use axum::http::Method;
+use axum::http::request::Parts;
+use tower_sessions::Session;
+
+use super::{User, queries};
+use crate::app::AppState;
+use crate::error::AppError;
+
+const USER_ID: &str = "user_id";
+
+/// The viewer of a page: a member or admin, or `None` for a visitor.
+#[derive(Clone, Debug)]
+pub struct Viewer(pub Option<User>);
+
+/// A logged-in user; visitors get 401 and the login form.
+pub struct Member(pub User);
+
+/// An admin; visitors get 401, members 403.
+pub struct Admin(pub User);
+
+async fn session(parts: &mut Parts, state: &AppState) -> Result<Session, AppError> {
+    Session::from_request_parts(parts, state)
+        .await
+        .map_err(|(_, why)| AppError::Internal(format!("no session: {why}")))
+}
+
+/// Logs `user_id` in, with a new session id (no fixation).
+pub async fn log_in(session: &Session, user_id: i64) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    session.insert(USER_ID, user_id).await?;
+    Ok(())
+}
+
+pub async fn log_out(session: &Session) -> Result<(), AppError> {
+    session.flush().await?;
+    Ok(())
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(v) = parts.extensions.get::<Viewer>() {
+            return Ok(v.clone());
+        }
+        let session = session(parts, state).await?;
+        let user = match session.get::<i64>(USER_ID).await? {
+            Some(id) => {
+                state
+                    .db
+                    .read(move |c| Ok(queries::user_by_id(c, id)?))
+                    .await?
+            }
+            None => None,
+        };
+        let viewer = Viewer(user);
+        parts.extensions.insert(viewer.clone());
+        Ok(viewer)
+    }
+}
+
+/// Where a visitor should come back to after logging in.
+fn next_path(parts: &Parts) -> String {
+    if parts.method == Method::GET {
+        return parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
+    }
+    let from = parts
+        .headers
+        .get("hx-current-url")
+        .or_else(|| parts.headers.get("referer"))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("/");
+    // Keep only the path of an absolute URL.
+    let path = match from.find("://") {
+        Some(i) => from[i + 3..].find('/').map_or("/", |j| &from[i + 3 + j..]),
+        None => from,
+    };
+    path.to_string()
+}
+
+impl FromRequestParts<AppState> for Member {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        match Viewer::from_request_parts(parts, state).await?.0 {
+            Some(user) => Ok(Member(user)),
+            None => Err(AppError::Unauthorized {
+                next: next_path(parts),
+            }),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let Member(user) = Member::from_request_parts(parts, state).await?;
+        if user.is_admin {
+            Ok(Admin(user))
+        } else {
+            Err(AppError::Forbidden("Only administrators may do this."))
+        }
+    }
+}

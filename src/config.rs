@@ -1,0 +1,40 @@
+//! Typed configuration, read from the environment once at start-up.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Everything the server can be told from outside.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub db_path: PathBuf,
+    pub admin_password: Option<String>,
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    /// Reads `CAUSERIE_*` variables; a malformed one is an error, not a silent default.
+    pub fn from_env() -> Result<Self, String> {
+        let addr = std::env::var("CAUSERIE_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
+        let addr = addr
+            .parse()
+            .map_err(|e| format!("CAUSERIE_ADDR={addr:?} is not an address: {e}"))?;
+        let db_path = std::env::var_os("CAUSERIE_DB")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("causerie.db"));
+        let admin_password = std::env::var("CAUSERIE_ADMIN_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty());
+        let secure_cookies = match std::env::var("CAUSERIE_SECURE_COOKIES").as_deref() {
+            Ok("1") | Ok("true") | Ok("yes") => true,
+            Ok("0") | Ok("false") | Ok("no") | Ok("") | Err(_) => false,
+            Ok(other) => return Err(format!("CAUSERIE_SECURE_COOKIES={other:?}: use 1 or 0")),
+        };
+        Ok(Self {
+            addr,
+            db_path,
+            admin_password,
+            secure_cookies,
+        })
+    }
+}

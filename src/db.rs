@@ -1,0 +1,129 @@
+//! The SQLite pool, first-start initialisation, and the helpers that run
+//! queries off the async runtime.
+//!
+//! Reads go through an r2d2 pool. Writes go through one writer connection
+//! behind a mutex: SQLite admits one writer at a time anyway, and holding the
+//! lock while the change is announced makes announcement order equal commit
+//! order, which the live layer relies on.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{AppError, AppResult};
+
+pub type Pool = r2d2::Pool<SqliteConnectionManager>;
+
+/// The schema version `schema.sql` creates.
+pub const SCHEMA_VERSION: i64 = 1;
+const SCHEMA: &str = include_str!("../schema.sql");
+
+/// Read pool plus the single writer.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    writer: Arc<Mutex<Connection>>,
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(())
+}
+
+impl Db {
+    /// Opens (creating if needed) the database file, switches it to WAL, and
+    /// applies the schema when the file is new. Returns whether it was new.
+    pub fn open(path: &Path) -> AppResult<(Self, bool)> {
+        let writer = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        configure(&writer)?;
+        let created = init_schema(&writer)?;
+        let manager = SqliteConnectionManager::file(path).with_init(|c| configure(c));
+        let pool = r2d2::Pool::builder()
+            .max_size(8)
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)?;
+        Ok((
+            Self {
+                pool,
+                writer: Arc::new(Mutex::new(writer)),
+            },
+            created,
+        ))
+    }
+
+    /// Runs `f` on a pooled read connection, off the async runtime.
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = pool.get()?;
+            f(&conn)
+        })
+        .await?
+    }
+
+    /// Runs `f` inside one transaction on the writer, off the async runtime.
+    /// The transaction commits when `f` returns `Ok`, and `after_commit` runs
+    /// with the result while the writer is still held (see the module doc).
+    pub async fn write<T, F, A>(&self, f: F, after_commit: A) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
+        A: FnOnce(&T) + Send + 'static,
+    {
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer
+                .lock()
+                .map_err(|_| AppError::Internal("writer lock poisoned".into()))?;
+            let tx = conn.transaction()?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            after_commit(&out);
+            Ok(out)
+        })
+        .await?
+    }
+
+    /// Whether the database answers (for `/healthz`).
+    pub async fn ping(&self) -> bool {
+        self.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+            .await
+            .is_ok()
+    }
+}
+
+/// Applies `schema.sql` to an empty database; leaves a versioned one alone.
+fn init_schema(conn: &Connection) -> AppResult<bool> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version >= SCHEMA_VERSION {
+        return Ok(false);
+    }
+    if version != 0 {
+        return Err(AppError::Internal(format!(
+            "database has schema version {version}, this build knows {SCHEMA_VERSION}"
+        )));
+    }
+    let tx = conn.unchecked_transaction()?;
+    tx.execute_batch(SCHEMA)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(true)
+}
+
+/// The current time in Unix seconds.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}

@@ -1,0 +1,121 @@
+//! The home page and a forum's page. `forum_list` and `forum_entry` are the
+//! home page's live region, also rendered by the socket.
+
+use maud::{Markup, html};
+
+use super::queries::{Forum, ForumSummary, LastPost};
+use crate::auth::User;
+use crate::paths;
+use crate::topics::queries::TopicRow;
+use crate::topics::views::{NewTopicForm, new_topic_form, topic_list};
+use crate::views::components::{Paging, live_notice, pager, plural, time};
+use crate::views::layout::{Shell, page};
+
+pub fn last_post(last: Option<&LastPost>) -> Markup {
+    html! {
+        @match last {
+            Some(l) => {
+                span.last {
+                    a href=(paths::message(l.message_id)) { (l.topic_title) }
+                    " by " strong { (l.author) } ", " (time(l.at))
+                }
+            }
+            None => span.last.muted { "No messages yet" },
+        }
+    }
+}
+
+pub fn forum_entry(f: &ForumSummary) -> Markup {
+    html! {
+        li.forum.row id={ "forum-" (f.id) } {
+            div.main {
+                h2 { a href=(paths::forum(f.id)) { (f.name) } }
+                @if !f.description.is_empty() { p.description { (f.description) } }
+            }
+            div.counts {
+                span.count { (plural(f.topic_count, "topic", "topics")) }
+                span.count { (plural(f.message_count, "message", "messages")) }
+            }
+            div.activity { (last_post(f.last.as_ref())) }
+        }
+    }
+}
+
+/// The home page's list of forums; `oob` marks it for an out-of-band swap.
+pub fn forum_list(forums: &[ForumSummary], oob: Option<&str>) -> Markup {
+    html! {
+        ul #forums.list hx-swap-oob=[oob] {
+            @for f in forums { (forum_entry(f)) }
+            @if forums.is_empty() {
+                li.empty { "No forums yet. An administrator can create the first one on the admin page." }
+            }
+        }
+    }
+}
+
+pub fn home_page(user: Option<&User>, forums: &[ForumSummary]) -> Markup {
+    page(
+        Shell {
+            title: "Forums",
+            user,
+            crumbs: vec![],
+            live_view: Some(paths::HOME.to_string()),
+        },
+        html! {
+            h1 { "Forums" }
+            (forum_list(forums, None))
+        },
+    )
+}
+
+/// The forum's name and description, which an admin may change live.
+pub fn forum_head(forum: &Forum, oob: Option<&str>) -> Markup {
+    html! {
+        div #forum-head hx-swap-oob=[oob] {
+            h1 { (forum.name) }
+            @if !forum.description.is_empty() { p.description { (forum.description) } }
+        }
+    }
+}
+
+pub fn forum_pager(forum_id: i64, paging: Paging, oob: Option<&str>) -> Markup {
+    let nav = pager("pager", paging, |p| paths::forum_page(forum_id, p));
+    html! { div #pager-box hx-swap-oob=[oob] { (nav) } }
+}
+
+pub struct ForumPage<'a> {
+    pub user: Option<&'a User>,
+    pub forum: &'a Forum,
+    pub topics: &'a [TopicRow],
+    pub paging: Paging,
+    pub form: &'a NewTopicForm,
+}
+
+pub fn forum_page(p: ForumPage<'_>) -> Markup {
+    let ForumPage {
+        user,
+        forum,
+        topics,
+        paging,
+        form,
+    } = p;
+    page(
+        Shell {
+            title: &forum.name,
+            user,
+            crumbs: vec![(forum.name.clone(), None)],
+            live_view: Some(paths::forum_page(forum.id, paging.page)),
+        },
+        html! {
+            (forum_head(forum, None))
+            (live_notice(None, None))
+            (topic_list(topics, forum.id, user.is_some(), None))
+            (forum_pager(forum.id, paging, None))
+            @if user.is_some() {
+                (new_topic_form(forum.id, form))
+            } @else {
+                p.muted.cta { a href=(paths::login_next(&paths::forum(forum.id))) { "Log in" } " or " a href=(paths::REGISTER) { "register" } " to start a topic." }
+            }
+        },
+    )
+}

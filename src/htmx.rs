@@ -1,0 +1,73 @@
+//! What htmx tells the server about a request, and how to answer a finished
+//! form either way: htmx gets `HX-Redirect`, a plain browser a 303.
+
+use std::convert::Infallible;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Whether the request came from htmx (`HX-Request: true`), and the page the
+/// browser is on when it says (`HX-Current-URL`).
+#[derive(Clone, Debug, Default)]
+pub struct Hx {
+    pub request: bool,
+    pub current_url: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Hx {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        let h = &parts.headers;
+        Ok(Hx {
+            request: h.get("hx-request").is_some_and(|v| v == "true"),
+            current_url: h
+                .get("hx-current-url")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        })
+    }
+}
+
+impl Hx {
+    /// The `page` the browser is on, from `HX-Current-URL` (1 when absent).
+    pub fn current_page(&self) -> u32 {
+        self.current_url
+            .as_deref()
+            .and_then(|u| u.split_once('?'))
+            .and_then(|(_, q)| {
+                q.split('&')
+                    .find_map(|kv| kv.strip_prefix("page="))
+                    .map(|p| p.split('#').next().unwrap_or(p).to_string())
+            })
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+    }
+
+    /// After a successful form: go to `to`.
+    pub fn redirect(&self, to: &str) -> Response {
+        let Ok(value) = HeaderValue::from_str(to) else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        if self.request {
+            let mut resp = StatusCode::OK.into_response();
+            resp.headers_mut().insert("hx-redirect", value);
+            resp
+        } else {
+            let mut resp = StatusCode::SEE_OTHER.into_response();
+            resp.headers_mut().insert(header::LOCATION, value);
+            resp
+        }
+    }
+
+    /// The bare form for htmx to swap in place, or the whole page around it.
+    pub fn form_or_page(
+        &self,
+        form: maud::Markup,
+        page: impl FnOnce(maud::Markup) -> maud::Markup,
+    ) -> maud::Markup {
+        if self.request { form } else { page(form) }
+    }
+}

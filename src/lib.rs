@@ -1,0 +1,21 @@
+//! causerie: a small real-time forum. axum serves maud-rendered pages, htmx
+//! swaps them, and `/_ws` pushes ready-rendered fragments to every open page.
+
+pub mod admin;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod form;
+pub mod forums;
+pub mod htmx;
+pub mod live;
+pub mod messages;
+pub mod paths;
+pub mod perms;
+pub mod security;
+pub mod server;
+pub mod topics;
+pub mod validate;
+pub mod views;

@@ -1,0 +1,474 @@
+//! The hub: who watches what, and the fan-out of each committed change.
+//!
+//! One task owns every subscription and handles commands in the order they
+//! were sent. Changes are announced while the database writer is held, so
+//! they arrive in commit order; a join is handled between two changes, so its
+//! catch-up is exactly the state before the next change it will receive.
+//! Each change is read from the database once and rendered once per kind of
+//! viewer and page; every socket then gets a shared copy of its frame.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use maud::{Markup, html};
+use rusqlite::Connection;
+use tokio::sync::mpsc;
+
+use super::outbox::Outbox;
+use super::render;
+use super::watch::{Key, Kind, Watch};
+use crate::db::Db;
+use crate::error::AppResult;
+use crate::forums::queries::{self as forum_queries, Forum, ForumSummary};
+use crate::messages::queries::{self as message_queries, MessageRow};
+use crate::messages::page_of;
+use crate::perms::Role;
+use crate::topics::queries::{self as topic_queries, Topic, TopicRow};
+use crate::views::components::{PAGE_SIZE, Paging};
+
+/// A committed change, announced by the handler that made it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    TopicCreated { forum_id: i64, topic_id: i64, message_id: i64 },
+    MessageCreated { forum_id: i64, topic_id: i64, message_id: i64 },
+    MessageEdited { forum_id: i64, topic_id: i64, message_id: i64 },
+    MessageDeleted { forum_id: i64, topic_id: i64, message_id: i64 },
+    TopicLocked { forum_id: i64, topic_id: i64 },
+    TopicDeleted { forum_id: i64, topic_id: i64 },
+    ForumChanged { forum_id: i64 },
+    ForumDeleted { forum_id: i64, topic_ids: Vec<i64> },
+}
+
+impl Change {
+    fn forum(&self) -> i64 {
+        match *self {
+            Change::TopicCreated { forum_id, .. }
+            | Change::MessageCreated { forum_id, .. }
+            | Change::MessageEdited { forum_id, .. }
+            | Change::MessageDeleted { forum_id, .. }
+            | Change::TopicLocked { forum_id, .. }
+            | Change::TopicDeleted { forum_id, .. }
+            | Change::ForumChanged { forum_id }
+            | Change::ForumDeleted { forum_id, .. } => forum_id,
+        }
+    }
+    fn topic(&self) -> Option<i64> {
+        match *self {
+            Change::TopicCreated { topic_id, .. }
+            | Change::MessageCreated { topic_id, .. }
+            | Change::MessageEdited { topic_id, .. }
+            | Change::MessageDeleted { topic_id, .. }
+            | Change::TopicLocked { topic_id, .. }
+            | Change::TopicDeleted { topic_id, .. } => Some(topic_id),
+            Change::ForumChanged { .. } | Change::ForumDeleted { .. } => None,
+        }
+    }
+    fn message(&self) -> Option<i64> {
+        match *self {
+            Change::TopicCreated { message_id, .. }
+            | Change::MessageCreated { message_id, .. }
+            | Change::MessageEdited { message_id, .. }
+            | Change::MessageDeleted { message_id, .. } => Some(message_id),
+            _ => None,
+        }
+    }
+    /// Whether the home page's counts or names move.
+    fn touches_home(&self) -> bool {
+        !matches!(self, Change::MessageEdited { .. } | Change::TopicLocked { .. })
+    }
+    /// Whether a forum's topic list moves.
+    fn touches_forum_list(&self) -> bool {
+        !matches!(self, Change::MessageEdited { .. } | Change::ForumChanged { .. })
+    }
+}
+
+enum Command {
+    Join { id: u64, watch: Watch, kind: Kind, outbox: Arc<Outbox> },
+    Leave { id: u64 },
+    Change(Change),
+    CloseAll,
+}
+
+/// The handle every handler and socket holds; cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    commands: mpsc::UnboundedSender<Command>,
+    next_id: Arc<AtomicU64>,
+}
+
+impl Hub {
+    /// Starts the hub's task on the current runtime.
+    pub fn start(db: Db) -> Self {
+        let (commands, rx) = mpsc::unbounded_channel();
+        tokio::spawn(run(db, rx));
+        Hub {
+            commands,
+            next_id: Arc::new(AtomicU64::new(1)),
+        }
+    }
+
+    /// Announces a committed change. Never blocks.
+    pub fn publish(&self, change: Change) {
+        let _ = self.commands.send(Command::Change(change));
+    }
+
+    /// Registers a socket; its catch-up is the first thing queued for it.
+    pub fn join(&self, watch: Watch, role: Role) -> (u64, Arc<Outbox>) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let outbox = Arc::new(Outbox::default());
+        let _ = self.commands.send(Command::Join {
+            id,
+            watch,
+            kind: Kind::of(role),
+            outbox: outbox.clone(),
+        });
+        (id, outbox)
+    }
+
+    pub fn leave(&self, id: u64) {
+        let _ = self.commands.send(Command::Leave { id });
+    }
+
+    /// Sends every socket "going away" (1001), so browsers reconnect to the
+    /// next server and catch up there.
+    pub fn close_all(&self) {
+        let _ = self.commands.send(Command::CloseAll);
+    }
+}
+
+struct Sub {
+    watch: Watch,
+    kind: Kind,
+    outbox: Arc<Outbox>,
+}
+
+#[derive(Default)]
+struct Subs {
+    all: HashMap<u64, Sub>,
+    by_key: HashMap<Key, HashSet<u64>>,
+    /// Catch-up frames since the last change, by page and kind of viewer.
+    catch_up: HashMap<(Watch, Kind), Utf8Bytes>,
+    closing: bool,
+}
+
+impl Subs {
+    fn add(&mut self, id: u64, sub: Sub) {
+        if let Some(key) = sub.watch.key() {
+            self.by_key.entry(key).or_default().insert(id);
+        }
+        self.all.insert(id, sub);
+    }
+
+    fn remove(&mut self, id: u64) {
+        if let Some(sub) = self.all.remove(&id)
+            && let Some(key) = sub.watch.key()
+            && let Some(set) = self.by_key.get_mut(&key)
+        {
+            set.remove(&id);
+            if set.is_empty() {
+                self.by_key.remove(&key);
+            }
+        }
+    }
+
+    fn watching(&self, key: Key) -> bool {
+        self.by_key.contains_key(&key)
+    }
+
+    /// Renders (once per distinct group) and queues a frame for every watcher
+    /// of `key`; `frame` returns `None` for watchers with nothing to update.
+    fn fan_out<G: std::hash::Hash + Eq>(
+        &mut self,
+        key: Key,
+        group: impl Fn(&Sub) -> G,
+        frame: impl Fn(&Sub) -> Option<Markup>,
+    ) {
+        let Some(ids) = self.by_key.get(&key) else {
+            return;
+        };
+        let mut rendered: HashMap<G, Option<Utf8Bytes>> = HashMap::new();
+        let mut overflowed = Vec::new();
+        for id in ids {
+            let Some(sub) = self.all.get(id) else { continue };
+            let bytes = rendered
+                .entry(group(sub))
+                .or_insert_with(|| frame(sub).map(|m| Utf8Bytes::from(m.into_string())));
+            if let Some(bytes) = bytes
+                && !sub.outbox.push(Message::Text(bytes.clone()))
+            {
+                overflowed.push(*id);
+            }
+        }
+        for id in overflowed {
+            tracing::debug!(socket = id, "queue overflow: socket closed");
+            self.remove(id);
+        }
+    }
+}
+
+async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Command>) {
+    let mut subs = Subs::default();
+    while let Some(cmd) = rx.recv().await {
+        match cmd {
+            Command::Join { id, watch, kind, outbox } => {
+                if subs.closing {
+                    outbox.push(going_away());
+                    continue;
+                }
+                match catch_up(&db, &mut subs, watch, kind).await {
+                    Ok(frame) => {
+                        if !frame.is_empty() {
+                            outbox.push(Message::Text(frame));
+                        }
+                        subs.add(id, Sub { watch, kind, outbox });
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "catch-up failed; socket closed");
+                        outbox.kill();
+                    }
+                }
+            }
+            Command::Leave { id } => subs.remove(id),
+            Command::Change(change) => {
+                subs.catch_up.clear();
+                if let Err(e) = fan_out(&db, &mut subs, change).await {
+                    // The sockets of that page are now behind: close them so
+                    // they reconnect and catch up.
+                    tracing::error!(error = %e, "fan-out failed; closing sockets");
+                    for sub in subs.all.values() {
+                        sub.outbox.kill();
+                    }
+                }
+            }
+            Command::CloseAll => {
+                subs.closing = true;
+                for sub in subs.all.values() {
+                    sub.outbox.push(going_away());
+                }
+            }
+        }
+    }
+}
+
+fn going_away() -> Message {
+    Message::Close(Some(CloseFrame {
+        code: 1001,
+        reason: Utf8Bytes::from_static("server restarting"),
+    }))
+}
+
+async fn catch_up(db: &Db, subs: &mut Subs, watch: Watch, kind: Kind) -> AppResult<Utf8Bytes> {
+    if let Some(frame) = subs.catch_up.get(&(watch, kind)) {
+        return Ok(frame.clone());
+    }
+    let markup = db.read(move |c| render::catch_up(c, watch, kind)).await?;
+    let frame = Utf8Bytes::from(markup.into_string());
+    subs.catch_up.insert((watch, kind), frame.clone());
+    Ok(frame)
+}
+
+/// What a change's fragments are built from, read in one go.
+#[derive(Default)]
+struct Snapshot {
+    home: Option<Vec<ForumSummary>>,
+    forum: Option<Forum>,
+    first_page: Option<Vec<TopicRow>>,
+    topic: Option<Topic>,
+    message: Option<(MessageRow, i64)>,
+}
+
+fn read_snapshot(conn: &Connection, change: &Change, need: Need) -> AppResult<Snapshot> {
+    let mut s = Snapshot::default();
+    if need.home {
+        s.home = Some(forum_queries::list(conn)?);
+    }
+    if need.forum {
+        s.forum = forum_queries::by_id(conn, change.forum())?;
+        if s.forum.is_some() && change.touches_forum_list() {
+            s.first_page = Some(topic_queries::page(conn, change.forum(), 0, PAGE_SIZE)?);
+        }
+    }
+    if need.topic
+        && let Some(topic_id) = change.topic()
+    {
+        s.topic = topic_queries::by_id(conn, topic_id)?;
+        if let Some(mid) = change.message()
+            && let Some(m) = message_queries::by_id(conn, mid)?
+        {
+            let pos = message_queries::position(conn, topic_id, mid)?;
+            s.message = Some((m, pos));
+        }
+    }
+    Ok(s)
+}
+
+#[derive(Clone, Copy)]
+struct Need {
+    home: bool,
+    forum: bool,
+    topic: bool,
+}
+
+async fn fan_out(db: &Db, subs: &mut Subs, change: Change) -> AppResult<()> {
+    let forum_id = change.forum();
+    let need = Need {
+        home: change.touches_home() && subs.watching(Key::Home),
+        forum: subs.watching(Key::Forum(forum_id)),
+        topic: change.topic().is_some_and(|t| subs.watching(Key::Topic(t))),
+    };
+    let snapshot = if need.home || need.forum || need.topic {
+        let c = change.clone();
+        db.read(move |conn| read_snapshot(conn, &c, need)).await?
+    } else {
+        Snapshot::default()
+    };
+
+    if let Some(forums) = &snapshot.home {
+        let frame = render::home(forums);
+        subs.fan_out(Key::Home, |_| (), |_| Some(frame.clone()));
+    }
+    if need.forum {
+        forum_frames(subs, &change, &snapshot);
+    }
+    if need.topic
+        && let Some(topic_id) = change.topic()
+    {
+        topic_frames(db, subs, &change, topic_id, snapshot).await?;
+    }
+    if let Change::ForumDeleted { topic_ids, .. } = &change {
+        for &t in topic_ids {
+            let frame = render::topic_deleted(None);
+            subs.fan_out(Key::Topic(t), |_| (), |_| Some(frame.clone()));
+        }
+    }
+    Ok(())
+}
+
+fn watched_page(sub: &Sub) -> u32 {
+    match sub.watch {
+        Watch::Forum { page, .. } | Watch::Topic { page, .. } => page,
+        _ => 1,
+    }
+}
+
+fn forum_frames(subs: &mut Subs, change: &Change, s: &Snapshot) {
+    let forum_id = change.forum();
+    let key = Key::Forum(forum_id);
+    let Some(forum) = &s.forum else {
+        let frame = render::forum_deleted();
+        subs.fan_out(key, |_| (), |_| Some(frame.clone()));
+        return;
+    };
+    let head_changed = matches!(change, Change::ForumChanged { .. });
+    subs.fan_out(
+        key,
+        |sub| (watched_page(sub), sub.kind.role().is_member()),
+        |sub| {
+            let page = watched_page(sub);
+            let paging = Paging::new(page, forum.topic_count);
+            Some(html! {
+                @if head_changed { (render::forum_head(forum)) }
+                @if let Some(rows) = &s.first_page {
+                    @if page == 1 {
+                        (render::forum_first_page(forum_id, rows, paging, sub.kind.role().is_member()))
+                    } @else {
+                        (render::newer_activity(forum_id))
+                        (render::forum_pager(forum_id, paging))
+                    }
+                }
+            })
+        },
+    );
+}
+
+async fn topic_frames(
+    db: &Db,
+    subs: &mut Subs,
+    change: &Change,
+    topic_id: i64,
+    s: Snapshot,
+) -> AppResult<()> {
+    let key = Key::Topic(topic_id);
+    let Some(topic) = s.topic else {
+        let frame = render::topic_deleted(Some(change.forum()));
+        subs.fan_out(key, |_| (), |_| Some(frame.clone()));
+        return Ok(());
+    };
+    match change {
+        Change::TopicLocked { .. } => {
+            // Every message's controls may change: each page is caught up whole.
+            let groups: HashSet<(Watch, Kind)> = subs
+                .by_key
+                .get(&key)
+                .into_iter()
+                .flatten()
+                .filter_map(|id| subs.all.get(id))
+                .map(|sub| (sub.watch, sub.kind))
+                .collect();
+            let mut frames = HashMap::new();
+            for (watch, kind) in groups {
+                frames.insert((watch, kind), catch_up(db, subs, watch, kind).await?);
+            }
+            let mut overflowed = Vec::new();
+            for id in subs.by_key.get(&key).into_iter().flatten() {
+                if let Some(sub) = subs.all.get(id)
+                    && let Some(f) = frames.get(&(sub.watch, sub.kind))
+                    && !sub.outbox.push(Message::Text(f.clone()))
+                {
+                    overflowed.push(*id);
+                }
+            }
+            for id in overflowed {
+                subs.remove(id);
+            }
+        }
+        Change::MessageDeleted { message_id, .. } => {
+            let id = *message_id;
+            subs.fan_out(key, watched_page, |sub| {
+                let paging = Paging::new(watched_page(sub), topic.message_count);
+                Some(html! {
+                    (render::removal(id))
+                    (render::topic_pager(topic_id, paging))
+                })
+            });
+        }
+        Change::MessageCreated { .. } | Change::MessageEdited { .. } => {
+            let Some((m, position)) = &s.message else {
+                return Ok(());
+            };
+            let message_page = page_of(*position);
+            let created = matches!(change, Change::MessageCreated { .. });
+            subs.fan_out(
+                key,
+                |sub| {
+                    let page = watched_page(sub);
+                    // Only the message's own page varies by viewer.
+                    let kind = (page == message_page).then_some(sub.kind);
+                    (page, kind)
+                },
+                |sub| {
+                    let page = watched_page(sub);
+                    let paging = Paging::new(page, topic.message_count);
+                    if page == message_page {
+                        Some(html! {
+                            (render::message(m, &topic, sub.kind))
+                            @if created { (render::topic_pager(topic_id, paging)) }
+                        })
+                    } else if created && page < message_page {
+                        let after = topic.message_count - i64::from(page) * i64::from(PAGE_SIZE);
+                        Some(html! {
+                            (render::new_messages(topic_id, paging, after))
+                            (render::topic_pager(topic_id, paging))
+                        })
+                    } else {
+                        None
+                    }
+                },
+            );
+        }
+        _ => {}
+    }
+    Ok(())
+}

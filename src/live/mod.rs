@@ -1,0 +1,88 @@
+//! The live layer: `/_ws` pushes ready-rendered fragments to every open page,
+//! and `/socket` is a page to see the socket work.
+
+mod hub;
+mod outbox;
+pub mod render;
+mod socket;
+pub mod watch;
+
+use axum::Router;
+use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::response::Response;
+use axum::routing::get;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+pub use hub::{Change, Hub};
+
+use crate::app::AppState;
+use crate::auth::Viewer;
+use crate::paths;
+use crate::perms::Role;
+use crate::views::layout::{Shell, page};
+use watch::Watch;
+
+/// The largest frame a client may send; it only ever needs to say `ping`.
+const MAX_INCOMING: usize = 4 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/_ws", get(upgrade))
+        .route(paths::SOCKET, get(socket_page))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ViewQuery {
+    view: String,
+}
+
+async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    Viewer(user): Viewer,
+    Query(q): Query<ViewQuery>,
+) -> Response {
+    let watch = Watch::parse(&q.view);
+    let role = Role::of(user.as_ref());
+    // A small read buffer keeps idle sockets cheap; the write buffer lets
+    // frames queued together leave in one write.
+    ws.read_buffer_size(4096)
+        .write_buffer_size(16 * 1024)
+        .max_write_buffer_size(4 * 1024 * 1024)
+        .max_message_size(MAX_INCOMING)
+        .max_frame_size(MAX_INCOMING)
+        .on_upgrade(move |socket| socket::serve(socket, state.hub, watch, role))
+}
+
+async fn socket_page(Viewer(user): Viewer) -> Markup {
+    page(
+        Shell {
+            title: "Socket diagnostics",
+            user: user.as_ref(),
+            crumbs: vec![("Socket".into(), None)],
+            live_view: None,
+        },
+        html! {
+            h1 { "Socket diagnostics" }
+            p { "Connects to " code { "/_ws" } " and lists what the server sends. The server answers " code { "ping" } " with " code { "pong" } "." }
+            div #diagnostics.card.stack
+                hx-ws:connect=(paths::live_socket(paths::SOCKET))
+                hx-trigger="click from:#connect"
+                hx-swap="none"
+                hx-on:htmx:ws:after:connection="document.getElementById('ws-state').textContent='connected'"
+                hx-on:htmx:ws:close="document.getElementById('ws-state').textContent='closed'"
+                hx-on:htmx:ws:after:message:incoming="let li=document.createElement('li');li.textContent=event.detail.message.data;document.getElementById('received').append(li)" {
+                p { "State: " strong #ws-state { "not connected" } }
+                div.actions {
+                    button #connect.secondary type="button" { "Connect" }
+                    button #ping.primary type="button" hx-ws:send=""
+                        hx-on:htmx:ws:before:message:outgoing="event.detail.message.data='ping'" { "Ping" }
+                }
+                h2 { "Received" }
+                ol #received {}
+            }
+        },
+    )
+}

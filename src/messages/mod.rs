@@ -1,0 +1,294 @@
+//! Messages: replying, editing, deleting, and the permalink redirect.
+
+pub mod queries;
+pub mod views;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::{Admin, Member, User};
+use crate::error::{AppError, AppResult};
+use crate::form::Form;
+use crate::htmx::Hx;
+use crate::live::Change;
+use crate::paths;
+use crate::perms::{self, Role};
+use crate::topics::queries::{self as topic_queries, Topic};
+use crate::validate::{self, FieldErrors};
+use crate::views::components::PAGE_SIZE;
+use views::ReplyForm;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/topics/{id}/messages", post(reply))
+        .route("/topics/{id}/reply", get(reply_page))
+        .route("/messages/{id}", get(permalink))
+        .route("/messages/{id}/edit", get(edit_page).post(edit))
+        .route("/messages/{id}/delete", post(delete))
+}
+
+/// The page of its topic that holds message `position` (0-based).
+pub fn page_of(position: i64) -> u32 {
+    (position / i64::from(PAGE_SIZE) + 1) as u32
+}
+
+async fn load_topic(state: &AppState, id: i64) -> AppResult<Topic> {
+    state
+        .db
+        .read(move |c| Ok(topic_queries::by_id(c, id)?))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QuoteQuery {
+    quote: Option<i64>,
+}
+
+async fn reply_page(
+    State(state): State<AppState>,
+    Member(user): Member,
+    Path(id): Path<i64>,
+    Query(q): Query<QuoteQuery>,
+) -> AppResult<Markup> {
+    let topic = load_topic(&state, id).await?;
+    if !perms::can_reply(Role::of(Some(&user)), topic.locked) {
+        return Err(AppError::Forbidden("This topic is locked."));
+    }
+    let quoted = match q.quote {
+        Some(mid) => state.db.read(move |c| Ok(queries::by_id(c, mid)?)).await?,
+        None => None,
+    };
+    let body = quoted
+        .filter(|m| m.topic_id == topic.id)
+        .map(|m| views::quote_text(&m))
+        .unwrap_or_default();
+    let form = ReplyForm {
+        body,
+        ..Default::default()
+    };
+    Ok(views::reply_page(&user, &topic, &form))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BodyInput {
+    body: String,
+}
+
+/// What a reply's transaction found.
+enum Posted {
+    Done { message_id: i64, position: i64 },
+    NoTopic,
+    Locked,
+}
+
+async fn reply(
+    State(state): State<AppState>,
+    Member(user): Member,
+    Path(topic_id): Path<i64>,
+    hx: Hx,
+    Form(input): Form<BodyInput>,
+) -> AppResult<Response> {
+    let topic = load_topic(&state, topic_id).await?;
+    let role = Role::of(Some(&user));
+    let refuse = |errors: FieldErrors, body: String| {
+        let form = ReplyForm { body, errors };
+        hx.form_or_page(views::reply_form(topic_id, &form), |_| {
+            views::reply_page(&user, &topic, &form)
+        })
+    };
+    if !perms::can_reply(role, topic.locked) {
+        let mut errors = FieldErrors::default();
+        errors.add("body", "This topic is locked: no new replies.");
+        return Err(AppError::Locked(refuse(errors, input.body)));
+    }
+    let mut errors = FieldErrors::default();
+    let body = errors.check("body", validate::body(&input.body));
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(refuse(errors, input.body)));
+    }
+    let hub = state.hub.clone();
+    let (author, admin, forum_id) = (user.id, role.is_admin(), topic.forum_id);
+    let posted = state
+        .db
+        .write(
+            move |tx| {
+                let Some(t) = topic_queries::by_id(tx, topic_id)? else {
+                    return Ok(Posted::NoTopic);
+                };
+                if t.locked && !admin {
+                    return Ok(Posted::Locked);
+                }
+                let message_id = queries::insert(tx, topic_id, author, &body, crate::db::now())?;
+                let position = queries::position(tx, topic_id, message_id)?;
+                Ok(Posted::Done {
+                    message_id,
+                    position,
+                })
+            },
+            move |posted| {
+                if let Posted::Done { message_id, .. } = *posted {
+                    hub.publish(Change::MessageCreated {
+                        forum_id,
+                        topic_id,
+                        message_id,
+                    });
+                }
+            },
+        )
+        .await?;
+    let (message_id, position) = match posted {
+        Posted::Done {
+            message_id,
+            position,
+        } => (message_id, position),
+        Posted::NoTopic => return Err(AppError::NotFound),
+        Posted::Locked => {
+            let mut errors = FieldErrors::default();
+            errors.add("body", "This topic was just locked: no new replies.");
+            return Err(AppError::Locked(refuse(errors, input.body)));
+        }
+    };
+    let page = page_of(position);
+    let target = paths::message_in_page(topic_id, page, message_id);
+    let on_that_page = hx.current_url.as_deref().is_some_and(|u| {
+        let path = u.split("://").nth(1).and_then(|r| r.find('/').map(|i| &r[i..])).unwrap_or(u);
+        let path = path.split(['?', '#']).next().unwrap_or(path);
+        path == paths::topic(topic_id)
+    }) && hx.current_page() == page;
+    if !(hx.request && on_that_page) {
+        return Ok(hx.redirect(&target));
+    }
+    // Swap in place: a fresh form, and the new message, which the socket may
+    // also deliver; the upsert makes whichever comes second a no-op.
+    let message = state
+        .db
+        .read(move |c| Ok(queries::by_id(c, message_id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let topic = Topic {
+        message_count: topic.message_count + 1,
+        ..topic
+    };
+    let rendered = views::message(&message, views::perms_for(&message, &topic, role));
+    Ok(html! {
+        (views::reply_form(topic_id, &ReplyForm::default()))
+        (views::upsert(&rendered, true))
+    }
+    .into_response())
+}
+
+async fn permalink(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let (topic_id, position) = state
+        .db
+        .read(move |c| {
+            let m = queries::by_id(c, id)?.ok_or(AppError::NotFound)?;
+            Ok((m.topic_id, queries::position(c, m.topic_id, id)?))
+        })
+        .await?;
+    Ok(Redirect::to(&paths::message_in_page(topic_id, page_of(position), id)).into_response())
+}
+
+/// The message and its topic, if `user` may edit it.
+async fn editable(state: &AppState, user: &User, id: i64) -> AppResult<(queries::MessageRow, Topic)> {
+    let (message, topic) = state
+        .db
+        .read(move |c| {
+            let m = queries::by_id(c, id)?.ok_or(AppError::NotFound)?;
+            let t = topic_queries::by_id(c, m.topic_id)?.ok_or(AppError::NotFound)?;
+            Ok((m, t))
+        })
+        .await?;
+    if !perms::can_edit(Role::of(Some(user)), message.author_id) {
+        return Err(AppError::Forbidden("You can edit only your own messages."));
+    }
+    Ok((message, topic))
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    Member(user): Member,
+    Path(id): Path<i64>,
+) -> AppResult<Markup> {
+    let (message, topic) = editable(&state, &user, id).await?;
+    let form = views::edit_form(&message, &message.body, &FieldErrors::default());
+    Ok(views::edit_page(&user, &topic, form))
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    Member(user): Member,
+    Path(id): Path<i64>,
+    hx: Hx,
+    Form(input): Form<BodyInput>,
+) -> AppResult<Response> {
+    let (message, topic) = editable(&state, &user, id).await?;
+    let mut errors = FieldErrors::default();
+    let body = errors.check("body", validate::body(&input.body));
+    if !errors.is_empty() {
+        let form = views::edit_form(&message, &input.body, &errors);
+        return Err(AppError::Invalid(hx.form_or_page(form, |f| {
+            views::edit_page(&user, &topic, f)
+        })));
+    }
+    let hub = state.hub.clone();
+    let (topic_id, forum_id) = (topic.id, topic.forum_id);
+    state
+        .db
+        .write(
+            move |tx| Ok(queries::edit(tx, id, &body)?),
+            move |_| {
+                hub.publish(Change::MessageEdited {
+                    forum_id,
+                    topic_id,
+                    message_id: id,
+                })
+            },
+        )
+        .await?;
+    Ok(hx.redirect(&paths::message(id)))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    Path(id): Path<i64>,
+    hx: Hx,
+) -> AppResult<Response> {
+    let (message, topic) = state
+        .db
+        .read(move |c| {
+            let m = queries::by_id(c, id)?.ok_or(AppError::NotFound)?;
+            let t = topic_queries::by_id(c, m.topic_id)?.ok_or(AppError::NotFound)?;
+            Ok((m, t))
+        })
+        .await?;
+    if message.id == topic.first_message_id {
+        return Err(AppError::Forbidden(
+            "The opening message goes only with its topic: delete the topic instead.",
+        ));
+    }
+    let hub = state.hub.clone();
+    let (topic_id, forum_id) = (topic.id, topic.forum_id);
+    state
+        .db
+        .write(
+            move |tx| Ok(queries::delete(tx, id)?),
+            move |_| {
+                hub.publish(Change::MessageDeleted {
+                    forum_id,
+                    topic_id,
+                    message_id: id,
+                })
+            },
+        )
+        .await?;
+    Ok(hx.redirect(&paths::topic(topic_id)))
+}

@@ -1,0 +1,73 @@
+//! Message SQL.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::db::now;
+
+/// A message with what its view shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageRow {
+    pub id: i64,
+    pub topic_id: i64,
+    pub author_id: i64,
+    pub author: String,
+    pub body: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+}
+
+const COLUMNS: &str = "m.id, m.topic_id, m.author_id, u.username, m.body, m.created_at, m.edited_at
+    FROM messages m JOIN users u ON u.id = m.author_id";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
+    Ok(MessageRow {
+        id: r.get(0)?,
+        topic_id: r.get(1)?,
+        author_id: r.get(2)?,
+        author: r.get(3)?,
+        body: r.get(4)?,
+        created_at: r.get(5)?,
+        edited_at: r.get(6)?,
+    })
+}
+
+/// One page of a topic's messages, oldest first.
+pub fn page(conn: &Connection, topic_id: i64, offset: i64, limit: u32) -> rusqlite::Result<Vec<MessageRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} WHERE m.topic_id = ?1 ORDER BY m.id LIMIT ?2 OFFSET ?3"
+    ))?;
+    let rows = stmt.query_map(params![topic_id, limit, offset], row)?;
+    rows.collect()
+}
+
+pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<MessageRow>> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} WHERE m.id = ?1"))?
+        .query_row([id], row)
+        .optional()
+}
+
+/// How many messages of its topic come before this one (0 for the first).
+pub fn position(conn: &Connection, topic_id: i64, id: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT count(*) FROM messages WHERE topic_id = ?1 AND id < ?2")?
+        .query_row(params![topic_id, id], |r| r.get(0))
+}
+
+pub fn insert(conn: &Connection, topic_id: i64, author_id: i64, body: &str, at: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO messages (topic_id, author_id, body, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![topic_id, author_id, body, at])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn edit(conn: &Connection, id: i64, body: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE messages SET body = ?2, edited_at = ?3 WHERE id = ?1")?
+        .execute(params![id, body, now()])?;
+    Ok(())
+}
+
+pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM messages WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! A message (the topic page's live unit), the list of them, and the reply
+//! and edit forms.
+
+use maud::{Markup, html};
+
+use super::queries::MessageRow;
+use crate::auth::User;
+use crate::paths;
+use crate::perms::{self, MessagePerms, Role};
+use crate::topics::queries::Topic;
+use crate::validate::{self, FieldErrors};
+use crate::views::components::{FieldAttrs, field, time};
+use crate::views::layout::{Shell, page};
+
+/// One message. Its HTML depends only on the row and `perms`, so the socket
+/// renders it once per distinct `perms`, not once per viewer.
+pub fn message(m: &MessageRow, p: MessagePerms) -> Markup {
+    html! {
+        article.message id=(paths::message_anchor(m.id)) {
+            header {
+                strong.author { (m.author) }
+                a.permalink href=(paths::message(m.id)) { (time(m.created_at)) }
+                @if let Some(at) = m.edited_at { span.edited { "edited " (time(at)) } }
+            }
+            div.body { (m.body) }
+            @if p.quote || p.edit || p.delete {
+                footer.controls {
+                    @if p.quote { a href={ (paths::topic_reply_page(m.topic_id)) "?quote=" (m.id) } { "Quote" } }
+                    @if p.edit { a href=(paths::message_edit(m.id)) { "Edit" } }
+                    @if p.delete {
+                        details.confirm {
+                            summary.danger { "Delete…" }
+                            form.inline action=(paths::message_delete(m.id)) method="post" {
+                                button.danger type="submit" { "Delete this message" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What `role` may do to `m` in `topic`.
+pub fn perms_for(m: &MessageRow, topic: &Topic, role: Role) -> MessagePerms {
+    perms::message_perms(role, m.author_id, m.id == topic.first_message_id, topic.locked)
+}
+
+pub const MESSAGES_ID: &str = "messages";
+
+/// A page of messages; `oob` marks it for an out-of-band swap.
+pub fn message_list(messages: &[MessageRow], topic: &Topic, role: Role, oob: Option<&str>) -> Markup {
+    html! {
+        div #(MESSAGES_ID) hx-swap-oob=[oob] {
+            @for m in messages { (message(m, perms_for(m, topic, role))) }
+        }
+    }
+}
+
+/// Inserts or replaces one message in `#messages`, in id order, whichever
+/// arrives first of the POST response and the socket; `show` scrolls to it.
+pub fn upsert(m: &Markup, show: bool) -> Markup {
+    let swap = if show { "upsert show:bottom" } else { "upsert" };
+    html! {
+        hx-partial hx-target={ "#" (MESSAGES_ID) } hx-swap=(swap) { (m) }
+    }
+}
+
+/// Removes a message wherever it is shown.
+pub fn removal(id: i64) -> Markup {
+    html! { div id=(paths::message_anchor(id)) hx-swap-oob="delete" {} }
+}
+
+#[derive(Default)]
+pub struct ReplyForm {
+    pub body: String,
+    pub errors: FieldErrors,
+}
+
+pub const REPLY_FORM_ID: &str = "reply-form";
+
+pub fn reply_form(topic_id: i64, form: &ReplyForm) -> Markup {
+    let action = paths::topic_reply(topic_id);
+    html! {
+        form #(REPLY_FORM_ID).card.stack action=(action) method="post"
+            hx-post=(action) hx-swap="outerHTML" {
+            h2 { "Reply" }
+            (field("Message", "body", "textarea", &form.body, form.errors.get("body"),
+                FieldAttrs::new("reply").max(validate::BODY_MAX as u32)))
+            button.primary type="submit" { "Post reply" }
+        }
+    }
+}
+
+/// Under the messages: the reply form, or why there is none.
+pub fn reply_area(topic: &Topic, role: Role, form: &ReplyForm) -> Markup {
+    html! {
+        @if perms::can_reply(role, topic.locked) {
+            (reply_form(topic.id, form))
+        } @else if topic.locked {
+            p.notice.locked { "This topic is locked: no new replies." }
+        } @else {
+            p.muted.cta { a href=(paths::login_next(&paths::topic(topic.id))) { "Log in" } " or " a href=(paths::REGISTER) { "register" } " to reply." }
+        }
+    }
+}
+
+/// The reply form on a page of its own: for quoting, and for a browser
+/// without JavaScript after an error.
+pub fn reply_page(user: &User, topic: &Topic, form: &ReplyForm) -> Markup {
+    page(
+        Shell {
+            title: "Reply",
+            user: Some(user),
+            crumbs: vec![
+                (topic.forum_name.clone(), Some(paths::forum(topic.forum_id))),
+                (topic.title.clone(), Some(paths::topic(topic.id))),
+                ("Reply".into(), None),
+            ],
+            live_view: None,
+        },
+        reply_form(topic.id, form),
+    )
+}
+
+pub fn edit_form(m: &MessageRow, body: &str, errors: &FieldErrors) -> Markup {
+    let action = paths::message_edit(m.id);
+    html! {
+        form #edit-form.card.stack action=(action) method="post" hx-post=(action) hx-swap="outerHTML" {
+            h2 { "Edit message" }
+            (field("Message", "body", "textarea", body, errors.get("body"),
+                FieldAttrs::new("edit").max(validate::BODY_MAX as u32).rows(10)))
+            div.actions {
+                button.primary type="submit" { "Save" }
+                a href=(paths::message(m.id)) { "Cancel" }
+            }
+        }
+    }
+}
+
+pub fn edit_page(user: &User, topic: &Topic, form: Markup) -> Markup {
+    page(
+        Shell {
+            title: "Edit message",
+            user: Some(user),
+            crumbs: vec![
+                (topic.forum_name.clone(), Some(paths::forum(topic.forum_id))),
+                (topic.title.clone(), Some(paths::topic(topic.id))),
+                ("Edit".into(), None),
+            ],
+            live_view: None,
+        },
+        form,
+    )
+}
+
+/// A quoted message as the start of a reply.
+pub fn quote_text(m: &MessageRow) -> String {
+    let mut out = format!("{} wrote:\n", m.author);
+    for line in m.body.lines() {
+        out.push_str("> ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push('\n');
+    out
+}

@@ -1,0 +1,80 @@
+//! Starting the whole server from a configuration: database, first admin,
+//! session store, router, and a graceful stop. `main` and the tests share it.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tower_sessions::ExpiredDeletion;
+use tower_sessions_rusqlite_store::{RusqliteStore, tokio_rusqlite};
+
+use crate::app::{AppState, router, sessions};
+use crate::auth;
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+
+/// A server bound to its address, ready to run.
+pub struct Server {
+    listener: TcpListener,
+    app: axum::Router,
+    state: AppState,
+}
+
+impl Server {
+    /// Opens the database (creating it on first start), ensures the first
+    /// admin, and binds `config.addr`.
+    pub async fn build(config: &Config) -> AppResult<Self> {
+        let (db, created) = Db::open(&config.db_path)?;
+        if created {
+            tracing::info!(path = %config.db_path.display(), "new database: schema created");
+        }
+        auth::ensure_first_admin(&db, config.admin_password.clone()).await?;
+        let conn = tokio_rusqlite::Connection::open(&config.db_path)
+            .await
+            .map_err(AppError::Db)?;
+        conn.call(|c| -> Result<(), rusqlite::Error> {
+            c.busy_timeout(Duration::from_secs(5))?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("session store: {e}")))?;
+        let store = RusqliteStore::new(conn);
+        store
+            .migrate()
+            .await
+            .map_err(|e| AppError::Internal(format!("session store: {e}")))?;
+        tokio::spawn(store.clone().continuously_delete_expired(Duration::from_secs(3600)));
+        let state = AppState::new(db);
+        let app = router(state.clone(), sessions(store, config.secure_cookies));
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|e| AppError::Internal(format!("cannot listen on {}: {e}", config.addr)))?;
+        Ok(Self {
+            listener,
+            app,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` resolves; then tells every socket the server
+    /// is going away and lets requests in flight finish.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let hub = self.state.hub.clone();
+        axum::serve(
+            self.listener,
+            self.app
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: closing sockets, finishing requests");
+            hub.close_all();
+        })
+        .await
+    }
+}

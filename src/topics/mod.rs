@@ -1,0 +1,182 @@
+//! Topics: starting one, its page, and the admin's lock and delete.
+
+pub mod queries;
+pub mod views;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use maud::Markup;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::{Admin, Member, Viewer};
+use crate::error::{AppError, AppResult};
+use crate::form::Form;
+use crate::forums::PageQuery;
+use crate::htmx::Hx;
+use crate::live::Change;
+use crate::messages;
+use crate::paths;
+use crate::validate::{self, FieldErrors};
+use crate::views::components::{PAGE_SIZE, Paging};
+use views::NewTopicForm;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/forums/{id}/topics", post(create))
+        .route("/topics/{id}", get(show))
+        .route("/topics/{id}/delete", post(delete))
+        .route("/topics/{id}/lock", post(lock))
+        .route("/topics/{id}/unlock", post(unlock))
+}
+
+/// A topic page's data, read in a fixed number of queries.
+pub fn load_page(
+    conn: &rusqlite::Connection,
+    topic_id: i64,
+    page: u32,
+) -> AppResult<(queries::Topic, Vec<messages::queries::MessageRow>, Paging)> {
+    let topic = queries::by_id(conn, topic_id)?.ok_or(AppError::NotFound)?;
+    let paging = Paging::new(page, topic.message_count);
+    if !paging.exists() {
+        return Err(AppError::NotFound);
+    }
+    let rows = messages::queries::page(conn, topic_id, paging.offset(), PAGE_SIZE)?;
+    Ok((topic, rows, paging))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Viewer(user): Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Markup> {
+    let page = q.page()?;
+    let (topic, rows, paging) = state.db.read(move |c| load_page(c, id, page)).await?;
+    Ok(views::topic_page(views::TopicPage {
+        user: user.as_ref(),
+        topic: &topic,
+        messages: &rows,
+        paging,
+        form: &Default::default(),
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewTopicInput {
+    title: String,
+    body: String,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Member(user): Member,
+    Path(forum_id): Path<i64>,
+    hx: Hx,
+    Form(input): Form<NewTopicInput>,
+) -> AppResult<Response> {
+    let forum = state
+        .db
+        .read(move |c| Ok(crate::forums::queries::by_id(c, forum_id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = FieldErrors::default();
+    let title = errors.check("title", validate::title(&input.title));
+    let body = errors.check("body", validate::body(&input.body));
+    if !errors.is_empty() {
+        let form = NewTopicForm {
+            title: input.title,
+            body: input.body,
+            errors,
+        };
+        return Err(AppError::Invalid(hx.form_or_page(
+            views::new_topic_form(forum_id, &form),
+            |_| views::new_topic_page(&user, forum_id, &forum.name, &form),
+        )));
+    }
+    let hub = state.hub.clone();
+    let author = user.id;
+    let created = state
+        .db
+        .write(
+            move |tx| Ok(queries::create(tx, forum_id, author, &title, &body)?),
+            move |created| {
+                if let Some((topic_id, message_id)) = *created {
+                    hub.publish(Change::TopicCreated {
+                        forum_id,
+                        topic_id,
+                        message_id,
+                    });
+                }
+            },
+        )
+        .await?;
+    let (topic_id, _) = created.ok_or(AppError::NotFound)?;
+    Ok(hx.redirect(&paths::topic(topic_id)))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    Path(id): Path<i64>,
+    hx: Hx,
+) -> AppResult<Response> {
+    let hub = state.hub.clone();
+    let forum_id = state
+        .db
+        .write(
+            move |tx| Ok(queries::delete(tx, id)?),
+            move |forum| {
+                if let Some(forum_id) = *forum {
+                    hub.publish(Change::TopicDeleted {
+                        forum_id,
+                        topic_id: id,
+                    });
+                }
+            },
+        )
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(hx.redirect(&paths::forum(forum_id)))
+}
+
+async fn set_lock(state: AppState, id: i64, locked: bool, hx: Hx) -> AppResult<Response> {
+    let hub = state.hub.clone();
+    state
+        .db
+        .write(
+            move |tx| Ok(queries::set_locked(tx, id, locked)?),
+            move |forum| {
+                if let Some(forum_id) = *forum {
+                    hub.publish(Change::TopicLocked {
+                        forum_id,
+                        topic_id: id,
+                    });
+                }
+            },
+        )
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(hx.redirect(&paths::topic(id)).into_response())
+}
+
+async fn lock(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    Path(id): Path<i64>,
+    hx: Hx,
+) -> AppResult<Response> {
+    set_lock(state, id, true, hx).await
+}
+
+async fn unlock(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    Path(id): Path<i64>,
+    hx: Hx,
+) -> AppResult<Response> {
+    set_lock(state, id, false, hx).await
+}

@@ -1,0 +1,135 @@
+//! Topic SQL.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::db::now;
+
+/// A topic as a forum page lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicRow {
+    pub id: i64,
+    pub title: String,
+    pub author: String,
+    pub created_at: i64,
+    pub message_count: i64,
+    pub locked: bool,
+    pub last_message_id: i64,
+    pub last_author: String,
+    pub last_at: i64,
+}
+
+impl TopicRow {
+    pub fn replies(&self) -> i64 {
+        (self.message_count - 1).max(0)
+    }
+}
+
+/// One page of a forum's topics, most recent last message first.
+pub fn page(conn: &Connection, forum_id: i64, offset: i64, limit: u32) -> rusqlite::Result<Vec<TopicRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.id, t.title, a.username, t.created_at, t.message_count, t.locked,
+                m.id, lu.username, m.created_at
+           FROM topics t
+           JOIN users a ON a.id = t.author_id
+           JOIN messages m ON m.id = t.last_message_id
+           JOIN users lu ON lu.id = m.author_id
+          WHERE t.forum_id = ?1
+          ORDER BY t.last_message_id DESC
+          LIMIT ?2 OFFSET ?3",
+    )?;
+    let rows = stmt.query_map(params![forum_id, limit, offset], |r| {
+        Ok(TopicRow {
+            id: r.get(0)?,
+            title: r.get(1)?,
+            author: r.get(2)?,
+            created_at: r.get(3)?,
+            message_count: r.get(4)?,
+            locked: r.get(5)?,
+            last_message_id: r.get(6)?,
+            last_author: r.get(7)?,
+            last_at: r.get(8)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// A topic's own fields, with its forum's name and its opening message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Topic {
+    pub id: i64,
+    pub forum_id: i64,
+    pub forum_name: String,
+    pub title: String,
+    pub author_id: i64,
+    pub locked: bool,
+    pub message_count: i64,
+    pub first_message_id: i64,
+}
+
+pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<Topic>> {
+    conn.prepare_cached(
+        "SELECT t.id, t.forum_id, f.name, t.title, t.author_id, t.locked, t.message_count,
+                (SELECT min(id) FROM messages WHERE topic_id = t.id)
+           FROM topics t JOIN forums f ON f.id = t.forum_id
+          WHERE t.id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(Topic {
+            id: r.get(0)?,
+            forum_id: r.get(1)?,
+            forum_name: r.get(2)?,
+            title: r.get(3)?,
+            author_id: r.get(4)?,
+            locked: r.get(5)?,
+            message_count: r.get(6)?,
+            first_message_id: r.get::<_, Option<i64>>(7)?.unwrap_or(0),
+        })
+    })
+    .optional()
+}
+
+/// Creates a topic and its opening message; `None` when the forum is gone.
+pub fn create(
+    conn: &Connection,
+    forum_id: i64,
+    author_id: i64,
+    title: &str,
+    body: &str,
+) -> rusqlite::Result<Option<(i64, i64)>> {
+    let exists: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM forums WHERE id = ?1)")?
+        .query_row([forum_id], |r| r.get(0))?;
+    if !exists {
+        return Ok(None);
+    }
+    let at = now();
+    conn.prepare_cached(
+        "INSERT INTO topics (forum_id, author_id, title, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![forum_id, author_id, title, at])?;
+    let topic_id = conn.last_insert_rowid();
+    let message_id = crate::messages::queries::insert(conn, topic_id, author_id, body, at)?;
+    Ok(Some((topic_id, message_id)))
+}
+
+/// Sets the lock; `None` when there is no such topic, else its forum.
+pub fn set_locked(conn: &Connection, id: i64, locked: bool) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("UPDATE topics SET locked = ?2 WHERE id = ?1 RETURNING forum_id")?
+        .query_row(params![id, locked], |r| r.get(0))
+        .optional()
+}
+
+/// Deletes a topic with its messages; returns its forum, `None` if missing.
+pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<Option<i64>> {
+    let forum: Option<i64> = conn
+        .prepare_cached("SELECT forum_id FROM topics WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if forum.is_some() {
+        conn.prepare_cached("DELETE FROM messages WHERE topic_id = ?1")?
+            .execute([id])?;
+        conn.prepare_cached("DELETE FROM topics WHERE id = ?1")?
+            .execute([id])?;
+    }
+    Ok(forum)
+}

@@ -1,0 +1,123 @@
+//! Input rules from the spec, one function per kind of field. Each trims,
+//! checks, and returns the clean value or the message shown next to the field.
+
+pub const USERNAME_MIN: usize = 3;
+pub const USERNAME_MAX: usize = 32;
+pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MAX: usize = 256;
+pub const TITLE_MAX: usize = 150;
+pub const FORUM_NAME_MAX: usize = 80;
+pub const DESCRIPTION_MAX: usize = 500;
+pub const BODY_MAX: usize = 20_000;
+/// Any request body larger than this is refused with 413.
+pub const REQUEST_BODY_MAX: usize = 64 * 1024;
+
+pub type Checked = Result<String, String>;
+
+fn length_between(value: &str, what: &str, min: usize, max: usize) -> Result<(), String> {
+    let n = value.chars().count();
+    if n < min {
+        if min == 1 {
+            Err(format!("{what} cannot be empty."))
+        } else {
+            Err(format!("{what} must be at least {min} characters."))
+        }
+    } else if n > max {
+        Err(format!("{what} must be at most {max} characters (it has {n})."))
+    } else {
+        Ok(())
+    }
+}
+
+pub fn username(raw: &str) -> Checked {
+    let v = raw.trim();
+    length_between(v, "Username", USERNAME_MIN, USERNAME_MAX)?;
+    if !v
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    {
+        return Err("Username may use only letters A-Z, digits, and _ . -".into());
+    }
+    Ok(v.to_string())
+}
+
+/// Passwords are not trimmed: every character counts.
+pub fn password(raw: &str) -> Checked {
+    length_between(raw, "Password", PASSWORD_MIN, PASSWORD_MAX)?;
+    Ok(raw.to_string())
+}
+
+pub fn title(raw: &str) -> Checked {
+    let v = raw.trim();
+    length_between(v, "Title", 1, TITLE_MAX)?;
+    Ok(v.to_string())
+}
+
+pub fn forum_name(raw: &str) -> Checked {
+    let v = raw.trim();
+    length_between(v, "Name", 1, FORUM_NAME_MAX)?;
+    Ok(v.to_string())
+}
+
+pub fn description(raw: &str) -> Checked {
+    let v = raw.trim();
+    length_between(v, "Description", 0, DESCRIPTION_MAX)?;
+    Ok(v.to_string())
+}
+
+pub fn body(raw: &str) -> Checked {
+    let v = raw.trim();
+    length_between(v, "Message", 1, BODY_MAX)?;
+    Ok(v.to_string())
+}
+
+/// Errors of one submitted form, by field name.
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrors(Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// Keeps the value when `checked` is Ok, records the message otherwise.
+    pub fn check(&mut self, field: &'static str, checked: Checked) -> String {
+        match checked {
+            Ok(v) => v,
+            Err(m) => {
+                self.add(field, m);
+                String::new()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        assert_eq!(username("  ann_b.c-1 ").unwrap(), "ann_b.c-1");
+        assert!(username("ab").is_err());
+        assert!(username(&"a".repeat(33)).is_err());
+        assert!(username("has space").is_err());
+        assert!(username("émile").is_err());
+    }
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        assert!(title(&"é".repeat(150)).is_ok());
+        assert!(title(&"é".repeat(151)).is_err());
+        assert!(body("   ").is_err());
+        assert!(description("").is_ok());
+    }
+}

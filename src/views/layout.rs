@@ -1,0 +1,120 @@
+//! The HTML shell around every page: head, header with who is logged in,
+//! breadcrumbs, and the page's live socket.
+
+use maud::{DOCTYPE, Markup, html};
+
+use crate::auth::User;
+use crate::paths;
+
+/// The htmx release vendored under `static/`, used to bust caches.
+pub const HTMX_VERSION: &str = "4.0.1";
+
+/// What the shell needs to know about the page it wraps.
+pub struct Shell<'a> {
+    pub title: &'a str,
+    pub user: Option<&'a User>,
+    /// Home is implied; each entry is a label and, except the last, a link.
+    pub crumbs: Vec<(String, Option<String>)>,
+    /// The page's own path and query, for `/_ws?view=`; `None` opens no socket.
+    pub live_view: Option<String>,
+}
+
+fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " · causerie" }
+            link rel="stylesheet" href={ "/static/style.css?v=" (env!("CARGO_PKG_VERSION")) };
+            link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
+            // Socket messages carry only out-of-band parts; keep the main swap empty.
+            meta name="htmx-config" content=r#"{"ws":{"reconnectDelay":500,"reconnectMaxDelay":10000}}"#;
+            script defer src={ "/static/htmx.min.js?v=" (HTMX_VERSION) } {}
+            script defer src={ "/static/ext/hx-ws.js?v=" (HTMX_VERSION) } {}
+            script defer src={ "/static/ext/hx-upsert.js?v=" (HTMX_VERSION) } {}
+        }
+    }
+}
+
+fn header(user: Option<&User>) -> Markup {
+    html! {
+        header.site {
+            a.brand href=(paths::HOME) { "causerie" }
+            nav.account aria-label="Account" {
+                @if let Some(u) = user {
+                    span.who { "Logged in as " strong { (u.username) } @if u.is_admin { " " span.badge { "admin" } } }
+                    @if u.is_admin { a href=(paths::ADMIN) { "Admin" } }
+                    a href=(paths::ACCOUNT) { "Account" }
+                    form.inline action=(paths::LOGOUT) method="post" {
+                        button.link type="submit" { "Log out" }
+                    }
+                } @else {
+                    a href=(paths::LOGIN) { "Log in" }
+                    a href=(paths::REGISTER) { "Register" }
+                }
+            }
+        }
+    }
+}
+
+fn breadcrumbs(crumbs: &[(String, Option<String>)]) -> Markup {
+    html! {
+        @if !crumbs.is_empty() {
+            nav.crumbs aria-label="Breadcrumb" {
+                ol {
+                    li { a href=(paths::HOME) { "Home" } }
+                    @for (label, link) in crumbs {
+                        li {
+                            @match link {
+                                Some(href) => a href=(href) { (label) },
+                                None => span aria-current="page" { (label) },
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A whole page.
+pub fn page(shell: Shell<'_>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            (head(shell.title))
+            body {
+                (header(shell.user))
+                main {
+                    (breadcrumbs(&shell.crumbs))
+                    (body)
+                }
+                @if let Some(view) = &shell.live_view {
+                    // The page's one socket; what arrives is swapped out of band.
+                    div #live hidden hx-ws:connect=(paths::live_socket(view)) hx-swap="none" {}
+                }
+                footer.site { "causerie · a small real-time forum" }
+            }
+        }
+    }
+}
+
+/// A page for an error, with no account information (errors are rendered
+/// without the request).
+pub fn error_page(title: &str, message: &str) -> Markup {
+    page(
+        Shell {
+            title,
+            user: None,
+            crumbs: vec![(title.to_string(), None)],
+            live_view: None,
+        },
+        html! {
+            section.card.error-page {
+                h1 { (title) }
+                p { (message) }
+                p { a href=(paths::HOME) { "Back to the forums" } }
+            }
+        },
+    )
+}

@@ -1,0 +1,4 @@
+//! The page shell and the small components every feature shares.
+
+pub mod components;
+pub mod layout;
