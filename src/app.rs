@@ -54,7 +54,10 @@ pub fn sessions<S: SessionStore + Clone>(store: S, secure: bool) -> SessionManag
 
 /// The whole application. Pure: no binding, no globals; tests build this same
 /// router.
-pub fn router<S: SessionStore + Clone>(state: AppState, sessions: SessionManagerLayer<S>) -> Router {
+pub fn router<S: SessionStore + Clone>(
+    state: AppState,
+    sessions: SessionManagerLayer<S>,
+) -> Router {
     let static_files = Router::new()
         .nest_service("/static", ServeDir::new(static_dir()))
         .layer(SetResponseHeaderLayer::overriding(

@@ -63,10 +63,9 @@ impl IntoResponse for AppError {
                 }
                 return resp;
             }
-            AppError::Forbidden(why) => (
-                StatusCode::FORBIDDEN,
-                layout::error_page("Forbidden", why),
-            ),
+            AppError::Forbidden(why) => {
+                (StatusCode::FORBIDDEN, layout::error_page("Forbidden", why))
+            }
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,
                 layout::error_page("Not found", "There is nothing at this address."),
@@ -91,10 +90,8 @@ impl IntoResponse for AppError {
             }
         };
         let mut resp = (status, body).into_response();
-        resp.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        );
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         resp
     }
 }

@@ -60,7 +60,11 @@ pub fn message_anchor(id: i64) -> String {
     format!("message-{id}")
 }
 pub fn message_in_page(topic_id: i64, page: u32, message_id: i64) -> String {
-    format!("{}#{}", topic_page(topic_id, page), message_anchor(message_id))
+    format!(
+        "{}#{}",
+        topic_page(topic_id, page),
+        message_anchor(message_id)
+    )
 }
 pub fn message_edit(id: i64) -> String {
     format!("/messages/{id}/edit")

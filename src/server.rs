@@ -44,7 +44,11 @@ impl Server {
             .migrate()
             .await
             .map_err(|e| AppError::Internal(format!("session store: {e}")))?;
-        tokio::spawn(store.clone().continuously_delete_expired(Duration::from_secs(3600)));
+        tokio::spawn(
+            store
+                .clone()
+                .continuously_delete_expired(Duration::from_secs(3600)),
+        );
         let state = AppState::new(db);
         let app = router(state.clone(), sessions(store, config.secure_cookies));
         let listener = TcpListener::bind(config.addr)
@@ -58,17 +62,21 @@ impl Server {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     /// Serves until `shutdown` resolves; then tells every socket the server
     /// is going away and lets requests in flight finish.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let hub = self.state.hub.clone();
         axum::serve(
             self.listener,
-            self.app
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(async move {
             shutdown.await;

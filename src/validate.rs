@@ -23,7 +23,9 @@ fn length_between(value: &str, what: &str, min: usize, max: usize) -> Result<(),
             Err(format!("{what} must be at least {min} characters."))
         }
     } else if n > max {
-        Err(format!("{what} must be at most {max} characters (it has {n})."))
+        Err(format!(
+            "{what} must be at most {max} characters (it has {n})."
+        ))
     } else {
         Ok(())
     }

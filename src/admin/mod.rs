@@ -26,7 +26,10 @@ pub fn router() -> Router<AppState> {
         .route(paths::ADMIN, get(admin_page))
         .route(paths::ADMIN_FORUMS, post(create_forum))
         .route("/admin/forums/{id}/edit", post(edit_forum))
-        .route("/admin/forums/{id}/delete", get(confirm_delete).post(delete_forum))
+        .route(
+            "/admin/forums/{id}/delete",
+            get(confirm_delete).post(delete_forum),
+        )
         .route(paths::ADMIN_ADMINS, post(create_admin))
 }
 
@@ -103,6 +106,8 @@ async fn save_forum(
         )
         .await?;
     match saved {
+        // A new forum is shown; an edited one leaves the admin on the list.
+        Saved::Done(forum_id) if id.is_none() => Ok(hx.redirect(&paths::forum(forum_id))),
         Saved::Done(_) => Ok(hx.redirect(paths::ADMIN)),
         Saved::Missing => Err(AppError::NotFound),
         Saved::NameTaken => {
@@ -183,7 +188,8 @@ async fn create_admin(
     hx: Hx,
     Form(input): Form<AdminInput>,
 ) -> AppResult<Response> {
-    let (username, password, errors) = auth::check_new_account(&input.username, &input.password, None);
+    let (username, password, errors) =
+        auth::check_new_account(&input.username, &input.password, None);
     let refuse = async |errors: FieldErrors| -> AppResult<Markup> {
         let form = AdminForm {
             username: input.username.trim().to_string(),

@@ -129,7 +129,10 @@ pub fn delete_forum_page(user: &User, forum: &Forum) -> Markup {
         Shell {
             title: "Delete forum",
             user: Some(user),
-            crumbs: vec![("Admin".into(), Some(paths::ADMIN.into())), ("Delete forum".into(), None)],
+            crumbs: vec![
+                ("Admin".into(), Some(paths::ADMIN.into())),
+                ("Delete forum".into(), None),
+            ],
             live_view: None,
         },
         html! {

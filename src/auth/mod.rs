@@ -58,9 +58,8 @@ pub async fn ensure_first_admin(db: &Db, configured: Option<String>) -> AppResul
         Some(p) => (p, false),
         None => (password::generate(), true),
     };
-    validate::password(&password).map_err(|e| {
-        AppError::Internal(format!("CAUSERIE_ADMIN_PASSWORD is not usable: {e}"))
-    })?;
+    validate::password(&password)
+        .map_err(|e| AppError::Internal(format!("CAUSERIE_ADMIN_PASSWORD is not usable: {e}")))?;
     let hash = password::hash(password.clone()).await?;
     db.write(
         move |tx| Ok(queries::create_user(tx, "admin", &hash, true)?),
@@ -214,8 +213,11 @@ async fn register(
     hx: Hx,
     Form(input): Form<RegisterInput>,
 ) -> AppResult<Response> {
-    let (username, password, errors) =
-        check_new_account(&input.username, &input.password, Some(&input.password_confirm));
+    let (username, password, errors) = check_new_account(
+        &input.username,
+        &input.password,
+        Some(&input.password_confirm),
+    );
     let show = |errors: FieldErrors| -> Markup {
         let form = RegisterForm {
             username: input.username.trim().to_string(),

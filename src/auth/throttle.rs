@@ -20,7 +20,10 @@ pub struct LoginThrottle {
 
 fn keys(username: &str, ip: Option<IpAddr>) -> [(Option<String>, usize); 2] {
     [
-        (Some(format!("u:{}", username.to_ascii_lowercase())), PER_ACCOUNT),
+        (
+            Some(format!("u:{}", username.to_ascii_lowercase())),
+            PER_ACCOUNT,
+        ),
         (ip.map(|ip| format!("ip:{ip}")), PER_ADDRESS),
     ]
 }
@@ -35,7 +38,10 @@ impl LoginThrottle {
             let Some(times) = key.and_then(|k| map.get_mut(&k)) else {
                 continue;
             };
-            while times.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
+            while times
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+            {
                 times.pop_front();
             }
             if times.len() >= limit {

@@ -107,14 +107,23 @@ pub fn create(conn: &Connection, name: &str, description: &str) -> rusqlite::Res
     Ok(Saved::Done(conn.last_insert_rowid()))
 }
 
-pub fn update(conn: &Connection, id: i64, name: &str, description: &str) -> rusqlite::Result<Saved> {
+pub fn update(
+    conn: &Connection,
+    id: i64,
+    name: &str,
+    description: &str,
+) -> rusqlite::Result<Saved> {
     if name_taken(conn, name, id)? {
         return Ok(Saved::NameTaken);
     }
     let n = conn
         .prepare_cached("UPDATE forums SET name = ?2, description = ?3 WHERE id = ?1")?
         .execute(params![id, name, description])?;
-    Ok(if n == 1 { Saved::Done(id) } else { Saved::Missing })
+    Ok(if n == 1 {
+        Saved::Done(id)
+    } else {
+        Saved::Missing
+    })
 }
 
 /// Deletes a forum with its topics and messages; returns the ids of the

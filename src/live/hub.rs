@@ -22,8 +22,8 @@ use super::watch::{Key, Kind, Watch};
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::forums::queries::{self as forum_queries, Forum, ForumSummary};
-use crate::messages::queries::{self as message_queries, MessageRow};
 use crate::messages::page_of;
+use crate::messages::queries::{self as message_queries, MessageRow};
 use crate::perms::Role;
 use crate::topics::queries::{self as topic_queries, Topic, TopicRow};
 use crate::views::components::{PAGE_SIZE, Paging};
@@ -31,14 +31,41 @@ use crate::views::components::{PAGE_SIZE, Paging};
 /// A committed change, announced by the handler that made it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
-    TopicCreated { forum_id: i64, topic_id: i64, message_id: i64 },
-    MessageCreated { forum_id: i64, topic_id: i64, message_id: i64 },
-    MessageEdited { forum_id: i64, topic_id: i64, message_id: i64 },
-    MessageDeleted { forum_id: i64, topic_id: i64, message_id: i64 },
-    TopicLocked { forum_id: i64, topic_id: i64 },
-    TopicDeleted { forum_id: i64, topic_id: i64 },
-    ForumChanged { forum_id: i64 },
-    ForumDeleted { forum_id: i64, topic_ids: Vec<i64> },
+    TopicCreated {
+        forum_id: i64,
+        topic_id: i64,
+        message_id: i64,
+    },
+    MessageCreated {
+        forum_id: i64,
+        topic_id: i64,
+        message_id: i64,
+    },
+    MessageEdited {
+        forum_id: i64,
+        topic_id: i64,
+        message_id: i64,
+    },
+    MessageDeleted {
+        forum_id: i64,
+        topic_id: i64,
+        message_id: i64,
+    },
+    TopicLocked {
+        forum_id: i64,
+        topic_id: i64,
+    },
+    TopicDeleted {
+        forum_id: i64,
+        topic_id: i64,
+    },
+    ForumChanged {
+        forum_id: i64,
+    },
+    ForumDeleted {
+        forum_id: i64,
+        topic_ids: Vec<i64>,
+    },
 }
 
 impl Change {
@@ -76,17 +103,30 @@ impl Change {
     }
     /// Whether the home page's counts or names move.
     fn touches_home(&self) -> bool {
-        !matches!(self, Change::MessageEdited { .. } | Change::TopicLocked { .. })
+        !matches!(
+            self,
+            Change::MessageEdited { .. } | Change::TopicLocked { .. }
+        )
     }
     /// Whether a forum's topic list moves.
     fn touches_forum_list(&self) -> bool {
-        !matches!(self, Change::MessageEdited { .. } | Change::ForumChanged { .. })
+        !matches!(
+            self,
+            Change::MessageEdited { .. } | Change::ForumChanged { .. }
+        )
     }
 }
 
 enum Command {
-    Join { id: u64, watch: Watch, kind: Kind, outbox: Arc<Outbox> },
-    Leave { id: u64 },
+    Join {
+        id: u64,
+        watch: Watch,
+        kind: Kind,
+        outbox: Arc<Outbox>,
+    },
+    Leave {
+        id: u64,
+    },
     Change(Change),
     CloseAll,
 }
@@ -191,7 +231,9 @@ impl Subs {
         let mut rendered: HashMap<G, Option<Utf8Bytes>> = HashMap::new();
         let mut overflowed = Vec::new();
         for id in ids {
-            let Some(sub) = self.all.get(id) else { continue };
+            let Some(sub) = self.all.get(id) else {
+                continue;
+            };
             let bytes = rendered
                 .entry(group(sub))
                 .or_insert_with(|| frame(sub).map(|m| Utf8Bytes::from(m.into_string())));
@@ -212,7 +254,12 @@ async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Command>) {
     let mut subs = Subs::default();
     while let Some(cmd) = rx.recv().await {
         match cmd {
-            Command::Join { id, watch, kind, outbox } => {
+            Command::Join {
+                id,
+                watch,
+                kind,
+                outbox,
+            } => {
                 if subs.closing {
                     outbox.push(going_away());
                     continue;
@@ -222,7 +269,14 @@ async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Command>) {
                         if !frame.is_empty() {
                             outbox.push(Message::Text(frame));
                         }
-                        subs.add(id, Sub { watch, kind, outbox });
+                        subs.add(
+                            id,
+                            Sub {
+                                watch,
+                                kind,
+                                outbox,
+                            },
+                        );
                     }
                     Err(e) => {
                         tracing::error!(error = %e, "catch-up failed; socket closed");

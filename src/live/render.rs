@@ -85,7 +85,9 @@ pub fn topic_deleted(forum: Option<i64>) -> Markup {
 /// On a forum page past the first: newer activity is on page 1.
 pub fn newer_activity(forum_id: i64) -> Markup {
     live_notice(
-        Some(html! { "There is newer activity. " a href=(paths::forum(forum_id)) { "See the latest topics" } }),
+        Some(
+            html! { "There is newer activity. " a href=(paths::forum(forum_id)) { "See the latest topics" } },
+        ),
         REPLACE,
     )
 }

@@ -6,8 +6,14 @@ use crate::perms::Role;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Watch {
     Home,
-    Forum { id: i64, page: u32 },
-    Topic { id: i64, page: u32 },
+    Forum {
+        id: i64,
+        page: u32,
+    },
+    Topic {
+        id: i64,
+        page: u32,
+    },
     /// A page with no live regions (the socket still answers pings).
     Nothing,
 }
@@ -84,8 +90,14 @@ mod tests {
     fn parses_views() {
         assert_eq!(Watch::parse("/"), Watch::Home);
         assert_eq!(Watch::parse("/forums/3"), Watch::Forum { id: 3, page: 1 });
-        assert_eq!(Watch::parse("/forums/3?page=2"), Watch::Forum { id: 3, page: 2 });
-        assert_eq!(Watch::parse("/topics/7?page=4#message-9"), Watch::Topic { id: 7, page: 4 });
+        assert_eq!(
+            Watch::parse("/forums/3?page=2"),
+            Watch::Forum { id: 3, page: 2 }
+        );
+        assert_eq!(
+            Watch::parse("/topics/7?page=4#message-9"),
+            Watch::Topic { id: 7, page: 4 }
+        );
         assert_eq!(Watch::parse("/topics/x"), Watch::Nothing);
         assert_eq!(Watch::parse("/topics/7?page=0"), Watch::Nothing);
         assert_eq!(Watch::parse("/socket"), Watch::Nothing);

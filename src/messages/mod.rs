@@ -159,7 +159,11 @@ async fn reply(
     let page = page_of(position);
     let target = paths::message_in_page(topic_id, page, message_id);
     let on_that_page = hx.current_url.as_deref().is_some_and(|u| {
-        let path = u.split("://").nth(1).and_then(|r| r.find('/').map(|i| &r[i..])).unwrap_or(u);
+        let path = u
+            .split("://")
+            .nth(1)
+            .and_then(|r| r.find('/').map(|i| &r[i..]))
+            .unwrap_or(u);
         let path = path.split(['?', '#']).next().unwrap_or(path);
         path == paths::topic(topic_id)
     }) && hx.current_page() == page;
@@ -197,7 +201,11 @@ async fn permalink(State(state): State<AppState>, Path(id): Path<i64>) -> AppRes
 }
 
 /// The message and its topic, if `user` may edit it.
-async fn editable(state: &AppState, user: &User, id: i64) -> AppResult<(queries::MessageRow, Topic)> {
+async fn editable(
+    state: &AppState,
+    user: &User,
+    id: i64,
+) -> AppResult<(queries::MessageRow, Topic)> {
     let (message, topic) = state
         .db
         .read(move |c| {
@@ -234,9 +242,9 @@ async fn edit(
     let body = errors.check("body", validate::body(&input.body));
     if !errors.is_empty() {
         let form = views::edit_form(&message, &input.body, &errors);
-        return Err(AppError::Invalid(hx.form_or_page(form, |f| {
-            views::edit_page(&user, &topic, f)
-        })));
+        return Err(AppError::Invalid(
+            hx.form_or_page(form, |f| views::edit_page(&user, &topic, f)),
+        ));
     }
     let hub = state.hub.clone();
     let (topic_id, forum_id) = (topic.id, topic.forum_id);

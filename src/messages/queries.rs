@@ -32,7 +32,12 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
 }
 
 /// One page of a topic's messages, oldest first.
-pub fn page(conn: &Connection, topic_id: i64, offset: i64, limit: u32) -> rusqlite::Result<Vec<MessageRow>> {
+pub fn page(
+    conn: &Connection,
+    topic_id: i64,
+    offset: i64,
+    limit: u32,
+) -> rusqlite::Result<Vec<MessageRow>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} WHERE m.topic_id = ?1 ORDER BY m.id LIMIT ?2 OFFSET ?3"
     ))?;
@@ -52,7 +57,13 @@ pub fn position(conn: &Connection, topic_id: i64, id: i64) -> rusqlite::Result<i
         .query_row(params![topic_id, id], |r| r.get(0))
 }
 
-pub fn insert(conn: &Connection, topic_id: i64, author_id: i64, body: &str, at: i64) -> rusqlite::Result<i64> {
+pub fn insert(
+    conn: &Connection,
+    topic_id: i64,
+    author_id: i64,
+    body: &str,
+    at: i64,
+) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "INSERT INTO messages (topic_id, author_id, body, created_at) VALUES (?1, ?2, ?3, ?4)",
     )?

@@ -43,13 +43,23 @@ pub fn message(m: &MessageRow, p: MessagePerms) -> Markup {
 
 /// What `role` may do to `m` in `topic`.
 pub fn perms_for(m: &MessageRow, topic: &Topic, role: Role) -> MessagePerms {
-    perms::message_perms(role, m.author_id, m.id == topic.first_message_id, topic.locked)
+    perms::message_perms(
+        role,
+        m.author_id,
+        m.id == topic.first_message_id,
+        topic.locked,
+    )
 }
 
 pub const MESSAGES_ID: &str = "messages";
 
 /// A page of messages; `oob` marks it for an out-of-band swap.
-pub fn message_list(messages: &[MessageRow], topic: &Topic, role: Role, oob: Option<&str>) -> Markup {
+pub fn message_list(
+    messages: &[MessageRow],
+    topic: &Topic,
+    role: Role,
+    oob: Option<&str>,
+) -> Markup {
     html! {
         div #(MESSAGES_ID) hx-swap-oob=[oob] {
             @for m in messages { (message(m, perms_for(m, topic, role))) }

@@ -92,10 +92,11 @@ async fn create(
             body: input.body,
             errors,
         };
-        return Err(AppError::Invalid(hx.form_or_page(
-            views::new_topic_form(forum_id, &form),
-            |_| views::new_topic_page(&user, forum_id, &forum.name, &form),
-        )));
+        return Err(AppError::Invalid(
+            hx.form_or_page(views::new_topic_form(forum_id, &form), |_| {
+                views::new_topic_page(&user, forum_id, &forum.name, &form)
+            }),
+        ));
     }
     let hub = state.hub.clone();
     let author = user.id;

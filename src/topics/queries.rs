@@ -25,7 +25,12 @@ impl TopicRow {
 }
 
 /// One page of a forum's topics, most recent last message first.
-pub fn page(conn: &Connection, forum_id: i64, offset: i64, limit: u32) -> rusqlite::Result<Vec<TopicRow>> {
+pub fn page(
+    conn: &Connection,
+    forum_id: i64,
+    offset: i64,
+    limit: u32,
+) -> rusqlite::Result<Vec<TopicRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT t.id, t.title, a.username, t.created_at, t.message_count, t.locked,
                 m.id, lu.username, m.created_at

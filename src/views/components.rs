@@ -4,7 +4,8 @@ use maud::{Markup, html};
 
 /// A date as people read it, with the machine-readable form beside it.
 pub fn time(ts: i64) -> Markup {
-    let dt = time::OffsetDateTime::from_unix_timestamp(ts).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let dt =
+        time::OffsetDateTime::from_unix_timestamp(ts).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let iso = dt
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
@@ -178,4 +179,3 @@ pub fn live_notice(content: Option<Markup>, oob: Option<&str>) -> Markup {
         }
     }
 }
-

@@ -1,0 +1,241 @@
+//! Test harness: a real server on 127.0.0.1:0 with a fresh database, and
+//! clients with cookie jars and redirects off.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use causerie::config::Config;
+use causerie::server::Server;
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Client, Response, StatusCode};
+
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+pub const PASSWORD: &str = "password123";
+
+pub struct App {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub db_path: PathBuf,
+    _dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl App {
+    pub async fn start() -> App {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_path = dir.path().join("causerie.db");
+        Self::start_at(dir, db_path, Some(ADMIN_PASSWORD.to_string())).await
+    }
+
+    /// A server on an existing database directory (for restart tests).
+    pub async fn start_at(
+        dir: tempfile::TempDir,
+        db_path: PathBuf,
+        admin_password: Option<String>,
+    ) -> App {
+        let config = Config {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            db_path: db_path.clone(),
+            admin_password,
+            secure_cookies: false,
+        };
+        let server = Server::build(&config).await.expect("server starts");
+        let addr = server.local_addr();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            server
+                .run(async move {
+                    let _ = stopped.await;
+                })
+                .await
+                .expect("server runs");
+        });
+        App {
+            addr,
+            base: format!("http://{addr}"),
+            db_path,
+            _dir: dir,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Stops the server and hands back its directory, to start again on it.
+    pub async fn stop(mut self) -> (tempfile::TempDir, PathBuf) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
+        }
+        let dir = std::mem::replace(&mut self._dir, tempfile::tempdir().unwrap());
+        (dir, self.db_path.clone())
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A browser-like client: its own cookie jar, redirects not followed.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub async fn get(&self, c: &Client, path: &str) -> Response {
+        c.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_text(&self, c: &Client, path: &str) -> (StatusCode, String) {
+        let r = self.get(c, path).await;
+        let s = r.status();
+        (s, r.text().await.unwrap())
+    }
+
+    pub async fn post(&self, c: &Client, path: &str, form: &[(&str, &str)]) -> Response {
+        c.post(self.url(path)).form(form).send().await.unwrap()
+    }
+
+    /// The same POST as htmx sends it.
+    pub async fn post_hx(
+        &self,
+        c: &Client,
+        path: &str,
+        form: &[(&str, &str)],
+        current: &str,
+    ) -> Response {
+        let mut h = HeaderMap::new();
+        h.insert("hx-request", HeaderValue::from_static("true"));
+        h.insert(
+            "hx-current-url",
+            HeaderValue::from_str(&self.url(current)).unwrap(),
+        );
+        c.post(self.url(path))
+            .headers(h)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Client {
+        let c = self.client();
+        let r = self
+            .post(
+                &c,
+                "/login",
+                &[("username", username), ("password", password)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "login of {username}");
+        c
+    }
+
+    pub async fn admin(&self) -> Client {
+        self.login("admin", ADMIN_PASSWORD).await
+    }
+
+    /// Registers `username` (password `PASSWORD`) and returns its logged-in client.
+    pub async fn member(&self, username: &str) -> Client {
+        let c = self.client();
+        let r = self
+            .post(
+                &c,
+                "/register",
+                &[
+                    ("username", username),
+                    ("password", PASSWORD),
+                    ("password_confirm", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "register {username}");
+        c
+    }
+
+    pub async fn create_forum(&self, admin: &Client, name: &str) -> i64 {
+        let r = self
+            .post(
+                admin,
+                "/admin/forums",
+                &[("name", name), ("description", "About things")],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "create forum {name}");
+        id_after(&location(&r), "/forums/")
+    }
+
+    pub async fn create_topic(&self, c: &Client, forum: i64, title: &str, body: &str) -> i64 {
+        let r = self
+            .post(
+                c,
+                &format!("/forums/{forum}/topics"),
+                &[("title", title), ("body", body)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "create topic {title}");
+        id_after(&location(&r), "/topics/")
+    }
+
+    /// Replies and returns the new message's id.
+    pub async fn reply(&self, c: &Client, topic: i64, body: &str) -> i64 {
+        let r = self
+            .post(c, &format!("/topics/{topic}/messages"), &[("body", body)])
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "reply to {topic}");
+        id_after(&location(&r), "#message-")
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub fn location(r: &Response) -> String {
+    r.headers()
+        .get("location")
+        .expect("a Location header")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The number right after `marker` in `s`.
+pub fn id_after(s: &str, marker: &str) -> i64 {
+    let i = s.find(marker).unwrap_or_else(|| panic!("{marker} in {s}")) + marker.len();
+    s[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect::<String>()
+        .parse()
+        .unwrap_or_else(|_| panic!("a number after {marker} in {s}"))
+}
+
+/// How many times `needle` occurs in `hay`.
+pub fn count(hay: &str, needle: &str) -> usize {
+    hay.matches(needle).count()
+}
+
+/// The ids (numbers) of elements `id="{prefix}N"` in document order.
+pub fn ids(html: &str, prefix: &str) -> Vec<i64> {
+    let marker = format!("id=\"{prefix}");
+    html.match_indices(&marker)
+        .filter_map(|(i, _)| {
+            html[i + marker.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect::<String>()
+                .parse()
+                .ok()
+        })
+        .collect()
+}
