@@ -1,1 +1,655 @@
-//! (tests to come)
+//! The live layer through a real WebSocket client: each page kind, each kind
+//! of change, per-viewer controls, catch-up, order, and slow sockets.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use reqwest::Client;
+use reqwest::cookie::{CookieStore, Jar};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::common::*;
+
+/// A logged-in (or visitor) user: an HTTP client and the cookie its sockets send.
+struct User {
+    http: Client,
+    jar: Arc<Jar>,
+}
+
+impl User {
+    fn new() -> Self {
+        let jar = Arc::new(Jar::default());
+        let http = Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        User { http, jar }
+    }
+    fn cookie(&self, app: &App) -> Option<String> {
+        self.jar
+            .cookies(&app.base.parse().unwrap())
+            .map(|v| v.to_str().unwrap().to_string())
+    }
+}
+
+async fn visitor() -> User {
+    User::new()
+}
+
+async fn registered(app: &App, name: &str) -> User {
+    let u = User::new();
+    let r = app
+        .post(
+            &u.http,
+            "/register",
+            &[
+                ("username", name),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    u
+}
+
+async fn admin(app: &App) -> User {
+    let u = User::new();
+    let r = app
+        .post(
+            &u.http,
+            "/login",
+            &[("username", "admin"), ("password", ADMIN_PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    u
+}
+
+type Stream = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+struct Ws {
+    stream: Stream,
+}
+
+const WAIT: Duration = Duration::from_secs(10);
+
+async fn connect(app: &App, view: &str, user: &User) -> Ws {
+    let url = format!("ws://{}/_ws?view={}", app.addr, urlencode(view));
+    let mut req = url.into_client_request().unwrap();
+    if let Some(c) = user.cookie(app) {
+        req.headers_mut().insert("cookie", c.parse().unwrap());
+    }
+    let (stream, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("socket connects");
+    Ws { stream }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl Ws {
+    /// The next text frame, or None when the socket ends or `wait` passes.
+    async fn next_within(&mut self, wait: Duration) -> Option<String> {
+        let deadline = Instant::now() + wait;
+        loop {
+            let left = deadline.checked_duration_since(Instant::now())?;
+            match tokio::time::timeout(left, self.stream.next()).await {
+                Ok(Some(Ok(Message::Text(t)))) => return Some(t.to_string()),
+                Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_))) | Ok(None) | Err(_) => {
+                    return None;
+                }
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
+    async fn next(&mut self) -> String {
+        self.next_within(WAIT).await.expect("a frame arrives")
+    }
+
+    /// Reads frames until one satisfies `pred`; panics after `WAIT`.
+    async fn until(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        while let Some(f) = self
+            .next_within(deadline.saturating_duration_since(Instant::now()))
+            .await
+        {
+            if pred(&f) {
+                return f;
+            }
+        }
+        panic!("no frame with {what} arrived");
+    }
+
+    /// Every frame that arrives within `wait`.
+    async fn drain(&mut self, wait: Duration) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Some(f) = self.next_within(wait).await {
+            out.push(f);
+        }
+        out
+    }
+}
+
+/// The `<article>` of message `id` in an HTML page or fragment.
+fn article(html: &str, id: i64) -> Option<String> {
+    let start = html.find(&format!("<article class=\"message\" id=\"message-{id}\""))?;
+    let end = html[start..].find("</article>")? + start + "</article>".len();
+    Some(html[start..end].to_string())
+}
+
+/// The `<li>` of topic `id` in an HTML page or fragment.
+fn topic_li(html: &str, id: i64) -> Option<String> {
+    let start = html.find(&format!("<li class=\"topic row\" id=\"topic-{id}\""))?;
+    let end = html[start..].find("</li>")? + start + "</li>".len();
+    Some(html[start..end].to_string())
+}
+
+/// A forum with one topic, started by `author`; returns (forum, topic).
+async fn topic_setup(app: &App, author: &User) -> (i64, i64) {
+    let adm = admin(app).await;
+    let forum = app.create_forum(&adm.http, "Live").await;
+    let topic = app
+        .create_topic(&author.http, forum, "Hello", "Opening message")
+        .await;
+    (forum, topic)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ping_gets_pong_and_socket_page_shows_controls() {
+    let app = App::start().await;
+    let v = visitor().await;
+    let mut ws = connect(&app, "/socket", &v).await;
+    ws.stream.send(Message::text("ping")).await.unwrap();
+    assert_eq!(ws.next().await, "pong");
+    let (status, page) = app.get_text(&v.http, "/socket").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"connect\"") && page.contains("id=\"ping\""));
+    assert!(page.contains("hx-ws:connect=\"/_ws?view=%2Fsocket\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_opens_its_socket() {
+    let app = App::start().await;
+    let a = registered(&app, "alice").await;
+    let (forum, topic) = topic_setup(&app, &a).await;
+    for (path, view) in [
+        ("/".to_string(), "%2F".to_string()),
+        (format!("/forums/{forum}"), format!("%2Fforums%2F{forum}")),
+        (format!("/topics/{topic}"), format!("%2Ftopics%2F{topic}")),
+    ] {
+        let (_, html) = app.get_text(&a.http, &path).await;
+        assert!(
+            html.contains(&format!("hx-ws:connect=\"/_ws?view={view}\"")),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catch_up_on_connect_and_after_reconnect() {
+    let app = App::start().await;
+    let a = registered(&app, "alice").await;
+    let (_, topic) = topic_setup(&app, &a).await;
+    let first = app.reply(&a.http, topic, "one").await;
+
+    let mut ws = connect(&app, &format!("/topics/{topic}"), &a).await;
+    let catch_up = ws.next().await;
+    assert!(catch_up.contains("id=\"messages\" hx-swap-oob=\"innerMorph\""));
+    assert!(article(&catch_up, first).is_some());
+    drop(ws);
+
+    // Two replies while the tab is away; reconnecting brings them.
+    let second = app.reply(&a.http, topic, "two").await;
+    let third = app.reply(&a.http, topic, "three").await;
+    let mut ws = connect(&app, &format!("/topics/{topic}"), &a).await;
+    let catch_up = ws.next().await;
+    let order = ids(&catch_up, "message-");
+    assert_eq!(&order[order.len() - 3..], &[first, second, third]);
+    // And it is exactly what a reload shows this viewer.
+    let (_, page) = app.get_text(&a.http, &format!("/topics/{topic}")).await;
+    for id in [first, second, third] {
+        assert_eq!(article(&catch_up, id), article(&page, id));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fragment_is_what_a_reload_shows_each_viewer() {
+    let app = App::start().await;
+    let author = registered(&app, "author").await;
+    let other = registered(&app, "other").await;
+    let adm = admin(&app).await;
+    let vis = visitor().await;
+    let (_, topic) = topic_setup(&app, &author).await;
+    let view = format!("/topics/{topic}");
+    let mut sockets = Vec::new();
+    for u in [&author, &other, &adm, &vis] {
+        let mut ws = connect(&app, &view, u).await;
+        ws.next().await; // catch-up
+        sockets.push(ws);
+    }
+    let id = app
+        .reply(&author.http, topic, "Reply <b>with</b> markup")
+        .await;
+    let mut frames = Vec::new();
+    for ws in &mut sockets {
+        frames.push(
+            ws.until("the reply", |f| f.contains(&format!("id=\"message-{id}\"")))
+                .await,
+        );
+    }
+    let edit = format!("/messages/{id}/edit");
+    let delete = format!("/messages/{id}/delete");
+    let quote = "?quote=";
+    let has = |f: &str| (f.contains(&edit), f.contains(&delete), f.contains(quote));
+    assert_eq!(has(&frames[0]), (true, false, true), "author: edit, quote");
+    assert_eq!(has(&frames[1]), (false, false, true), "other member: quote");
+    assert_eq!(has(&frames[2]), (true, true, true), "admin: everything");
+    assert_eq!(has(&frames[3]), (false, false, false), "visitor: nothing");
+    assert!(frames[0].contains("Reply &lt;b&gt;with&lt;/b&gt; markup"));
+    for (u, f) in [&author, &other, &adm, &vis].into_iter().zip(&frames) {
+        let (_, page) = app.get_text(&u.http, &view).await;
+        assert_eq!(article(f, id).unwrap(), article(&page, id).unwrap());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thirty_quick_replies_arrive_once_in_commit_order() {
+    let app = App::start().await;
+    let a = registered(&app, "alice").await;
+    let b = registered(&app, "bob").await;
+    let (_, topic) = topic_setup(&app, &a).await;
+    let mut page1 = connect(&app, &format!("/topics/{topic}"), &b).await;
+    page1.next().await;
+
+    // Two writers at once: commit order is whatever the database decides.
+    let (app_ref, a_ref, b_ref) = (&app, &a, &b);
+    let post = |u: &'static str, who: &User| {
+        let http = who.http.clone();
+        async move {
+            let mut ids = Vec::new();
+            for i in 0..15 {
+                ids.push(app_ref.reply(&http, topic, &format!("{u} {i}")).await);
+            }
+            ids
+        }
+    };
+    let (mut ids_a, ids_b) = tokio::join!(post("a", a_ref), post("b", b_ref));
+    ids_a.extend(ids_b);
+    ids_a.sort();
+    let posted = ids_a;
+
+    // Page 1 holds the opening message and the first 19 replies; later ones
+    // are announced as "N new messages".
+    let frames = page1.drain(Duration::from_secs(2)).await;
+    let mut seen = Vec::new();
+    let mut notices = Vec::new();
+    for f in &frames {
+        seen.extend(ids(f, "message-"));
+        if let Some(i) = f.find(" new message") {
+            let n: String = f[..i]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            notices.push(n.chars().rev().collect::<String>().parse::<i64>().unwrap());
+        }
+    }
+    assert_eq!(
+        seen,
+        posted[..19].to_vec(),
+        "page 1: each reply once, in order"
+    );
+    assert_eq!(
+        notices,
+        (1..=11).collect::<Vec<_>>(),
+        "then one notice per later reply"
+    );
+
+    // A socket on page 2 gets the rest, in order.
+    let mut page2 = connect(&app, &format!("/topics/{topic}?page=2"), &b).await;
+    let catch_up = page2.next().await;
+    assert_eq!(ids(&catch_up, "message-"), posted[19..].to_vec());
+    let more: Vec<i64> = {
+        let mut v = Vec::new();
+        for i in 0..5 {
+            v.push(app.reply(&a.http, topic, &format!("late {i}")).await);
+        }
+        v
+    };
+    let got: Vec<i64> = page2
+        .drain(Duration::from_secs(1))
+        .await
+        .iter()
+        .flat_map(|f| ids(f, "message-"))
+        .collect();
+    assert_eq!(got, more);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_deletes_and_locks_reach_the_topic_page() {
+    let app = App::start().await;
+    let a = registered(&app, "alice").await;
+    let b = registered(&app, "bob").await;
+    let adm = admin(&app).await;
+    let (_, topic) = topic_setup(&app, &a).await;
+    let id = app.reply(&a.http, topic, "first version").await;
+    let mut ws = connect(&app, &format!("/topics/{topic}"), &b).await;
+    ws.next().await;
+
+    let r = app
+        .post(
+            &a.http,
+            &format!("/messages/{id}/edit"),
+            &[("body", "second version")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let f = ws.until("the edit", |f| f.contains("second version")).await;
+    assert!(f.contains("hx-swap=\"upsert\"") && f.contains("edited"));
+
+    let r = app
+        .post(&adm.http, &format!("/topics/{topic}/lock"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let f = ws
+        .until("the lock", |f| f.contains("id=\"topic-head\""))
+        .await;
+    assert!(f.contains("locked"));
+    // Bob (a member) may no longer quote in a locked topic: controls follow.
+    assert!(!article(&f, id).unwrap().contains("?quote="));
+
+    let r = app
+        .post(&adm.http, &format!("/topics/{topic}/unlock"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let f = ws
+        .until("the unlock", |f| f.contains("id=\"topic-head\""))
+        .await;
+    assert!(article(&f, id).unwrap().contains("?quote="));
+
+    let r = app
+        .post(&adm.http, &format!("/messages/{id}/delete"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let f = ws
+        .until("the removal", |f| f.contains("hx-swap-oob=\"delete\""))
+        .await;
+    assert!(f.contains(&format!("id=\"message-{id}\" hx-swap-oob=\"delete\"")));
+
+    let r = app
+        .post(&adm.http, &format!("/topics/{topic}/delete"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let f = ws
+        .until("the topic's deletion", |f| {
+            f.contains("This topic was deleted")
+        })
+        .await;
+    assert!(f.contains("id=\"live-notice\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn earlier_topic_page_shows_new_messages_notice() {
+    let app = App::start().await;
+    let a = registered(&app, "alice").await;
+    let (_, topic) = topic_setup(&app, &a).await;
+    for i in 0..20 {
+        app.reply(&a.http, topic, &format!("r{i}")).await;
+    }
+    let mut ws = connect(&app, &format!("/topics/{topic}"), &a).await;
+    ws.next().await;
+    app.reply(&a.http, topic, "one more").await;
+    let f = ws
+        .until("the notice", |f| f.contains("id=\"live-notice\""))
+        .await;
+    assert!(f.contains("2 new messages after this page"), "{f}");
+    assert!(f.contains(&format!("/topics/{topic}?page=2")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forum_page_one_reorders_and_keeps_twenty_rows() {
+    let app = App::start().await;
+    let a = registered(&app, "alice").await;
+    let adm = admin(&app).await;
+    let forum = app.create_forum(&adm.http, "Busy").await;
+    let mut topics = Vec::new();
+    for i in 0..20 {
+        topics.push(
+            app.create_topic(&a.http, forum, &format!("Topic {i}"), "body")
+                .await,
+        );
+    }
+    let mut ws = connect(&app, &format!("/forums/{forum}"), &a).await;
+    let catch_up = ws.next().await;
+    assert_eq!(ids(&catch_up, "topic-").len(), 20);
+
+    // A new topic goes on top; the list keeps 20 rows.
+    let newest = app.create_topic(&a.http, forum, "Brand new", "body").await;
+    let f = ws.until("the new topic", |f| f.contains("Brand new")).await;
+    let order = ids(&f, "topic-");
+    assert_eq!(order.len(), 20);
+    assert_eq!(order[0], newest);
+    assert!(f.contains("hx-swap-oob=\"innerMorph\""));
+
+    // A reply moves its topic to the top with its new count and last line.
+    let old = topics[5];
+    app.reply(&a.http, old, "bump").await;
+    let f = ws
+        .until("the bump", |f| ids(f, "topic-").first() == Some(&old))
+        .await;
+    let li = topic_li(&f, old).unwrap();
+    assert!(li.contains("1 reply"));
+    let (_, page) = app.get_text(&a.http, &format!("/forums/{forum}")).await;
+    assert_eq!(topic_li(&page, old), Some(li), "same as a reload");
+
+    // A deleted topic leaves the list.
+    let r = app
+        .post(&adm.http, &format!("/topics/{newest}/delete"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let f = ws
+        .until("the deletion", |f| f.contains("id=\"topics\""))
+        .await;
+    assert!(!ids(&f, "topic-").contains(&newest));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn later_forum_page_is_told_of_newer_activity() {
+    let app = App::start().await;
+    let a = registered(&app, "alice").await;
+    let adm = admin(&app).await;
+    let forum = app.create_forum(&adm.http, "Busy").await;
+    let mut topics = Vec::new();
+    for i in 0..21 {
+        topics.push(
+            app.create_topic(&a.http, forum, &format!("Topic {i}"), "body")
+                .await,
+        );
+    }
+    let mut ws = connect(&app, &format!("/forums/{forum}?page=2"), &a).await;
+    let catch_up = ws.next().await;
+    assert_eq!(ids(&catch_up, "topic-"), vec![topics[0]]);
+    app.reply(&a.http, topics[10], "bump").await;
+    let f = ws
+        .until("the notice", |f| f.contains("There is newer activity"))
+        .await;
+    assert!(f.contains(&format!("href=\"/forums/{forum}\"")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_follows_forums_and_their_activity() {
+    let app = App::start().await;
+    let a = registered(&app, "alice").await;
+    let adm = admin(&app).await;
+    let v = visitor().await;
+    let mut ws = connect(&app, "/", &v).await;
+    ws.next().await;
+
+    let forum = app.create_forum(&adm.http, "Fresh").await;
+    let f = ws
+        .until("the new forum", |f| {
+            f.contains(&format!("id=\"forum-{forum}\""))
+        })
+        .await;
+    assert!(f.contains("Fresh") && f.contains("0 topics"));
+
+    let topic = app.create_topic(&a.http, forum, "First!", "body").await;
+    let f = ws.until("the counts", |f| f.contains("1 topic")).await;
+    assert!(f.contains("1 message") && f.contains("alice") && f.contains("First!"));
+    app.reply(&a.http, topic, "again").await;
+    ws.until("the message count", |f| f.contains("2 messages"))
+        .await;
+
+    let r = app
+        .post(
+            &adm.http,
+            &format!("/admin/forums/{forum}/edit"),
+            &[("name", "Renamed"), ("description", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    ws.until("the new name", |f| f.contains("Renamed")).await;
+
+    let r = app
+        .post(&adm.http, &format!("/admin/forums/{forum}/delete"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let f = ws
+        .until("the removal", |f| f.contains("id=\"forums\""))
+        .await;
+    assert!(!f.contains(&format!("id=\"forum-{forum}\"")));
+    let (_, page) = app.get_text(&v.http, "/").await;
+    let region = |s: &str| {
+        s[s.find("<ul class=\"list\" id=\"forums\"").unwrap()..]
+            .split("</ul>")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        region(&f).replace(" hx-swap-oob=\"innerMorph\"", ""),
+        region(&page)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forum_and_topic_deletion_reach_their_watchers() {
+    let app = App::start().await;
+    let a = registered(&app, "alice").await;
+    let adm = admin(&app).await;
+    let (forum, topic) = topic_setup(&app, &a).await;
+    let mut on_forum = connect(&app, &format!("/forums/{forum}"), &a).await;
+    on_forum.next().await;
+    let mut on_topic = connect(&app, &format!("/topics/{topic}"), &a).await;
+    on_topic.next().await;
+    let r = app
+        .post(&adm.http, &format!("/admin/forums/{forum}/delete"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    on_forum
+        .until("the forum notice", |f| f.contains("This forum was deleted"))
+        .await;
+    on_topic
+        .until("the topic notice", |f| f.contains("This topic was deleted"))
+        .await;
+}
+
+/// A WebSocket client that completes the handshake and then never reads.
+async fn never_reading(app: &App, view: &str) -> TcpStream {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut s = socket.connect(app.addr).await.unwrap();
+    let req = format!(
+        "GET /_ws?view={} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        urlencode(view),
+        app.addr
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = [0u8; 1];
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut buf).await.unwrap();
+        head.push(buf[0]);
+    }
+    assert!(head.starts_with(b"HTTP/1.1 101"));
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_that_never_reads_is_closed_and_hurts_no_one() {
+    use tokio::io::AsyncReadExt;
+    let app = App::start().await;
+    let a = registered(&app, "alice").await;
+    let (_, topic) = topic_setup(&app, &a).await;
+    let view = format!("/topics/{topic}?page=1");
+    let mut stuck = never_reading(&app, &view).await;
+    let mut good = connect(&app, &view, &a).await;
+    good.next().await;
+
+    // Big replies, far more than the stuck socket's queue and buffers hold.
+    // Past page 1 they become small notices, so keep page 1 busy with edits.
+    let body = "x".repeat(19_000);
+    let id = app.reply(&a.http, topic, &body).await;
+    let edits = 700;
+    let started = Instant::now();
+    for i in 0..edits {
+        let r = app
+            .post(
+                &a.http,
+                &format!("/messages/{id}/edit"),
+                &[("body", &format!("{i} {body}"))],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        // The healthy socket keeps up all along.
+        let f = good
+            .until("the edit", |f| f.contains(&format!("{i} xxx")))
+            .await;
+        assert!(article(&f, id).is_some());
+    }
+    assert!(started.elapsed() < Duration::from_secs(120));
+
+    // The stuck socket was cut: reading it now ends before all edits arrived.
+    let mut received = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), stuck.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
+            Err(_) => panic!(
+                "the stuck socket is still open after {} bytes",
+                received.len()
+            ),
+        }
+    }
+    let last = format!("{} xxx", edits - 1);
+    assert!(
+        !String::from_utf8_lossy(&received).contains(&last),
+        "the stuck socket was not cut off"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_incoming_frames_close_the_socket() {
+    let app = App::start().await;
+    let v = visitor().await;
+    let mut ws = connect(&app, "/socket", &v).await;
+    let _ = ws.stream.send(Message::text("x".repeat(64 * 1024))).await;
+    assert_eq!(ws.next_within(Duration::from_secs(5)).await, None);
+}
