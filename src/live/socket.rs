@@ -45,10 +45,11 @@ async fn read(
     while let Some(Ok(msg)) = stream.next().await {
         last_heard.store(since(started), Ordering::Relaxed);
         match msg {
-            Message::Text(t) if t.as_str().trim() == "ping" => {
-                if !outbox.push(Message::Text(Utf8Bytes::from_static("pong"))) {
-                    break;
-                }
+            Message::Text(t)
+                if t.as_str().trim() == "ping"
+                    && !outbox.push(Message::Text(Utf8Bytes::from_static("pong"))) =>
+            {
+                break;
             }
             Message::Close(_) => break,
             // Writes go over HTTP; anything else a client sends is ignored.

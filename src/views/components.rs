@@ -152,16 +152,6 @@ pub fn form_error(error: Option<&str>) -> Markup {
     }
 }
 
-/// A POST button in its own small form (delete, lock, log out): mutations are
-/// never links. `confirm` asks first, in the browser, when JavaScript runs.
-pub fn post_button(action: &str, label: &str, class: &str, confirm: Option<&str>) -> Markup {
-    html! {
-        form.inline action=(action) method="post" {
-            button.(class) type="submit" hx-confirm=[confirm] { (label) }
-        }
-    }
-}
-
 /// "1 reply" / "2 replies".
 pub fn plural(n: i64, one: &str, many: &str) -> String {
     if n == 1 {
