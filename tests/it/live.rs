@@ -653,3 +653,26 @@ async fn oversized_incoming_frames_close_the_socket() {
     let _ = ws.stream.send(Message::text("x".repeat(64 * 1024))).await;
     assert_eq!(ws.next_within(Duration::from_secs(5)).await, None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_the_server_says_going_away() {
+    let app = App::start().await;
+    let v = visitor().await;
+    let mut ws = connect(&app, "/", &v).await;
+    ws.next().await;
+    let stopping = tokio::spawn(app.stop());
+    let deadline = Instant::now() + WAIT;
+    let code = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, ws.stream.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => break frame.map(|f| u16::from(f.code)),
+            Ok(Some(Ok(_))) => continue,
+            other => panic!("no close frame: {other:?}"),
+        }
+    };
+    assert_eq!(code, Some(1001), "going away, so browsers reconnect");
+    tokio::time::timeout(WAIT, stopping)
+        .await
+        .expect("the server stops")
+        .unwrap();
+}
