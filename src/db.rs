@@ -123,6 +123,18 @@ fn init_schema(conn: &Connection) -> AppResult<bool> {
     Ok(true)
 }
 
+/// Copies the live database at `from` into a new file `to`, consistently,
+/// while the server may be writing (SQLite's online backup).
+pub fn backup(from: &Path, to: &Path) -> AppResult<()> {
+    if to.exists() {
+        return Err(AppError::Internal(format!("{} exists already", to.display())));
+    }
+    let source = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    source.busy_timeout(Duration::from_secs(5))?;
+    source.backup(rusqlite::MAIN_DB, to, None)?;
+    Ok(())
+}
+
 /// The current time in Unix seconds.
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()

@@ -1,5 +1,6 @@
-//! `causerie`: runs the forum; `causerie healthcheck` asks a running one
-//! whether it is healthy (for container health checks).
+//! `causerie`: runs the forum. `causerie healthcheck` asks a running one
+//! whether it is healthy (for container health checks); `causerie backup
+//! FILE` copies the database to FILE while the forum runs.
 
 use std::process::ExitCode;
 
@@ -22,8 +23,15 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if std::env::args().nth(1).as_deref() == Some("healthcheck") {
-        return healthcheck(&config).await;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        [] => {}
+        ["healthcheck"] => return healthcheck(&config).await,
+        ["backup", to] => return backup(&config, to),
+        _ => {
+            eprintln!("usage: causerie [healthcheck | backup FILE]");
+            return ExitCode::from(2);
+        }
     }
     let server = match Server::build(&config).await {
         Ok(s) => s,
@@ -79,5 +87,18 @@ async fn healthcheck(config: &Config) -> ExitCode {
     match tokio::time::timeout(std::time::Duration::from_secs(5), attempt).await {
         Ok(Ok(true)) => ExitCode::SUCCESS,
         _ => ExitCode::FAILURE,
+    }
+}
+
+fn backup(config: &Config, to: &str) -> ExitCode {
+    match causerie::db::backup(&config.db_path, std::path::Path::new(to)) {
+        Ok(()) => {
+            println!("backed up {} to {to}", config.db_path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("causerie: backup failed: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
