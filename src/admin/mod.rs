@@ -4,7 +4,7 @@
 pub mod views;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use maud::Markup;
@@ -17,6 +17,7 @@ use crate::form::Form;
 use crate::forums::queries::{self as forum_queries, Saved};
 use crate::htmx::Hx;
 use crate::live::Change;
+use crate::path_param::Path;
 use crate::paths;
 use crate::validate::{self, FieldErrors};
 use views::{AdminForm, ForumForm, Typed};

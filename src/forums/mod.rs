@@ -4,7 +4,7 @@ pub mod queries;
 pub mod views;
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::routing::get;
 use maud::Markup;
 use serde::Deserialize;
@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::path_param::Path;
 use crate::topics;
 use crate::views::components::{PAGE_SIZE, Paging};
 

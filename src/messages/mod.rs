@@ -4,7 +4,7 @@ pub mod queries;
 pub mod views;
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::htmx::Hx;
 use crate::live::Change;
+use crate::path_param::Path;
 use crate::paths;
 use crate::perms::{self, Role};
 use crate::topics::queries::{self as topic_queries, Topic};

@@ -4,7 +4,7 @@ pub mod queries;
 pub mod views;
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use maud::Markup;
@@ -18,6 +18,7 @@ use crate::forums::PageQuery;
 use crate::htmx::Hx;
 use crate::live::Change;
 use crate::messages;
+use crate::path_param::Path;
 use crate::paths;
 use crate::validate::{self, FieldErrors};
 use crate::views::components::{PAGE_SIZE, Paging};

@@ -1,1 +1,558 @@
-//! (tests to come)
+//! Accounts: registration and its rules, login and its throttle, logout,
+//! password change.
+
+use crate::common::*;
+use reqwest::StatusCode;
+
+async fn register(
+    app: &App,
+    c: &reqwest::Client,
+    user: &str,
+    pw: &str,
+    confirm: &str,
+) -> (StatusCode, String) {
+    let r = app
+        .post(
+            c,
+            "/register",
+            &[
+                ("username", user),
+                ("password", pw),
+                ("password_confirm", confirm),
+            ],
+        )
+        .await;
+    let s = r.status();
+    (s, r.text().await.unwrap())
+}
+
+async fn login_attempt(
+    app: &App,
+    c: &reqwest::Client,
+    user: &str,
+    pw: &str,
+) -> (StatusCode, String) {
+    let r = app
+        .post(c, "/login", &[("username", user), ("password", pw)])
+        .await;
+    let s = r.status();
+    (s, r.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registration_logs_in_and_names_the_user() {
+    let app = App::start().await;
+    let c = app.client();
+    let r = app
+        .post(
+            &c,
+            "/register",
+            &[
+                ("username", "  alice  "),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/");
+    let (status, home) = app.get_text(&c, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    // Trimmed on the way in.
+    assert!(
+        home.contains("Logged in as <strong>alice</strong>"),
+        "{home}"
+    );
+    assert_eq!(app.get(&c, "/account").await.status(), StatusCode::OK);
+
+    // A logged-in member is sent on from the visitor-only pages.
+    for page in ["/register", "/login"] {
+        let r = app.get(&c, page).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{page}");
+        assert_eq!(location(&r), "/");
+    }
+    // The visitor sees both forms.
+    let v = app.client();
+    for page in ["/register", "/login"] {
+        let (status, html) = app.get_text(&v, page).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(&format!("action=\"{page}\"")), "{html}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registration_rules_answer_422_and_keep_the_username() {
+    let app = App::start().await;
+    let c = app.client();
+    let long = "a".repeat(33);
+    let cases: &[(&str, &str, &str, &str)] = &[
+        // (username, password, confirm, message expected)
+        (
+            "ab",
+            PASSWORD,
+            PASSWORD,
+            "Username must be at least 3 characters.",
+        ),
+        (
+            "   ab   ",
+            PASSWORD,
+            PASSWORD,
+            "Username must be at least 3 characters.",
+        ),
+        (
+            &long,
+            PASSWORD,
+            PASSWORD,
+            "Username must be at most 32 characters",
+        ),
+        (
+            "has space",
+            PASSWORD,
+            PASSWORD,
+            "Username may use only letters",
+        ),
+        ("émile", PASSWORD, PASSWORD, "Username may use only letters"),
+        (
+            "semi;colon",
+            PASSWORD,
+            PASSWORD,
+            "Username may use only letters",
+        ),
+        (
+            "",
+            PASSWORD,
+            PASSWORD,
+            "Username must be at least 3 characters.",
+        ),
+        (
+            "shortpw",
+            "1234567",
+            "1234567",
+            "Password must be at least 8 characters.",
+        ),
+        (
+            "longpw",
+            &"p".repeat(257),
+            &"p".repeat(257),
+            "Password must be at most 256 characters",
+        ),
+        (
+            "mismatch",
+            PASSWORD,
+            "password124",
+            "The two passwords differ.",
+        ),
+    ];
+    for (user, pw, confirm, message) in cases {
+        let (status, html) = register(&app, &c, user, pw, confirm).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{user:?}");
+        assert!(html.contains(message), "{user:?}: {message} in {html}");
+        assert!(html.contains("id=\"register-form\""));
+        // What was typed stays (trimmed), passwords never do.
+        let kept = format!("value=\"{}\"", user.trim());
+        assert!(html.contains(&kept), "{user:?} kept in {html}");
+        assert!(!html.contains(&format!("value=\"{pw}\"")));
+    }
+    // Nobody was created, so the client is still a visitor.
+    assert_eq!(
+        app.get(&c, "/account").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The limits themselves are allowed.
+    let (status, _) = register(&app, &app.client(), "a_b", "12345678", "12345678").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let name = format!("{}-.Z9", "x".repeat(28));
+    let pw = "p".repeat(256);
+    let (status, _) = register(&app, &app.client(), &name, &pw, &pw).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    app.login(&name, &pw).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_taken_username_is_409_ignoring_case() {
+    let app = App::start().await;
+    app.member("Alice").await;
+    for name in ["alice", "ALICE", " Alice ", "admin", "Admin"] {
+        let c = app.client();
+        let (status, html) = register(&app, &c, name, PASSWORD, PASSWORD).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{name}");
+        assert!(html.contains("This username is taken."), "{html}");
+        assert!(
+            html.contains(&format!("value=\"{}\"", name.trim())),
+            "{html}"
+        );
+        assert_eq!(
+            app.get(&c, "/account").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // The first Alice keeps her password.
+    app.login("Alice", PASSWORD).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_accepts_the_right_password_only() {
+    let app = App::start().await;
+    app.member("bob").await;
+    let c = app.client();
+
+    let (status, html) = login_attempt(&app, &c, "bob", "wrong-password").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Wrong username or password."), "{html}");
+    assert!(
+        html.contains("value=\"bob\""),
+        "the username is kept: {html}"
+    );
+    let (status, html) = login_attempt(&app, &c, "nobody", PASSWORD).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Wrong username or password."));
+    let (status, html) = login_attempt(&app, &c, "bob", "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Enter your username and password."));
+    assert_eq!(
+        app.get(&c, "/account").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Usernames ignore case at login too.
+    let r = app
+        .post(&c, "/login", &[("username", "BOB"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/");
+    let (status, account) = app.get_text(&c, "/account").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(account.contains("<strong>bob</strong>"), "{account}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_goes_back_to_next_on_this_site_only() {
+    let app = App::start().await;
+    app.member("carol").await;
+    let cases = [
+        ("/forums/1?page=2", "/forums/1?page=2"),
+        ("//evil.example/x", "/"),
+        ("http://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+    ];
+    for (next, expected) in cases {
+        let c = app.client();
+        let r = app
+            .post(
+                &c,
+                "/login",
+                &[
+                    ("username", "carol"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(location(&r), expected, "{next}");
+    }
+    // A visitor sent to log in is brought back where they were.
+    let (status, html) = app.get_text(&app.client(), "/account").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(html.contains("Please log in to continue."), "{html}");
+    assert!(html.contains("name=\"next\" value=\"/account\""), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_failed_logins_are_throttled() {
+    let app = App::start().await;
+    app.member("dave").await;
+    app.member("erin").await;
+    let c = app.client();
+    for i in 0..5 {
+        let (status, _) = login_attempt(&app, &c, "dave", "not-his-password").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {i}");
+    }
+    // Even the right password waits now, whatever the case of the name.
+    for name in ["dave", "DAVE"] {
+        let (status, html) = login_attempt(&app, &c, name, PASSWORD).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            html.contains("Too many failed attempts. Please wait"),
+            "{html}"
+        );
+        assert!(html.contains("value=\"") && html.contains("id=\"login-form\""));
+    }
+    assert_eq!(
+        app.get(&c, "/account").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // Another account from the same address is not held up.
+    app.login("erin", PASSWORD).await;
+
+    // htmx gets the form alone, with the same status.
+    let r = app
+        .post_hx(
+            &c,
+            "/login",
+            &[("username", "dave"), ("password", PASSWORD)],
+            "/login",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Too many failed attempts"));
+    assert!(!html.contains("<html"), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_ends_the_session() {
+    let app = App::start().await;
+    let c = app.member("frank").await;
+    // Logging out is for members.
+    let visitor = app.client();
+    let r = app.post(&visitor, "/logout", &[]).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    let (_, home) = app.get_text(&c, "/").await;
+    assert!(home.contains("action=\"/logout\""));
+    let r = app.post(&c, "/logout", &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/");
+    let (_, home) = app.get_text(&c, "/").await;
+    assert!(!home.contains("Logged in as"), "{home}");
+    assert!(home.contains("href=\"/login\""));
+    assert_eq!(
+        app.get(&c, "/account").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.post(&c, "/logout", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // With htmx: HX-Redirect home.
+    let c = app.login("frank", PASSWORD).await;
+    let r = app.post_hx(&c, "/logout", &[], "/").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(header(&r, "hx-redirect"), "/");
+    assert_eq!(
+        app.get(&c, "/account").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_invalidates_the_cookie_on_the_server() {
+    let app = App::start().await;
+    let c = app.client();
+    let r = app
+        .post(
+            &c,
+            "/register",
+            &[
+                ("username", "gina"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await;
+    let cookie = session_cookie(&r).expect("registration sets the session cookie");
+    let replay = |app: &App| {
+        let cookie = cookie.clone();
+        let url = app.url("/account");
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .header("cookie", format!("causerie={cookie}"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(replay(&app).await, StatusCode::OK);
+    assert_eq!(
+        app.post(&c, "/logout", &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // A copy of the old cookie is worth nothing now.
+    assert_eq!(replay(&app).await, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_change() {
+    let app = App::start().await;
+    let visitor = app.client();
+    assert_eq!(
+        app.get(&visitor, "/account").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let r = app
+        .post(
+            &visitor,
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "brand-new-pass"),
+                ("new_password_confirm", "brand-new-pass"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    let c = app.member("hana").await;
+    let change = async |c: &reqwest::Client, current: &str, new: &str, confirm: &str| {
+        let r = app
+            .post(
+                c,
+                "/account/password",
+                &[
+                    ("current_password", current),
+                    ("new_password", new),
+                    ("new_password_confirm", confirm),
+                ],
+            )
+            .await;
+        let status = r.status();
+        let loc = r
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string());
+        (status, loc, r.text().await.unwrap())
+    };
+
+    let (status, _, html) = change(&c, "wrong-current", "brand-new-pass", "brand-new-pass").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("This is not your current password."),
+        "{html}"
+    );
+    assert!(html.contains("id=\"password-form\""));
+    let (status, _, html) = change(&c, PASSWORD, "brand-new-pass", "brand-new-pasz").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("The two passwords differ."), "{html}");
+    let (status, _, html) = change(&c, PASSWORD, "short", "short").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("Password must be at least 8 characters."),
+        "{html}"
+    );
+    // None of these changed anything.
+    app.login("hana", PASSWORD).await;
+
+    let (status, loc, _) = change(&c, PASSWORD, "brand-new-pass", "brand-new-pass").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(loc.as_deref(), Some("/account?changed=1"));
+    let (status, html) = app.get_text(&c, "/account?changed=1").await;
+    assert_eq!(status, StatusCode::OK, "still logged in after the change");
+    assert!(html.contains("Your password was changed."));
+
+    let (status, _) = login_attempt(&app, &app.client(), "hana", PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the old password fails"
+    );
+    let c = app.login("hana", "brand-new-pass").await;
+
+    // With htmx: the form alone, saying so.
+    let r = app
+        .post_hx(
+            &c,
+            "/account/password",
+            &[
+                ("current_password", "brand-new-pass"),
+                ("new_password", "third-password"),
+                ("new_password_confirm", "third-password"),
+            ],
+            "/account",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Your password was changed."), "{html}");
+    assert!(!html.contains("<html"));
+    let r = app
+        .post_hx(
+            &c,
+            "/account/password",
+            &[
+                ("current_password", "nope-nope"),
+                ("new_password", "fourth-password"),
+                ("new_password_confirm", "fourth-password"),
+            ],
+            "/account",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.starts_with("<form"), "{html}");
+    assert!(html.contains("This is not your current password."));
+    app.login("hana", "third-password").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn htmx_register_and_login() {
+    let app = App::start().await;
+    let c = app.client();
+    let r = app
+        .post_hx(
+            &c,
+            "/register",
+            &[
+                ("username", "<b>ivy"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+            "/register",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.starts_with("<form"), "just the form: {html}");
+    assert!(!html.contains("<html"));
+    assert!(html.contains("id=\"register-form\""));
+    assert!(html.contains("value=\"&lt;b&gt;ivy\""), "{html}");
+
+    let r = app
+        .post_hx(
+            &c,
+            "/register",
+            &[
+                ("username", "ivy"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+            "/register",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(header(&r, "hx-redirect"), "/");
+    assert_eq!(app.get(&c, "/account").await.status(), StatusCode::OK);
+
+    let c = app.client();
+    let r = app
+        .post_hx(
+            &c,
+            "/login",
+            &[("username", "ivy"), ("password", "wrong-one")],
+            "/login",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.starts_with("<form"), "{html}");
+    assert!(html.contains("Wrong username or password."));
+    let r = app
+        .post_hx(
+            &c,
+            "/login",
+            &[
+                ("username", "ivy"),
+                ("password", PASSWORD),
+                ("next", "/account"),
+            ],
+            "/login?next=%2Faccount",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(header(&r, "hx-redirect"), "/account");
+    assert_eq!(app.get(&c, "/account").await.status(), StatusCode::OK);
+}

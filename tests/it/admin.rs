@@ -1,1 +1,427 @@
-//! (tests to come)
+//! Administration: forums (create, rename/describe, delete) and new admins,
+//! refused to members (403) and visitors (401).
+
+use crate::common::*;
+use reqwest::{Client, StatusCode};
+
+async fn forum_form(
+    app: &App,
+    c: &Client,
+    path: &str,
+    name: &str,
+    description: &str,
+) -> (StatusCode, String) {
+    let r = app
+        .post(c, path, &[("name", name), ("description", description)])
+        .await;
+    let s = r.status();
+    (s, r.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_admins_reach_the_admin_page() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let member = app.member("mona").await;
+    let visitor = app.client();
+
+    let (status, html) = app.get_text(&admin, "/admin").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"new-forum-form\""));
+    assert!(html.contains("id=\"new-admin-form\""));
+    let (status, html) = app.get_text(&member, "/admin").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!html.contains("new-forum-form"));
+    let (status, html) = app.get_text(&visitor, "/admin").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(html.contains("id=\"login-form\""));
+
+    // The header links to it for admins only.
+    assert!(
+        app.get_text(&admin, "/")
+            .await
+            .1
+            .contains("href=\"/admin\"")
+    );
+    assert!(
+        !app.get_text(&member, "/")
+            .await
+            .1
+            .contains("href=\"/admin\"")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creating_a_forum() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let member = app.member("mona").await;
+    let visitor = app.client();
+
+    let (status, _) = forum_form(&app, &member, "/admin/forums", "Members", "x").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = forum_form(&app, &visitor, "/admin/forums", "Visitors", "x").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (_, home) = app.get_text(&visitor, "/").await;
+    assert!(ids(&home, "forum-").is_empty(), "{home}");
+    assert!(!home.contains("Members") && !home.contains("Visitors"));
+
+    let r = app
+        .post(
+            &admin,
+            "/admin/forums",
+            &[
+                ("name", "  General  "),
+                ("description", "  Talk about anything  "),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id = id_after(&location(&r), "/forums/");
+    assert_eq!(location(&r), format!("/forums/{id}"));
+    let (_, home) = app.get_text(&visitor, "/").await;
+    assert_eq!(ids(&home, "forum-"), vec![id]);
+    let entry = element(&home, &format!("forum-{id}"));
+    assert!(entry.contains(">General</a>"), "trimmed: {entry}");
+    assert!(
+        entry.contains(">Talk about anything</p>"),
+        "trimmed: {entry}"
+    );
+    assert!(
+        entry.contains(">0 topics<") && entry.contains(">0 messages<"),
+        "{entry}"
+    );
+    let (status, page) = app.get_text(&visitor, &format!("/forums/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<h1>General</h1>"), "{page}");
+
+    // With htmx: HX-Redirect to the new forum.
+    let r = app
+        .post_hx(
+            &admin,
+            "/admin/forums",
+            &[("name", "Second"), ("description", "")],
+            "/admin",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let second = id_after(&header(&r, "hx-redirect"), "/forums/");
+    let (_, home) = app.get_text(&visitor, "/").await;
+    assert_eq!(ids(&home, "forum-"), vec![id, second]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forum_rules_answer_422_and_keep_what_was_typed() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let long_name = "n".repeat(81);
+    let long_description = "d".repeat(501);
+    let cases: &[(&str, &str, &str)] = &[
+        ("", "kept description", "Name cannot be empty."),
+        ("    ", "kept description", "Name cannot be empty."),
+        (
+            &long_name,
+            "kept description",
+            "Name must be at most 80 characters",
+        ),
+        (
+            "Kept name",
+            &long_description,
+            "Description must be at most 500 characters",
+        ),
+    ];
+    for (name, description, message) in cases {
+        let (status, html) = forum_form(&app, &admin, "/admin/forums", name, description).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+        assert!(html.contains(message), "{message} in {html}");
+        let form = element(&html, "new-forum-form");
+        assert!(form.contains(&format!("value=\"{name}\"")), "{form}");
+        assert!(
+            form.contains(&format!(">{description}</textarea>")),
+            "{form}"
+        );
+    }
+    let (_, home) = app.get_text(&admin, "/").await;
+    assert!(ids(&home, "forum-").is_empty());
+
+    // The limits themselves pass; accents count as one character.
+    let name = "é".repeat(80);
+    let (status, _) = forum_form(&app, &admin, "/admin/forums", &name, &"d".repeat(500)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // With htmx: the form alone.
+    let r = app
+        .post_hx(
+            &admin,
+            "/admin/forums",
+            &[("name", " "), ("description", "typed")],
+            "/admin",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.starts_with("<form"), "{html}");
+    assert!(!html.contains("<html"));
+    assert!(html.contains("Name cannot be empty.") && html.contains(">typed</textarea>"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_taken_forum_name_is_409() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let general = app.create_forum(&admin, "General").await;
+    let other = app.create_forum(&admin, "Other").await;
+    for name in ["General", "general", "  GENERAL "] {
+        let (status, html) = forum_form(&app, &admin, "/admin/forums", name, "again").await;
+        assert_eq!(status, StatusCode::CONFLICT, "{name}");
+        assert!(html.contains("A forum with this name exists."), "{html}");
+        let form = element(&html, "new-forum-form");
+        assert!(form.contains(&format!("value=\"{name}\"")), "{form}");
+    }
+    // Renaming onto another forum's name is refused too; onto its own is fine.
+    let edit = format!("/admin/forums/{other}/edit");
+    let (status, html) = forum_form(&app, &admin, &edit, "GENERAL", "d").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(element(&html, &format!("forum-edit-{other}")).contains("value=\"GENERAL\""));
+    let (status, _) = forum_form(&app, &admin, &edit, "OTHER", "d").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, home) = app.get_text(&admin, "/").await;
+    assert_eq!(ids(&home, "forum-"), vec![general, other]);
+    assert!(element(&home, &format!("forum-{other}")).contains(">OTHER</a>"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renaming_and_describing_a_forum() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let member = app.member("mona").await;
+    let visitor = app.client();
+    let forum = app.create_forum(&admin, "General").await;
+    let edit = format!("/admin/forums/{forum}/edit");
+
+    let (status, _) = forum_form(&app, &member, &edit, "Hijacked", "x").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = forum_form(&app, &visitor, &edit, "Hijacked", "x").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(!app.get_text(&visitor, "/").await.1.contains("Hijacked"));
+
+    let (status, html) = forum_form(&app, &admin, &edit, "", "kept").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let form = element(&html, &format!("forum-edit-{forum}"));
+    assert!(form.contains("Name cannot be empty.") && form.contains(">kept</textarea>"));
+
+    let r = app
+        .post(
+            &admin,
+            &edit,
+            &[("name", " Renamed "), ("description", "New words")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/admin");
+    let (_, home) = app.get_text(&visitor, "/").await;
+    let entry = element(&home, &format!("forum-{forum}"));
+    assert!(
+        entry.contains(">Renamed</a>") && entry.contains(">New words</p>"),
+        "{entry}"
+    );
+    assert!(!home.contains("General"));
+
+    // An empty description is allowed and shows nothing.
+    let r = app
+        .post_hx(
+            &admin,
+            &edit,
+            &[("name", "Renamed"), ("description", "  ")],
+            "/admin",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(header(&r, "hx-redirect"), "/admin");
+    let (_, home) = app.get_text(&visitor, "/").await;
+    assert!(!element(&home, &format!("forum-{forum}")).contains("description"));
+
+    let (status, _) = forum_form(&app, &admin, "/admin/forums/9999/edit", "Ghost", "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_forum_deletes_its_topics_and_messages() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let member = app.member("mona").await;
+    let visitor = app.client();
+    let forum = app.create_forum(&admin, "Doomed").await;
+    let kept = app.create_forum(&admin, "Kept").await;
+    let topic = app.create_topic(&member, forum, "Going", "away").await;
+    let reply = app.reply(&member, topic, "me too").await;
+    let (_, page) = app.get_text(&visitor, &format!("/topics/{topic}")).await;
+    let first = ids(&page, "message-")[0];
+    let survivor = app.create_topic(&member, kept, "Staying", "here").await;
+    let delete = format!("/admin/forums/{forum}/delete");
+
+    // The confirmation page and the POST are for admins only.
+    assert_eq!(
+        app.get(&member, &delete).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get(&visitor, &delete).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, confirm) = app.get_text(&admin, &delete).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        confirm.contains("1 topic") && confirm.contains("2 messages"),
+        "{confirm}"
+    );
+    assert!(confirm.contains(&format!("action=\"{delete}\" method=\"post\"")));
+    assert_eq!(
+        app.post(&member, &delete, &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(&visitor, &delete, &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get(&visitor, &format!("/forums/{forum}"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    let r = app.post(&admin, &delete, &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/admin");
+    for gone in [
+        format!("/forums/{forum}"),
+        format!("/topics/{topic}"),
+        format!("/messages/{first}"),
+        format!("/messages/{reply}"),
+    ] {
+        assert_eq!(
+            app.get(&visitor, &gone).await.status(),
+            StatusCode::NOT_FOUND,
+            "{gone}"
+        );
+    }
+    let (_, home) = app.get_text(&visitor, "/").await;
+    assert_eq!(ids(&home, "forum-"), vec![kept]);
+    assert_eq!(
+        app.get(&visitor, &format!("/topics/{survivor}"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // Nothing can be added to it any more, and a second delete finds nothing.
+    let r = app
+        .post(
+            &member,
+            &format!("/forums/{forum}/topics"),
+            &[("title", "t"), ("body", "b")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.post(&admin, &delete, &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // With htmx: HX-Redirect to the admin page.
+    let r = app
+        .post_hx(
+            &admin,
+            &format!("/admin/forums/{kept}/delete"),
+            &[],
+            "/admin",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(header(&r, "hx-redirect"), "/admin");
+    assert!(ids(&app.get_text(&visitor, "/").await.1, "forum-").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creating_another_admin() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let member = app.member("mona").await;
+    let visitor = app.client();
+    let form = |name: &'static str, pw: &'static str| [("username", name), ("password", pw)];
+
+    let r = app
+        .post(&member, "/admin/admins", &form("sneaky", PASSWORD))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app
+        .post(&visitor, "/admin/admins", &form("sneaky", PASSWORD))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = app
+        .post(&app.client(), "/login", &form("sneaky", PASSWORD))
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no such account was made"
+    );
+
+    let r = app
+        .post(&admin, "/admin/admins", &form("x", PASSWORD))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    let f = element(&html, "new-admin-form");
+    assert!(f.contains("Username must be at least 3 characters.") && f.contains("value=\"x\""));
+    let r = app
+        .post(&admin, "/admin/admins", &form("boss", "short"))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(element(&html, "new-admin-form").contains("Password must be at least 8 characters."));
+    let r = app
+        .post(&admin, "/admin/admins", &form("MONA", PASSWORD))
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = r.text().await.unwrap();
+    let f = element(&html, "new-admin-form");
+    assert!(
+        f.contains("This username is taken.") && f.contains("value=\"MONA\""),
+        "{f}"
+    );
+
+    let r = app
+        .post(&admin, "/admin/admins", &form("boss", "boss-password"))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/admin");
+    // The new admin can do admin things.
+    let boss = app.login("boss", "boss-password").await;
+    let (status, html) = app.get_text(&boss, "/account").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("an administrator"), "{html}");
+    app.create_forum(&boss, "Boss made this").await;
+
+    // With htmx: the form again, saying who was created.
+    let r = app
+        .post_hx(
+            &admin,
+            "/admin/admins",
+            &form("chief", "chief-password"),
+            "/admin",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.starts_with("<form"), "{html}");
+    assert!(
+        html.contains("Administrator <strong>chief</strong> created."),
+        "{html}"
+    );
+    let r = app
+        .post_hx(&admin, "/admin/admins", &form("chief", PASSWORD), "/admin")
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().starts_with("<form"));
+}

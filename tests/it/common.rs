@@ -239,3 +239,45 @@ pub fn ids(html: &str, prefix: &str) -> Vec<i64> {
         })
         .collect()
 }
+
+// ---- Shared helpers for the forum tests (accounts, admin, forums, topics,
+// ---- messages, pagination, security).
+
+/// The element whose `id` is `id`, from its opening tag to the first closing
+/// tag of the same name (enough for list entries and messages, which do not
+/// nest their own kind).
+pub fn element<'a>(html: &'a str, id: &str) -> &'a str {
+    let marker = format!("id=\"{id}\"");
+    let at = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no element {marker} in {html}"));
+    let open = html[..at].rfind('<').expect("an opening tag");
+    let name: String = html[open + 1..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    let close = format!("</{name}>");
+    let end = html[at..]
+        .find(&close)
+        .map_or(html.len(), |i| at + i + close.len());
+    &html[open..end]
+}
+
+/// The value of the `causerie` session cookie a response sets, if it sets one.
+pub fn session_cookie(r: &Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("causerie="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
+
+/// A response's header as text ("" when absent).
+pub fn header(r: &Response, name: &str) -> String {
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}

@@ -1,1 +1,418 @@
-//! (tests to come)
+//! Messages: replying, editing (own or, for admins, any), deleting (admins,
+//! never the opening message alone), the permalink, and the htmx answers.
+
+use crate::common::*;
+use reqwest::{Client, StatusCode};
+
+/// A forum with one topic by `alice`; returns (forum, topic, opening message).
+async fn setup(app: &App, admin: &Client, alice: &Client) -> (i64, i64, i64) {
+    let forum = app.create_forum(admin, "General").await;
+    let topic = app
+        .create_topic(alice, forum, "A topic", "The opening")
+        .await;
+    let (_, page) = app.get_text(alice, &format!("/topics/{topic}")).await;
+    (forum, topic, ids(&page, "message-")[0])
+}
+
+async fn body_of(app: &App, topic: i64, message: i64) -> String {
+    let (_, page) = app
+        .get_text(&app.client(), &format!("/topics/{topic}"))
+        .await;
+    element(&page, &format!("message-{message}")).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replying() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let alice = app.member("alice").await;
+    let bob = app.member("bob").await;
+    let visitor = app.client();
+    let (_, topic, first) = setup(&app, &admin, &alice).await;
+    let path = format!("/topics/{topic}/messages");
+
+    let r = app.post(&visitor, &path, &[("body", "from nowhere")]).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get(&visitor, &format!("/topics/{topic}/reply"))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let (_, page) = app.get_text(&visitor, &format!("/topics/{topic}")).await;
+    assert!(
+        !page.contains("id=\"reply-form\"") && page.contains("to reply"),
+        "{page}"
+    );
+
+    let r = app.post(&bob, &path, &[("body", "  Bob here  ")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let reply = id_after(&location(&r), "#message-");
+    assert_eq!(location(&r), format!("/topics/{topic}#message-{reply}"));
+    let admin_reply = app.reply(&admin, topic, "Admin here").await;
+    let (_, page) = app.get_text(&visitor, &format!("/topics/{topic}")).await;
+    assert_eq!(ids(&page, "message-"), vec![first, reply, admin_reply]);
+    let m = element(&page, &format!("message-{reply}"));
+    assert!(
+        m.contains(">bob</strong>") && m.contains("<div class=\"body\">Bob here</div>"),
+        "{m}"
+    );
+
+    let r = app
+        .post(&bob, "/topics/9999/messages", &[("body", "lost")])
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reply_rules_answer_422_and_keep_what_was_typed() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let alice = app.member("alice").await;
+    let (_, topic, first) = setup(&app, &admin, &alice).await;
+    let path = format!("/topics/{topic}/messages");
+    let long = "b".repeat(20_001);
+    for (body, message) in [
+        ("", "Message cannot be empty."),
+        ("   \n  ", "Message cannot be empty."),
+        (long.as_str(), "Message must be at most 20000 characters"),
+    ] {
+        let r = app.post(&alice, &path, &[("body", body)]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("<html"), "a page without htmx");
+        let form = element(&html, "reply-form");
+        assert!(form.contains(message) && form.contains(&format!(">{body}</textarea>")));
+    }
+    let (_, page) = app.get_text(&alice, &format!("/topics/{topic}")).await;
+    assert_eq!(ids(&page, "message-"), vec![first]);
+    let r = app
+        .post(&alice, &path, &[("body", &"b".repeat(20_000))])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn htmx_reply_swaps_in_place_on_the_last_page_and_redirects_elsewhere() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let alice = app.member("alice").await;
+    let (forum, topic, first) = setup(&app, &admin, &alice).await;
+    let path = format!("/topics/{topic}/messages");
+    let page = format!("/topics/{topic}");
+
+    // From the topic's last page: the fresh form and the new message, upserted.
+    let r = app
+        .post_hx(&alice, &path, &[("body", "in place <b>")], &page)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(header(&r, "hx-redirect"), "");
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("<html"), "{html}");
+    let form = element(&html, "reply-form");
+    assert!(form.contains("></textarea>"), "an empty form: {form}");
+    assert!(
+        html.contains("<hx-partial") && html.contains("hx-swap=\"upsert"),
+        "{html}"
+    );
+    assert!(html.contains("hx-target=\"#messages\""), "{html}");
+    let new = ids(&html, "message-");
+    assert_eq!(new.len(), 1, "{html}");
+    assert!(new[0] > first);
+    let m = element(&html, &format!("message-{}", new[0]));
+    assert!(
+        m.contains("in place &lt;b&gt;") && m.contains(">alice</strong>"),
+        "{m}"
+    );
+    assert!(
+        m.contains(&format!("href=\"/messages/{}/edit\"", new[0])),
+        "the author's controls"
+    );
+    let (_, full) = app.get_text(&alice, &page).await;
+    assert_eq!(ids(&full, "message-"), vec![first, new[0]]);
+
+    // From elsewhere (the forum page): HX-Redirect to the message.
+    let r = app
+        .post_hx(
+            &alice,
+            &path,
+            &[("body", "from the list")],
+            &format!("/forums/{forum}"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let to = header(&r, "hx-redirect");
+    let id = id_after(&to, "#message-");
+    assert_eq!(to, format!("/topics/{topic}#message-{id}"));
+    assert!(r.text().await.unwrap().is_empty());
+
+    // Invalid: 422 with the form alone, what was typed kept.
+    let r = app.post_hx(&alice, &path, &[("body", "    ")], &page).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.starts_with("<form") && !html.contains("<html"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"reply-form\"") && html.contains("Message cannot be empty."));
+    assert!(html.contains(">    </textarea>"), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn htmx_reply_from_an_earlier_page_goes_to_the_last_page() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let alice = app.member("alice").await;
+    let (_, topic, _) = setup(&app, &admin, &alice).await;
+    for i in 0..19 {
+        app.reply(&alice, topic, &format!("reply {i}")).await;
+    }
+    // Page 1 is full: the next message opens page 2.
+    let path = format!("/topics/{topic}/messages");
+    let r = app
+        .post_hx(
+            &alice,
+            &path,
+            &[("body", "the 21st")],
+            &format!("/topics/{topic}"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let to = header(&r, "hx-redirect");
+    let id = id_after(&to, "#message-");
+    assert_eq!(to, format!("/topics/{topic}?page=2#message-{id}"));
+    // Now on page 2, the last one: in place.
+    let r = app
+        .post_hx(
+            &alice,
+            &path,
+            &[("body", "the 22nd")],
+            &format!("/topics/{topic}?page=2"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(header(&r, "hx-redirect"), "");
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("hx-swap=\"upsert") && html.contains("the 22nd"),
+        "{html}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_own_messages_or_any_as_admin() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let alice = app.member("alice").await;
+    let bob = app.member("bob").await;
+    let visitor = app.client();
+    let (_, topic, first) = setup(&app, &admin, &alice).await;
+    let reply = app.reply(&bob, topic, "Bob's words").await;
+    let edit = |m: i64| format!("/messages/{m}/edit");
+
+    // Edit links show only where allowed.
+    let (_, page) = app.get_text(&alice, &format!("/topics/{topic}")).await;
+    assert!(page.contains(&format!("href=\"{}\"", edit(first))));
+    assert!(!page.contains(&format!("href=\"{}\"", edit(reply))));
+    let (_, page) = app.get_text(&visitor, &format!("/topics/{topic}")).await;
+    assert!(!page.contains("/edit\""), "{page}");
+    let (_, page) = app.get_text(&admin, &format!("/topics/{topic}")).await;
+    assert!(page.contains(&format!("href=\"{}\"", edit(first))));
+    assert!(page.contains(&format!("href=\"{}\"", edit(reply))));
+
+    // Someone else's message: 403, for the form and the POST.
+    assert_eq!(
+        app.get(&alice, &edit(reply)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let r = app
+        .post(&alice, &edit(reply), &[("body", "Alice was here")])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(&visitor, &edit(reply)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let r = app
+        .post(&visitor, &edit(reply), &[("body", "Nobody was here")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let m = body_of(&app, topic, reply).await;
+    assert!(
+        m.contains(">Bob&#39;s words<") || m.contains(">Bob's words<"),
+        "{m}"
+    );
+    assert!(!m.contains("edited"), "{m}");
+
+    // One's own: the form holds the current text; saving marks it edited.
+    let (status, html) = app.get_text(&bob, &edit(reply)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(element(&html, "edit-form").contains("Bob"), "{html}");
+    let r = app
+        .post(&bob, &edit(reply), &[("body", "  Bob, revised  ")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), format!("/messages/{reply}"));
+    let m = body_of(&app, topic, reply).await;
+    assert!(m.contains("<div class=\"body\">Bob, revised</div>"), "{m}");
+    assert!(m.contains("edited <time"), "{m}");
+
+    // An admin edits anyone's.
+    let r = app
+        .post(&admin, &edit(first), &[("body", "Moderated")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let m = body_of(&app, topic, first).await;
+    assert!(
+        m.contains(">Moderated<") && m.contains(">alice</strong>"),
+        "author unchanged: {m}"
+    );
+
+    // Bad input: 422, what was typed kept; with htmx, the form alone.
+    let r = app.post(&bob, &edit(reply), &[("body", "  ")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    let form = element(&html, "edit-form");
+    assert!(
+        form.contains("Message cannot be empty.") && form.contains(">  </textarea>"),
+        "{form}"
+    );
+    let long = "z".repeat(20_001);
+    let r = app
+        .post_hx(
+            &bob,
+            &edit(reply),
+            &[("body", &long)],
+            &format!("/messages/{reply}/edit"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.starts_with("<form") && !html.contains("<html"));
+    assert!(html.contains("Message must be at most 20000 characters") && html.contains(&long));
+    assert!(body_of(&app, topic, reply).await.contains("Bob, revised"));
+
+    let r = app
+        .post_hx(
+            &bob,
+            &edit(reply),
+            &[("body", "Third take")],
+            &format!("/messages/{reply}/edit"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(header(&r, "hx-redirect"), format!("/messages/{reply}"));
+    assert!(body_of(&app, topic, reply).await.contains("Third take"));
+
+    assert_eq!(
+        app.get(&bob, &edit(9999)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = app.post(&admin, &edit(9999), &[("body", "x")]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_messages_is_for_admins_and_never_the_opening_one() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let alice = app.member("alice").await;
+    let visitor = app.client();
+    let (_, topic, first) = setup(&app, &admin, &alice).await;
+    let own = app.reply(&alice, topic, "mine").await;
+    let other = app.reply(&admin, topic, "admin's").await;
+    let delete = |m: i64| format!("/messages/{m}/delete");
+
+    // Delete controls: admins only, and not on the opening message.
+    let (_, page) = app.get_text(&admin, &format!("/topics/{topic}")).await;
+    assert!(page.contains(&format!("action=\"{}\"", delete(own))));
+    assert!(!page.contains(&format!("action=\"{}\"", delete(first))));
+    let (_, page) = app.get_text(&alice, &format!("/topics/{topic}")).await;
+    assert!(!page.contains("/delete\""), "{page}");
+
+    // Not even one's own message.
+    assert_eq!(
+        app.post(&alice, &delete(own), &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(&visitor, &delete(other), &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.post(&admin, &delete(first), &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let (_, page) = app.get_text(&visitor, &format!("/topics/{topic}")).await;
+    assert_eq!(ids(&page, "message-"), vec![first, own, other]);
+
+    let r = app.post(&admin, &delete(own), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), format!("/topics/{topic}"));
+    assert_eq!(
+        app.get(&visitor, &format!("/messages/{own}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = app
+        .post_hx(&admin, &delete(other), &[], &format!("/topics/{topic}"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(header(&r, "hx-redirect"), format!("/topics/{topic}"));
+    let (_, page) = app.get_text(&visitor, &format!("/topics/{topic}")).await;
+    assert_eq!(ids(&page, "message-"), vec![first]);
+    assert_eq!(
+        app.post(&admin, &delete(own), &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // The opening message is still refused when it is the only one.
+    assert_eq!(
+        app.post(&admin, &delete(first), &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get(&visitor, &format!("/messages/{first}"))
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quoting_prefills_the_reply() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let alice = app.member("alice").await;
+    let bob = app.member("bob").await;
+    let (_, topic, first) = setup(&app, &admin, &alice).await;
+    let (_, page) = app.get_text(&bob, &format!("/topics/{topic}")).await;
+    let quote = format!("/topics/{topic}/reply?quote={first}");
+    assert!(page.contains(&format!("href=\"{quote}\"")), "{page}");
+    assert!(
+        !app.get_text(&app.client(), &format!("/topics/{topic}"))
+            .await
+            .1
+            .contains("?quote=")
+    );
+    let (status, html) = app.get_text(&bob, &quote).await;
+    assert_eq!(status, StatusCode::OK);
+    let form = element(&html, "reply-form");
+    assert!(form.contains("alice wrote:\n&gt; The opening\n"), "{form}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_link_redirects_to_its_page() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let alice = app.member("alice").await;
+    let (_, topic, first) = setup(&app, &admin, &alice).await;
+    let second = app.reply(&alice, topic, "two").await;
+    let c = app.client();
+    for m in [first, second] {
+        let r = app.get(&c, &format!("/messages/{m}")).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&r), format!("/topics/{topic}#message-{m}"));
+    }
+    // (Later pages: see pagination.rs.)
+}

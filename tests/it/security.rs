@@ -1,1 +1,569 @@
-//! (tests to come)
+//! Security: the permission table checked on the server for every mutation,
+//! escaping of everything users type, cross-site requests, the session
+//! cookie and its rotation at login, and the request size limit.
+
+use crate::common::*;
+use reqwest::{Client, StatusCode};
+
+const XSS: &str = "<script>alert(1)</script>";
+const ESCAPED: &str = "&lt;script&gt;alert(1)&lt;/script&gt;";
+
+fn assert_escaped(html: &str, what: &str) {
+    assert!(
+        html.contains(ESCAPED),
+        "{what}: escaped text missing in {html}"
+    );
+    assert!(
+        !html.contains("<script>alert"),
+        "{what}: raw script in {html}"
+    );
+}
+
+/// A POST: its path, its form, and whether it is for admins only.
+type Case<'a> = (String, Vec<(&'a str, &'a str)>, bool);
+
+/// Every mutation in SPEC's table that needs more than a visitor, as
+/// (path, form, admin only). A visitor gets 401 for each, a member 403 for
+/// the admin ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_mutation_is_checked_on_the_server() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let alice = app.member("alice").await;
+    let bob = app.member("bob").await;
+    let visitor = app.client();
+    let forum = app.create_forum(&admin, "General").await;
+    let topic = app.create_topic(&alice, forum, "Topic", "opening").await;
+    let reply = app.reply(&alice, topic, "alice's reply").await;
+    let snapshot = async || {
+        let home = app.get_text(&visitor, "/").await.1;
+        let forum_page = app.get_text(&visitor, &format!("/forums/{forum}")).await.1;
+        let topic_page = app.get_text(&visitor, &format!("/topics/{topic}")).await.1;
+        (home, forum_page, topic_page)
+    };
+    let before = snapshot().await;
+
+    let t = |s: &str| {
+        s.replace("{f}", &forum.to_string())
+            .replace("{t}", &topic.to_string())
+            .replace("{m}", &reply.to_string())
+    };
+    let password_form = [
+        ("current_password", PASSWORD),
+        ("new_password", "changed-password"),
+        ("new_password_confirm", "changed-password"),
+    ];
+    let cases: Vec<Case> = vec![
+        (t("/logout"), vec![], false),
+        (t("/account/password"), password_form.to_vec(), false),
+        (
+            t("/forums/{f}/topics"),
+            vec![("title", "New"), ("body", "text")],
+            false,
+        ),
+        (t("/topics/{t}/messages"), vec![("body", "a reply")], false),
+        (t("/messages/{m}/edit"), vec![("body", "changed")], false),
+        (t("/messages/{m}/delete"), vec![], true),
+        (t("/topics/{t}/delete"), vec![], true),
+        (t("/topics/{t}/lock"), vec![], true),
+        (t("/topics/{t}/unlock"), vec![], true),
+        (
+            t("/admin/forums"),
+            vec![("name", "Other"), ("description", "")],
+            true,
+        ),
+        (
+            t("/admin/forums/{f}/edit"),
+            vec![("name", "Renamed"), ("description", "")],
+            true,
+        ),
+        (t("/admin/forums/{f}/delete"), vec![], true),
+        (
+            t("/admin/admins"),
+            vec![("username", "boss"), ("password", PASSWORD)],
+            true,
+        ),
+    ];
+    for (path, form, admin_only) in &cases {
+        let r = app.post(&visitor, path, form).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "visitor: {path}");
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("id=\"login-form\""),
+            "visitor is shown the login form: {path}"
+        );
+        if *admin_only {
+            for member in [&alice, &bob] {
+                let r = app.post(member, path, form).await;
+                assert_eq!(r.status(), StatusCode::FORBIDDEN, "member: {path}");
+            }
+        }
+    }
+    // Someone else's message, even when it is a member's.
+    let r = app
+        .post(&bob, &t("/messages/{m}/edit"), &[("body", "bob's now")])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Pages behind the same checks.
+    for (path, member_status) in [
+        (t("/account"), StatusCode::OK),
+        (t("/topics/{t}/reply"), StatusCode::OK),
+        (t("/messages/{m}/edit"), StatusCode::FORBIDDEN),
+        (t("/admin"), StatusCode::FORBIDDEN),
+        (t("/admin/forums/{f}/delete"), StatusCode::FORBIDDEN),
+    ] {
+        assert_eq!(
+            app.get(&visitor, &path).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+        assert_eq!(app.get(&bob, &path).await.status(), member_status, "{path}");
+    }
+
+    // Nothing changed, and everyone is still who they were.
+    assert_eq!(snapshot().await, before);
+    app.login("alice", PASSWORD).await;
+    app.login("bob", PASSWORD).await;
+    assert_eq!(app.get(&bob, "/account").await.status(), StatusCode::OK);
+    let r = app
+        .post(
+            &app.client(),
+            "/login",
+            &[("username", "boss"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Reading is for everyone.
+    for c in [&visitor, &alice, &admin] {
+        for path in ["/".to_string(), t("/forums/{f}"), t("/topics/{t}")] {
+            assert_eq!(app.get(c, &path).await.status(), StatusCode::OK, "{path}");
+        }
+        assert_eq!(
+            app.get(c, &t("/messages/{m}")).await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn everything_users_type_is_escaped() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let alice = app.member("alice").await;
+    let visitor = app.client();
+
+    let r = app
+        .post(
+            &admin,
+            "/admin/forums",
+            &[("name", XSS), ("description", XSS)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let forum = id_after(&location(&r), "/forums/");
+    let topic = app.create_topic(&alice, forum, XSS, XSS).await;
+    let reply = app.reply(&alice, topic, &format!("reply {XSS}")).await;
+
+    let (_, home) = app.get_text(&visitor, "/").await;
+    assert_escaped(
+        element(&home, &format!("forum-{forum}")),
+        "home: forum name, description, topic title",
+    );
+    assert_eq!(
+        home.matches(ESCAPED).count(),
+        3,
+        "name, description and last topic title"
+    );
+    let (_, page) = app.get_text(&visitor, &format!("/forums/{forum}")).await;
+    assert_escaped(&page, "forum page");
+    assert_escaped(element(&page, &format!("topic-{topic}")), "topic entry");
+    let (_, page) = app.get_text(&visitor, &format!("/topics/{topic}")).await;
+    assert_escaped(&page, "topic page");
+    assert_escaped(element(&page, &format!("message-{reply}")), "reply body");
+    let (_, page) = app.get_text(&admin, "/admin").await;
+    assert_escaped(&page, "admin page");
+    let (_, page) = app
+        .get_text(&admin, &format!("/admin/forums/{forum}/delete"))
+        .await;
+    assert_escaped(&page, "delete forum page");
+    let (_, page) = app
+        .get_text(&alice, &format!("/messages/{reply}/edit"))
+        .await;
+    assert_escaped(element(&page, "edit-form"), "edit form");
+    let (_, page) = app
+        .get_text(&alice, &format!("/topics/{topic}/reply?quote={reply}"))
+        .await;
+    assert_escaped(element(&page, "reply-form"), "quoted reply");
+
+    // Re-rendered forms escape what was typed, in attributes too.
+    let sneaky = format!("\">{XSS}");
+    let r = app
+        .post(
+            &app.client(),
+            "/register",
+            &[
+                ("username", &sneaky),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert_escaped(&html, "register form");
+    assert!(
+        html.contains(&format!("value=\"&quot;&gt;{ESCAPED}\"")),
+        "{html}"
+    );
+    let r = app
+        .post(
+            &app.client(),
+            "/login",
+            &[("username", XSS), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_escaped(&r.text().await.unwrap(), "login form");
+    let r = app
+        .post(
+            &alice,
+            &format!("/forums/{forum}/topics"),
+            &[("title", XSS), ("body", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_escaped(&r.text().await.unwrap(), "new topic form");
+    let r = app
+        .post(
+            &admin,
+            "/admin/forums",
+            &[("name", ""), ("description", XSS)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_escaped(
+        element(&r.text().await.unwrap(), "new-forum-form"),
+        "forum form",
+    );
+    // htmx fragments too.
+    let r = app
+        .post_hx(
+            &alice,
+            &format!("/topics/{topic}/messages"),
+            &[("body", XSS)],
+            &format!("/topics/{topic}"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_escaped(&r.text().await.unwrap(), "reply fragment");
+}
+
+async fn post_with(
+    app: &App,
+    c: &Client,
+    path: &str,
+    form: &[(&str, &str)],
+    headers: &[(&str, &str)],
+) -> StatusCode {
+    let mut req = c.post(app.url(path)).form(form);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    req.send().await.unwrap().status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cross_site_posts_are_refused() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let alice = app.member("alice").await;
+    let forum = app.create_forum(&admin, "General").await;
+    let path = format!("/forums/{forum}/topics");
+    let form = [("title", "Planted"), ("body", "by another site")];
+    let own_origin = app.base.clone();
+
+    for headers in [
+        vec![("origin", "http://evil.example")],
+        vec![("origin", "null")],
+        vec![("origin", "https://127.0.0.1.evil.example")],
+        vec![("sec-fetch-site", "cross-site")],
+        vec![
+            ("sec-fetch-site", "cross-site"),
+            ("origin", own_origin.as_str()),
+        ],
+        vec![
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "http://evil.example"),
+        ],
+    ] {
+        let status = post_with(&app, &alice, &path, &form, &headers).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}");
+    }
+    let (_, page) = app.get_text(&alice, &format!("/forums/{forum}")).await;
+    assert!(ids(&page, "topic-").is_empty() && !page.contains("Planted"));
+
+    // Nor can another site log someone in, or out, or act as an admin.
+    let evil = [("origin", "http://evil.example")];
+    let c = app.client();
+    let status = post_with(
+        &app,
+        &c,
+        "/login",
+        &[("username", "alice"), ("password", PASSWORD)],
+        &evil,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(&c, "/account").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post_with(&app, &alice, "/logout", &[], &evil).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(app.get(&alice, "/account").await.status(), StatusCode::OK);
+    let status = post_with(
+        &app,
+        &admin,
+        "/admin/admins",
+        &[("username", "evil"), ("password", PASSWORD)],
+        &evil,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        post_with(
+            &app,
+            &admin,
+            &format!("/admin/forums/{forum}/delete"),
+            &[],
+            &evil
+        )
+        .await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get(&admin, &format!("/forums/{forum}")).await.status(),
+        StatusCode::OK
+    );
+
+    // The same requests from the site itself go through.
+    let ok = [
+        vec![("origin", own_origin.as_str())],
+        vec![("sec-fetch-site", "same-origin")],
+        vec![
+            ("sec-fetch-site", "same-origin"),
+            ("origin", own_origin.as_str()),
+        ],
+        vec![],
+    ];
+    for headers in &ok {
+        let status = post_with(&app, &alice, &path, &form, headers).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{headers:?}");
+    }
+    let (_, page) = app.get_text(&alice, &format!("/forums/{forum}")).await;
+    assert_eq!(ids(&page, "topic-").len(), ok.len());
+
+    // Following a link from another site to read is fine.
+    let r = alice
+        .get(app.url(&format!("/forums/{forum}")))
+        .header("sec-fetch-site", "cross-site")
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_cookie_is_http_only_and_same_site_lax() {
+    let app = App::start().await;
+    let r = app
+        .post(
+            &app.client(),
+            "/login",
+            &[("username", "admin"), ("password", ADMIN_PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("causerie="))
+        .expect("a causerie cookie");
+    let attrs = cookie.to_ascii_lowercase();
+    assert!(attrs.contains("; httponly"), "{cookie}");
+    assert!(attrs.contains("; samesite=lax"), "{cookie}");
+    assert!(attrs.contains("; path=/"), "{cookie}");
+    // Plain HTTP here, so not `Secure` (CAUSERIE_SECURE_COOKIES is off).
+    assert!(!attrs.contains("; secure"), "{cookie}");
+    // A visitor who only reads and fails to log in is not given a session.
+    let c = app.client();
+    let r = app.get(&c, "/").await;
+    assert_eq!(session_cookie(&r), None);
+}
+
+/// Sends a request carrying only the given session cookie (no jar).
+async fn as_cookie(app: &App, cookie: &str, path: &str) -> StatusCode {
+    Client::new()
+        .get(app.url(path))
+        .header("cookie", format!("causerie={cookie}"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_id_changes_at_login() {
+    let app = App::start().await;
+    app.member("alice").await;
+    app.member("bob").await;
+
+    // A visitor's failed login: no session worth keeping, and if one was
+    // given, logging in replaces it.
+    let c = app.client();
+    let r = app
+        .post(
+            &c,
+            "/login",
+            &[("username", "alice"), ("password", "wrong-password")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let before = session_cookie(&r);
+    let r = app
+        .post(
+            &c,
+            "/login",
+            &[("username", "alice"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let first = session_cookie(&r).expect("login sets the session cookie");
+    assert_ne!(Some(first.clone()), before);
+    assert_eq!(as_cookie(&app, &first, "/account").await, StatusCode::OK);
+
+    // Logging in again over an existing session gives a new id, and the old
+    // one no longer authenticates.
+    let r = app
+        .post(&c, "/login", &[("username", "bob"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let second = session_cookie(&r).expect("a new session cookie");
+    assert_ne!(second, first);
+    assert_eq!(
+        as_cookie(&app, &first, "/account").await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(as_cookie(&app, &second, "/account").await, StatusCode::OK);
+    let (_, account) = app.get_text(&c, "/account").await;
+    assert!(account.contains("<strong>bob</strong>"), "{account}");
+
+    // A session id planted by someone else is never adopted.
+    let planted = "planted-session-id";
+    let r = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url("/login"))
+        .header("cookie", format!("causerie={planted}"))
+        .form(&[("username", "alice"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let given = session_cookie(&r).expect("a session cookie");
+    assert_ne!(given, planted);
+    assert_eq!(
+        as_cookie(&app, planted, "/account").await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(as_cookie(&app, &given, "/account").await, StatusCode::OK);
+
+    // Registration logs in with a fresh id too.
+    let r = Client::new()
+        .post(app.url("/register"))
+        .header("cookie", format!("causerie={second}"))
+        .form(&[
+            ("username", "carol"),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let carol = session_cookie(&r).expect("registration sets the session cookie");
+    assert_ne!(carol, second);
+    assert_eq!(
+        as_cookie(&app, &second, "/account").await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_bodies_over_64_kib_are_413() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let alice = app.member("alice").await;
+    let forum = app.create_forum(&admin, "General").await;
+    let topic = app.create_topic(&alice, forum, "Topic", "opening").await;
+    let huge = "x".repeat(70 * 1024);
+
+    for (c, path, field) in [
+        (&alice, format!("/topics/{topic}/messages"), "body"),
+        (&alice, format!("/forums/{forum}/topics"), "body"),
+        (&app.client(), "/register".to_string(), "username"),
+        (&app.client(), "/login".to_string(), "password"),
+        (&admin, "/admin/forums".to_string(), "description"),
+    ] {
+        let r = app.post(c, &path, &[(field, huge.as_str())]).await;
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("larger than 64 KiB"), "{html}");
+    }
+    // Under the limit but over a field's limit is a 422, not a 413.
+    let big = "x".repeat(60 * 1024);
+    let r = app
+        .post(
+            &alice,
+            &format!("/topics/{topic}/messages"),
+            &[("body", big.as_str())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, page) = app.get_text(&alice, &format!("/topics/{topic}")).await;
+    assert_eq!(ids(&page, "message-").len(), 1, "nothing was posted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreadable_forms_are_422_pages() {
+    let app = App::start().await;
+    let alice = app.member("alice").await;
+    let admin = app.admin().await;
+    let forum = app.create_forum(&admin, "General").await;
+    let r = alice
+        .post(app.url(&format!("/forums/{forum}/topics")))
+        .header("content-type", "application/json")
+        .body(r#"{"title":"t","body":"b"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("<html") && html.contains("The form could not be read"),
+        "{html}"
+    );
+    // Missing fields are empty fields, named in the error.
+    let r = app
+        .post(&alice, &format!("/forums/{forum}/topics"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Title cannot be empty.") && html.contains("Message cannot be empty."));
+}
