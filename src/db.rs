@@ -127,7 +127,10 @@ fn init_schema(conn: &Connection) -> AppResult<bool> {
 /// while the server may be writing (SQLite's online backup).
 pub fn backup(from: &Path, to: &Path) -> AppResult<()> {
     if to.exists() {
-        return Err(AppError::Internal(format!("{} exists already", to.display())));
+        return Err(AppError::Internal(format!(
+            "{} exists already",
+            to.display()
+        )));
     }
     let source = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     source.busy_timeout(Duration::from_secs(5))?;

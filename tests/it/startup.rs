@@ -42,7 +42,10 @@ async fn online_backup_holds_the_data() {
     let forum = app.create_forum(&admin, "Kept").await;
     let copy = app.db_path.with_file_name("backup.db");
     causerie::db::backup(&app.db_path, &copy).expect("backup while running");
-    assert!(causerie::db::backup(&app.db_path, &copy).is_err(), "never overwrites");
+    assert!(
+        causerie::db::backup(&app.db_path, &copy).is_err(),
+        "never overwrites"
+    );
     let (dir, _) = app.stop().await;
     let restored = App::start_at(dir, copy, None).await;
     let (_, home) = restored.get_text(&restored.client(), "/").await;
