@@ -74,6 +74,7 @@ pub fn router<S: SessionStore + Clone>(
         .route("/healthz", get(healthz))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(security::same_site_only))
+        .layer(middleware::from_fn(security::body_limit))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(REQUEST_BODY_MAX))
         .with_state(state)

@@ -1,5 +1,6 @@
-//! Refuses state-changing requests (and socket upgrades) sent from another
-//! site: a browser names the site in `Sec-Fetch-Site` and `Origin`.
+//! Guards every request passes before any handler: state-changing requests
+//! (and socket upgrades) sent from another site are refused, as is any body
+//! announced larger than the limit, whether or not its handler reads it.
 
 use axum::extract::Request;
 use axum::http::{Method, header};
@@ -7,6 +8,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
+use crate::validate::REQUEST_BODY_MAX;
 
 fn cross_site(req: &Request) -> bool {
     let h = req.headers();
@@ -29,6 +31,20 @@ pub async fn same_site_only(req: Request, next: Next) -> Response {
     let upgrade = req.headers().contains_key(header::UPGRADE);
     if (changes_state || upgrade) && cross_site(&req) {
         return AppError::Forbidden("Requests from other sites are refused.").into_response();
+    }
+    next.run(req).await
+}
+
+/// 413 for a `Content-Length` over the limit. (A body without one is
+/// stopped by the extractors' limit as it is read.)
+pub async fn body_limit(req: Request, next: Next) -> Response {
+    let announced = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > REQUEST_BODY_MAX as u64) {
+        return AppError::PayloadTooLarge.into_response();
     }
     next.run(req).await
 }

@@ -313,11 +313,11 @@ async fn thirty_quick_replies_arrive_once_in_commit_order() {
         posted[..19].to_vec(),
         "page 1: each reply once, in order"
     );
-    assert_eq!(
-        notices,
-        (1..=11).collect::<Vec<_>>(),
-        "then one notice per later reply"
-    );
+    // Each later reply updates the notice; a notice states the count when the
+    // hub read it, so quick replies may be counted together, never backwards.
+    assert!(!notices.is_empty() && notices.len() <= 11, "{notices:?}");
+    assert!(notices.windows(2).all(|w| w[0] <= w[1]), "{notices:?}");
+    assert_eq!(notices.last(), Some(&11), "the last notice counts them all");
 
     // A socket on page 2 gets the rest, in order.
     let mut page2 = connect(&app, &format!("/topics/{topic}?page=2"), &b).await;

@@ -567,3 +567,21 @@ async fn unreadable_forms_are_422_pages() {
     let html = r.text().await.unwrap();
     assert!(html.contains("Title cannot be empty.") && html.contains("Message cannot be empty."));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_body_is_refused_even_where_it_is_not_read() {
+    let app = App::start().await;
+    let member = app.member("bulky").await;
+    let big = "x".repeat(65 * 1024);
+    let r = member
+        .post(app.url("/logout"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // Still logged in: nothing happened.
+    let (_, page) = app.get_text(&member, "/account").await;
+    assert!(page.contains("bulky"));
+}
