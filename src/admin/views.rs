@@ -106,10 +106,14 @@ pub fn admin_page(user: &User, forums: &[ForumSummary], typed: Typed<'_>) -> Mar
                                 h3 { a href=(paths::forum(f.id)) { (f.name) } }
                                 p.muted { (plural(f.topic_count, "topic", "topics")) ", " (plural(f.message_count, "message", "messages")) }
                                 @let own;
-                                (forum_form(Some(f.id), match typed {
-                                    Typed::EditForum(id, form) if id == f.id => form,
-                                    _ => { own = ForumForm::of(f); &own }
-                                }))
+                                @let editing = matches!(typed, Typed::EditForum(id, _) if id == f.id);
+                                details open[editing] {
+                                    summary { "Rename or describe" }
+                                    (forum_form(Some(f.id), match typed {
+                                        Typed::EditForum(id, form) if id == f.id => form,
+                                        _ => { own = ForumForm::of(f); &own }
+                                    }))
+                                }
                                 a.danger href=(paths::admin_forum_delete(f.id)) { "Delete this forum…" }
                             }
                         }

@@ -27,11 +27,13 @@ fn head(title: &str) -> Markup {
             title { (title) " · causerie" }
             link rel="stylesheet" href={ "/static/style.css?v=" (env!("CARGO_PKG_VERSION")) };
             link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
-            // Socket messages carry only out-of-band parts; keep the main swap empty.
             meta name="htmx-config" content=r#"{"ws":{"reconnectDelay":500,"reconnectMaxDelay":10000}}"#;
-            script defer src={ "/static/htmx.min.js?v=" (HTMX_VERSION) } {}
-            script defer src={ "/static/ext/hx-ws.js?v=" (HTMX_VERSION) } {}
-            script defer src={ "/static/ext/hx-upsert.js?v=" (HTMX_VERSION) } {}
+            // Not `defer`: htmx initialises as soon as the document is parsed,
+            // and the extensions must be registered by then, or a page loaded
+            // from an empty cache may never open its socket.
+            script src={ "/static/htmx.min.js?v=" (HTMX_VERSION) } {}
+            script src={ "/static/ext/hx-ws.js?v=" (HTMX_VERSION) } {}
+            script src={ "/static/ext/hx-upsert.js?v=" (HTMX_VERSION) } {}
         }
     }
 }
