@@ -22,7 +22,7 @@ RUN set -eu; \
         rel=${f#/src/}; mkdir -p "/skeleton/$(dirname "$rel")"; cp "$f" "/skeleton/$rel"; \
     done; \
     for f in $(printf '%s' "$meta" | grep -o '"src_path":"[^"]*"' | cut -d'"' -f4); do \
-        rel=${f#/src/}; mkdir -p "/skeleton/$(dirname "$rel")"; echo 'fn main() {}' > "/skeleton/$rel"; \
+        rel=${f#/src/}; mkdir -p "/skeleton/$(dirname "$rel")"; printf '#![allow(unused)]\nfn main() {}\n' > "/skeleton/$rel"; \
     done; \
     if [ -d .cargo ]; then cp -r .cargo /skeleton/; fi; \
     find /skeleton -type f | sort

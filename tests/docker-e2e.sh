@@ -82,8 +82,8 @@ cleanup() {
   printf '  %s\n' "${TIMINGS[@]}" >&2
   printf '  %5ss  total\n' $((SECONDS - T_START)) >&2
   echo "logs: $LOGS" >&2
-  if [ $rc -eq 0 ]; then echo "docker e2e: 1 passed, 0 failed" >&2
-  else echo "docker e2e: 0 passed, 1 failed" >&2; fi
+  if [ $rc -eq 0 ]; then echo "docker-e2e: 1 passed, 0 failed" >&2
+  else echo "docker-e2e: 0 passed, 1 failed" >&2; fi
   exit $rc
 }
 trap cleanup EXIT
