@@ -17,8 +17,8 @@ use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 
 use crate::auth::throttle::LoginThrottle;
 use crate::db::Db;
-use crate::error::AppError;
-use crate::live::Hub;
+use crate::error::{AppError, AppResult};
+use crate::live::{Change, Hub};
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{admin, auth, forums, live, messages, security, topics};
 
@@ -39,6 +39,27 @@ impl AppState {
             hub,
             throttle: Arc::default(),
         }
+    }
+}
+
+impl AppState {
+    /// Runs `f` in one write transaction, then announces the change it made,
+    /// if `announce` names one, to the live hub: in commit order, since the
+    /// writer is still held.
+    pub async fn commit<T, F, A>(&self, f: F, announce: A) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
+        A: FnOnce(&T) -> Option<Change> + Send + 'static,
+    {
+        let hub = self.hub.clone();
+        self.db
+            .write_then(f, move |out| {
+                if let Some(change) = announce(out) {
+                    hub.publish(change);
+                }
+            })
+            .await
     }
 }
 

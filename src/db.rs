@@ -74,10 +74,19 @@ impl Db {
         .await?
     }
 
-    /// Runs `f` inside one transaction on the writer, off the async runtime.
-    /// The transaction commits when `f` returns `Ok`, and `after_commit` runs
-    /// with the result while the writer is still held (see the module doc).
-    pub async fn write<T, F, A>(&self, f: F, after_commit: A) -> AppResult<T>
+    /// Runs `f` inside one transaction on the writer, off the async runtime;
+    /// it commits when `f` returns `Ok`.
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
+    {
+        self.write_then(f, |_| {}).await
+    }
+
+    /// Like `write`, and `after_commit` runs with the result while the writer
+    /// is still held (see the module doc).
+    pub async fn write_then<T, F, A>(&self, f: F, after_commit: A) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,

@@ -89,20 +89,17 @@ async fn save_forum(
     if !errors.is_empty() {
         return Err(AppError::Invalid(refuse(errors).await?));
     }
-    let hub = state.hub.clone();
     let saved = state
-        .db
-        .write(
+        .commit(
             move |tx| {
                 Ok(match id {
                     Some(id) => forum_queries::update(tx, id, &name, &description)?,
                     None => forum_queries::create(tx, &name, &description)?,
                 })
             },
-            move |saved| {
-                if let Saved::Done(forum_id) = *saved {
-                    hub.publish(Change::ForumChanged { forum_id });
-                }
+            move |saved| match *saved {
+                Saved::Done(forum_id) => Some(Change::ForumChanged { forum_id }),
+                _ => None,
             },
         )
         .await?;
@@ -157,18 +154,14 @@ async fn delete_forum(
     Path(id): Path<i64>,
     hx: Hx,
 ) -> AppResult<Response> {
-    let hub = state.hub.clone();
     state
-        .db
-        .write(
+        .commit(
             move |tx| Ok(forum_queries::delete(tx, id)?),
             move |topics| {
-                if let Some(topic_ids) = topics {
-                    hub.publish(Change::ForumDeleted {
-                        forum_id: id,
-                        topic_ids: topic_ids.clone(),
-                    });
-                }
+                topics.as_ref().map(|topic_ids| Change::ForumDeleted {
+                    forum_id: id,
+                    topic_ids: topic_ids.clone(),
+                })
             },
         )
         .await?

@@ -61,11 +61,8 @@ pub async fn ensure_first_admin(db: &Db, configured: Option<String>) -> AppResul
     validate::password(&password)
         .map_err(|e| AppError::Internal(format!("CAUSERIE_ADMIN_PASSWORD is not usable: {e}")))?;
     let hash = password::hash(password.clone()).await?;
-    db.write(
-        move |tx| Ok(queries::create_user(tx, "admin", &hash, true)?),
-        |_| {},
-    )
-    .await?;
+    db.write(move |tx| Ok(queries::create_user(tx, "admin", &hash, true)?))
+        .await?;
     if generated {
         tracing::warn!(
             "first start: created account `admin` with generated password: {password}  \
@@ -198,11 +195,8 @@ pub async fn create_account(
     is_admin: bool,
 ) -> AppResult<Option<User>> {
     let hash = password::hash(password).await?;
-    db.write(
-        move |tx| Ok(queries::create_user(tx, &username, &hash, is_admin)?),
-        |_| {},
-    )
-    .await
+    db.write(move |tx| Ok(queries::create_user(tx, &username, &hash, is_admin)?))
+        .await
 }
 
 pub const NAME_TAKEN: &str = "This username is taken.";
@@ -303,7 +297,7 @@ async fn change_password(
     let hash = password::hash(new).await?;
     state
         .db
-        .write(move |tx| Ok(queries::set_password(tx, id, &hash)?), |_| {})
+        .write(move |tx| Ok(queries::set_password(tx, id, &hash)?))
         .await?;
     session.cycle_id().await?;
     if hx.request {

@@ -115,11 +115,9 @@ async fn reply(
     if !errors.is_empty() {
         return Err(AppError::Invalid(refuse(errors, input.body)));
     }
-    let hub = state.hub.clone();
     let (author, admin, forum_id) = (user.id, role.is_admin(), topic.forum_id);
     let posted = state
-        .db
-        .write(
+        .commit(
             move |tx| {
                 let Some(t) = topic_queries::by_id(tx, topic_id)? else {
                     return Ok(Posted::NoTopic);
@@ -134,14 +132,13 @@ async fn reply(
                     position,
                 })
             },
-            move |posted| {
-                if let Posted::Done { message_id, .. } = *posted {
-                    hub.publish(Change::MessageCreated {
-                        forum_id,
-                        topic_id,
-                        message_id,
-                    });
-                }
+            move |posted| match *posted {
+                Posted::Done { message_id, .. } => Some(Change::MessageCreated {
+                    forum_id,
+                    topic_id,
+                    message_id,
+                }),
+                _ => None,
             },
         )
         .await?;
@@ -201,20 +198,25 @@ async fn permalink(State(state): State<AppState>, Path(id): Path<i64>) -> AppRes
     Ok(Redirect::to(&paths::message_in_page(topic_id, page_of(position), id)).into_response())
 }
 
-/// The message and its topic, if `user` may edit it.
-async fn editable(
-    state: &AppState,
-    user: &User,
-    id: i64,
-) -> AppResult<(queries::MessageRow, Topic)> {
-    let (message, topic) = state
+/// A message and its topic.
+async fn with_topic(state: &AppState, id: i64) -> AppResult<(queries::MessageRow, Topic)> {
+    state
         .db
         .read(move |c| {
             let m = queries::by_id(c, id)?.ok_or(AppError::NotFound)?;
             let t = topic_queries::by_id(c, m.topic_id)?.ok_or(AppError::NotFound)?;
             Ok((m, t))
         })
-        .await?;
+        .await
+}
+
+/// The message and its topic, if `user` may edit it.
+async fn editable(
+    state: &AppState,
+    user: &User,
+    id: i64,
+) -> AppResult<(queries::MessageRow, Topic)> {
+    let (message, topic) = with_topic(state, id).await?;
     if !perms::can_edit(Role::of(Some(user)), message.author_id) {
         return Err(AppError::Forbidden("You can edit only your own messages."));
     }
@@ -247,14 +249,12 @@ async fn edit(
             hx.form_or_page(form, |f| views::edit_page(&user, &topic, f)),
         ));
     }
-    let hub = state.hub.clone();
     let (topic_id, forum_id) = (topic.id, topic.forum_id);
     state
-        .db
-        .write(
+        .commit(
             move |tx| Ok(queries::edit(tx, id, &body)?),
             move |_| {
-                hub.publish(Change::MessageEdited {
+                Some(Change::MessageEdited {
                     forum_id,
                     topic_id,
                     message_id: id,
@@ -271,27 +271,18 @@ async fn delete(
     Path(id): Path<i64>,
     hx: Hx,
 ) -> AppResult<Response> {
-    let (message, topic) = state
-        .db
-        .read(move |c| {
-            let m = queries::by_id(c, id)?.ok_or(AppError::NotFound)?;
-            let t = topic_queries::by_id(c, m.topic_id)?.ok_or(AppError::NotFound)?;
-            Ok((m, t))
-        })
-        .await?;
+    let (message, topic) = with_topic(&state, id).await?;
     if message.id == topic.first_message_id {
         return Err(AppError::Forbidden(
             "The opening message goes only with its topic: delete the topic instead.",
         ));
     }
-    let hub = state.hub.clone();
     let (topic_id, forum_id) = (topic.id, topic.forum_id);
     state
-        .db
-        .write(
+        .commit(
             move |tx| Ok(queries::delete(tx, id)?),
             move |_| {
-                hub.publish(Change::MessageDeleted {
+                Some(Change::MessageDeleted {
                     forum_id,
                     topic_id,
                     message_id: id,

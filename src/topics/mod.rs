@@ -99,20 +99,16 @@ async fn create(
             }),
         ));
     }
-    let hub = state.hub.clone();
     let author = user.id;
     let created = state
-        .db
-        .write(
+        .commit(
             move |tx| Ok(queries::create(tx, forum_id, author, &title, &body)?),
             move |created| {
-                if let Some((topic_id, message_id)) = *created {
-                    hub.publish(Change::TopicCreated {
-                        forum_id,
-                        topic_id,
-                        message_id,
-                    });
-                }
+                created.map(|(topic_id, message_id)| Change::TopicCreated {
+                    forum_id,
+                    topic_id,
+                    message_id,
+                })
             },
         )
         .await?;
@@ -126,18 +122,14 @@ async fn delete(
     Path(id): Path<i64>,
     hx: Hx,
 ) -> AppResult<Response> {
-    let hub = state.hub.clone();
     let forum_id = state
-        .db
-        .write(
+        .commit(
             move |tx| Ok(queries::delete(tx, id)?),
             move |forum| {
-                if let Some(forum_id) = *forum {
-                    hub.publish(Change::TopicDeleted {
-                        forum_id,
-                        topic_id: id,
-                    });
-                }
+                forum.map(|forum_id| Change::TopicDeleted {
+                    forum_id,
+                    topic_id: id,
+                })
             },
         )
         .await?
@@ -146,18 +138,14 @@ async fn delete(
 }
 
 async fn set_lock(state: AppState, id: i64, locked: bool, hx: Hx) -> AppResult<Response> {
-    let hub = state.hub.clone();
     state
-        .db
-        .write(
+        .commit(
             move |tx| Ok(queries::set_locked(tx, id, locked)?),
             move |forum| {
-                if let Some(forum_id) = *forum {
-                    hub.publish(Change::TopicLocked {
-                        forum_id,
-                        topic_id: id,
-                    });
-                }
+                forum.map(|forum_id| Change::TopicLocked {
+                    forum_id,
+                    topic_id: id,
+                })
             },
         )
         .await?
