@@ -1,0 +1,317 @@
+//! N client WebSockets on one runtime: one task per socket, which connects
+//! (a bounded number of handshakes at a time), waits for its catch-up frame,
+//! then only scans each text frame for what it reports and notes the time.
+//!
+//! What a frame reports is an `Event`:
+//! - a reply token (`lgtk` + 8 digits) in the frame: that reply's message;
+//! - a notice "K new messages after this page" (what a causerie socket on an
+//!   earlier page of the topic gets instead of the message): the topic now
+//!   holds `page * 20 + K` messages, so every reply up to that count is shown.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use memchr::memmem::Finder;
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+pub const TOKEN_PREFIX: &str = "lgtk";
+/// Bit set on an event's tag when it is a message count, not a token.
+pub const COUNT_FLAG: u32 = 1 << 31;
+/// Messages per topic page in causerie.
+pub const PAGE_SIZE: u32 = 20;
+
+const CONNECT_ATTEMPTS: u32 = 3;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const CATCH_UP_TIMEOUT: Duration = Duration::from_secs(30);
+
+static TOKEN: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(TOKEN_PREFIX.as_bytes()));
+static NOTICE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b" new message"));
+
+pub fn token(seq: u32) -> String {
+    format!("{TOKEN_PREFIX}{seq:08}x")
+}
+
+/// `tag`: a reply's sequence number, or `COUNT_FLAG | message count`;
+/// `at`: microseconds since the run's base instant.
+#[derive(Clone, Copy)]
+pub struct Event {
+    pub tag: u32,
+    pub at: u32,
+}
+
+struct Slot {
+    alive: AtomicBool,
+    events: Mutex<Vec<Event>>,
+}
+
+pub struct Shared {
+    base: Instant,
+    page: u32,
+    /// Text frames received after the catch-up, since the phase began.
+    frames: AtomicU64,
+    joined: AtomicUsize,
+    failed: AtomicUsize,
+    lost: AtomicUsize,
+    /// The largest catch-up frame seen.
+    catch_up_bytes: AtomicUsize,
+    /// The largest frame since the phase began.
+    max_frame: AtomicUsize,
+    last_error: Mutex<Option<String>>,
+    slots: Box<[Slot]>,
+}
+
+pub struct Fleet {
+    shared: Arc<Shared>,
+    handles: Vec<JoinHandle<()>>,
+}
+
+pub fn micros_since(base: Instant) -> u32 {
+    base.elapsed().as_micros().min(u128::from(u32::MAX - 1)) as u32
+}
+
+impl Fleet {
+    /// Starts `n` socket tasks on `ws://addr{path}`, at most `concurrency`
+    /// handshakes at a time. `page`: the topic page watched (for notices).
+    pub fn open(
+        addr: SocketAddr,
+        path: &str,
+        page: u32,
+        n: usize,
+        concurrency: usize,
+        base: Instant,
+    ) -> Fleet {
+        let shared = Arc::new(Shared {
+            base,
+            page,
+            frames: AtomicU64::new(0),
+            joined: AtomicUsize::new(0),
+            failed: AtomicUsize::new(0),
+            lost: AtomicUsize::new(0),
+            catch_up_bytes: AtomicUsize::new(0),
+            max_frame: AtomicUsize::new(0),
+            last_error: Mutex::new(None),
+            slots: (0..n)
+                .map(|_| Slot {
+                    alive: AtomicBool::new(false),
+                    events: Mutex::new(Vec::new()),
+                })
+                .collect(),
+        });
+        let gate = Arc::new(Semaphore::new(concurrency.max(1)));
+        let url = format!("ws://{addr}{path}");
+        let handles = (0..n)
+            .map(|i| {
+                tokio::spawn(socket_task(
+                    i,
+                    addr,
+                    url.clone(),
+                    shared.clone(),
+                    gate.clone(),
+                ))
+            })
+            .collect();
+        Fleet { shared, handles }
+    }
+
+    pub fn joined(&self) -> usize {
+        self.shared.joined.load(Ordering::Relaxed)
+    }
+    pub fn failed(&self) -> usize {
+        self.shared.failed.load(Ordering::Relaxed)
+    }
+    /// Sockets that closed after joining.
+    pub fn lost(&self) -> usize {
+        self.shared.lost.load(Ordering::Relaxed)
+    }
+    pub fn max_frame(&self) -> usize {
+        self.shared.max_frame.load(Ordering::Relaxed)
+    }
+    pub fn catch_up_bytes(&self) -> usize {
+        self.shared.catch_up_bytes.load(Ordering::Relaxed)
+    }
+    pub fn last_error(&self) -> Option<String> {
+        self.shared.last_error.lock().unwrap().clone()
+    }
+    pub fn frames(&self) -> u64 {
+        self.shared.frames.load(Ordering::Relaxed)
+    }
+    pub fn len(&self) -> usize {
+        self.shared.slots.len()
+    }
+
+    /// Waits until every socket joined or gave up, within `limit`; prints progress.
+    pub async fn wait_settled(&self, limit: Duration) -> bool {
+        let start = Instant::now();
+        let mut last_print = Instant::now();
+        loop {
+            let (j, f) = (self.joined(), self.failed());
+            if j + f >= self.len() {
+                return true;
+            }
+            if start.elapsed() > limit {
+                return false;
+            }
+            if last_print.elapsed() >= Duration::from_secs(3) {
+                eprintln!("  ... {j} joined, {f} failed ({:.0?})", start.elapsed());
+                last_print = Instant::now();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Forgets earlier events and frame counts; which sockets are open now.
+    pub fn begin_phase(&self) -> Vec<bool> {
+        for slot in self.shared.slots.iter() {
+            slot.events.lock().unwrap().clear();
+        }
+        self.shared.frames.store(0, Ordering::Relaxed);
+        self.shared.max_frame.store(0, Ordering::Relaxed);
+        self.shared
+            .slots
+            .iter()
+            .map(|s| s.alive.load(Ordering::Relaxed))
+            .collect()
+    }
+
+    pub fn take_events(&self, i: usize) -> Vec<Event> {
+        std::mem::take(&mut *self.shared.slots[i].events.lock().unwrap())
+    }
+
+    /// Ends every socket task (bounded wait).
+    pub async fn stop(self) {
+        for h in &self.handles {
+            h.abort();
+        }
+        let all = futures_util::future::join_all(self.handles);
+        let _ = tokio::time::timeout(Duration::from_secs(10), all).await;
+    }
+}
+
+type Ws = tokio_tungstenite::WebSocketStream<TcpStream>;
+
+async fn connect(addr: SocketAddr, url: &str) -> Result<(Ws, Message), String> {
+    let stream = TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
+    stream.set_nodelay(true).ok();
+    let request = url.into_client_request().map_err(|e| e.to_string())?;
+    // Small buffers: ten thousand sockets live in this one process.
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
+        .max_write_buffer_size(64 * 1024);
+    let (mut ws, _) = tokio_tungstenite::client_async_with_config(request, stream, Some(config))
+        .await
+        .map_err(|e| format!("handshake: {e}"))?;
+    // The catch-up frame says the server registered the socket.
+    let first = tokio::time::timeout(CATCH_UP_TIMEOUT, ws.next())
+        .await
+        .map_err(|_| "no catch-up frame".to_string())?;
+    match first {
+        Some(Ok(m @ Message::Text(_))) => Ok((ws, m)),
+        Some(Ok(other)) => Err(format!("first frame is not text: {other:?}")),
+        Some(Err(e)) => Err(format!("before catch-up: {e}")),
+        None => Err("closed before catch-up".into()),
+    }
+}
+
+async fn socket_task(
+    i: usize,
+    addr: SocketAddr,
+    url: String,
+    shared: Arc<Shared>,
+    gate: Arc<Semaphore>,
+) {
+    let mut ws = None;
+    for attempt in 0..CONNECT_ATTEMPTS {
+        let Ok(permit) = gate.acquire().await else {
+            break;
+        };
+        let r = tokio::time::timeout(CONNECT_TIMEOUT + CATCH_UP_TIMEOUT, connect(addr, &url)).await;
+        drop(permit);
+        match r {
+            Ok(Ok((s, catch_up))) => {
+                shared
+                    .catch_up_bytes
+                    .fetch_max(catch_up.len(), Ordering::Relaxed);
+                ws = Some(s);
+                break;
+            }
+            Ok(Err(e)) => *shared.last_error.lock().unwrap() = Some(e),
+            Err(_) => *shared.last_error.lock().unwrap() = Some("connect timed out".into()),
+        }
+        tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt + 1))).await;
+    }
+    let Some(mut ws) = ws else {
+        shared.failed.fetch_add(1, Ordering::Relaxed);
+        return;
+    };
+    let slot = &shared.slots[i];
+    slot.alive.store(true, Ordering::Relaxed);
+    shared.joined.fetch_add(1, Ordering::Relaxed);
+    // Ends when the server closes or the fleet is stopped (task aborted).
+    while let Some(Ok(msg)) = ws.next().await {
+        if let Message::Text(text) = msg {
+            let at = micros_since(shared.base);
+            shared.frames.fetch_add(1, Ordering::Relaxed);
+            // Read first: the shared line is written only when a frame is larger.
+            if text.len() > shared.max_frame.load(Ordering::Relaxed) {
+                shared.max_frame.fetch_max(text.len(), Ordering::Relaxed);
+            }
+            if let Some(tag) = scan(text.as_str().as_bytes(), shared.page) {
+                slot.events.lock().unwrap().push(Event { tag, at });
+            }
+        }
+    }
+    slot.alive.store(false, Ordering::Relaxed);
+    shared.lost.fetch_add(1, Ordering::Relaxed);
+}
+
+/// What a frame reports: a reply token, else a "new messages" count.
+pub fn scan(frame: &[u8], page: u32) -> Option<u32> {
+    if let Some(i) = TOKEN.find(frame) {
+        let digits = frame.get(i + TOKEN_PREFIX.len()..i + TOKEN_PREFIX.len() + 8)?;
+        return parse_digits(digits).filter(|n| *n < COUNT_FLAG);
+    }
+    let i = NOTICE.find(frame)?;
+    let start = frame[..i]
+        .iter()
+        .rposition(|b| !b.is_ascii_digit())
+        .map_or(0, |p| p + 1);
+    let after = parse_digits(&frame[start..i])?;
+    let count = page.checked_mul(PAGE_SIZE)?.checked_add(after)?;
+    (count < COUNT_FLAG).then_some(COUNT_FLAG | count)
+}
+
+fn parse_digits(d: &[u8]) -> Option<u32> {
+    if d.is_empty() || d.len() > 9 || !d.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(d.iter().fold(0u32, |n, b| n * 10 + u32::from(b - b'0')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scans_tokens_and_notices() {
+        let f = format!("<p>reply {} body</p>", token(42));
+        assert_eq!(scan(f.as_bytes(), 1), Some(42));
+        let n = br#"<p class="notice live">7 new messages after this page. <a href="/topics/1?page=2">"#;
+        assert_eq!(scan(n, 1), Some(COUNT_FLAG | 27));
+        assert_eq!(
+            scan(b"1 new message after this page.", 2),
+            Some(COUNT_FLAG | 41)
+        );
+        assert_eq!(scan(b"<div id=\"live-notice\"></div>", 1), None);
+    }
+}
