@@ -53,7 +53,7 @@ pub fn run(port: u16, batch: bool) -> Result<(), String> {
 
 async fn upgrade(ws: WebSocketUpgrade, State(hub): State<Hub>) -> Response {
     ws.read_buffer_size(4096)
-        .write_buffer_size(16 * 1024)
+        .write_buffer_size(4 * 1024)
         .max_write_buffer_size(4 * 1024 * 1024)
         .max_message_size(MAX_INCOMING)
         .max_frame_size(MAX_INCOMING)

@@ -1,14 +1,12 @@
-//! One WebSocket connection: a writer that drains the socket's outbox, a
-//! reader that answers `ping` and notices pongs, and a heartbeat that closes
-//! a socket that stopped answering.
+//! One WebSocket connection, served by one task: it drains the socket's
+//! outbox into the socket, answers `ping`, notices the peer's frames, and pings
+//! it, closing a socket that stopped answering. One task rather than a reader
+//! and a writer keeps an idle socket's memory close to the bare minimum.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
-use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 
 use super::hub::Hub;
 use super::outbox::Outbox;
@@ -21,82 +19,57 @@ const SILENCE_LIMIT: Duration = Duration::from_secs(60);
 /// A write that takes longer than this means the peer stopped reading.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
 
-pub async fn serve(socket: WebSocket, hub: Hub, watch: Watch, role: Role) {
+pub async fn serve(mut socket: WebSocket, hub: Hub, watch: Watch, role: Role) {
     let (id, outbox) = hub.join(watch, role);
-    let (sink, stream) = socket.split();
-    let started = Instant::now();
-    let last_heard = Arc::new(AtomicU64::new(0));
-    let reader = tokio::spawn(read(stream, outbox.clone(), started, last_heard.clone()));
-    write(sink, &outbox, started, &last_heard).await;
-    reader.abort();
+    run(&mut socket, &outbox).await;
     hub.leave(id);
 }
 
-fn since(started: Instant) -> u64 {
-    started.elapsed().as_secs()
-}
-
-async fn read(
-    mut stream: SplitStream<WebSocket>,
-    outbox: Arc<Outbox>,
-    started: Instant,
-    last_heard: Arc<AtomicU64>,
-) {
-    while let Some(Ok(msg)) = stream.next().await {
-        last_heard.store(since(started), Ordering::Relaxed);
-        match msg {
-            Message::Text(t)
-                if t.as_str().trim() == "ping"
-                    && !outbox.push(Message::Text(Utf8Bytes::from_static("pong"))) =>
-            {
-                break;
-            }
-            Message::Close(_) => break,
-            // Writes go over HTTP; anything else a client sends is ignored.
-            _ => {}
-        }
-    }
-    // The peer left or broke the protocol (an oversized frame ends here too).
-    outbox.kill();
-}
-
-async fn write(
-    mut sink: SplitSink<WebSocket, Message>,
-    outbox: &Outbox,
-    started: Instant,
-    last_heard: &AtomicU64,
-) {
-    let mut heartbeat =
-        tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+async fn run(socket: &mut WebSocket, outbox: &Outbox) {
+    let start = tokio::time::Instant::now() + PING_EVERY;
+    let mut heartbeat = tokio::time::interval_at(start, PING_EVERY);
+    let mut last_heard = Instant::now();
     loop {
+        // `recv` is cancel-safe: a frame half-read stays in the socket.
         let batch = tokio::select! {
             biased;
-            _ = outbox.killed() => break,
+            _ = outbox.killed() => return,
+            incoming = socket.recv() => {
+                last_heard = Instant::now();
+                match incoming {
+                    Some(Ok(Message::Text(t))) if t.as_str().trim() == "ping" => {
+                        std::iter::once(Message::Text(Utf8Bytes::from_static("pong"))).collect()
+                    }
+                    // Writes go over HTTP; anything else a client sends is ignored.
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
+                    Some(Ok(_)) => continue,
+                }
+            }
             _ = outbox.ready() => outbox.drain(),
             _ = heartbeat.tick() => {
-                let silent = since(started).saturating_sub(last_heard.load(Ordering::Relaxed));
-                if silent > SILENCE_LIMIT.as_secs() {
-                    tracing::debug!("socket silent for {silent}s: closed");
-                    break;
+                if last_heard.elapsed() > SILENCE_LIMIT {
+                    tracing::debug!("socket silent too long: closed");
+                    return;
                 }
                 std::iter::once(Message::Ping(Default::default())).collect()
             }
         };
+        // Everything queued leaves in as few writes as the buffer allows.
         let mut closing = false;
         let send = async {
             for frame in batch {
                 closing |= matches!(frame, Message::Close(_));
-                sink.feed(frame).await?;
+                socket.feed(frame).await?;
             }
-            sink.flush().await
+            socket.flush().await
         };
         let sent = tokio::select! {
             biased;
-            _ = outbox.killed() => break,
+            _ = outbox.killed() => return,
             r = tokio::time::timeout(WRITE_TIMEOUT, send) => matches!(r, Ok(Ok(()))),
         };
         if !sent || closing {
-            break;
+            return;
         }
     }
 }
