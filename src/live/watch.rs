@@ -30,8 +30,8 @@ impl Watch {
     /// `/`, `/forums/{id}[?page=N]`, `/topics/{id}[?page=N]`; anything else
     /// (other pages, malformed numbers) watches nothing.
     pub fn parse(view: &str) -> Self {
+        let view = view.split('#').next().unwrap_or(view);
         let (path, query) = view.split_once('?').unwrap_or((view, ""));
-        let path = path.split('#').next().unwrap_or(path);
         let page = query
             .split('&')
             .find_map(|kv| kv.strip_prefix("page="))
