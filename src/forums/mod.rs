@@ -50,10 +50,7 @@ pub fn load_page(
     page: u32,
 ) -> AppResult<(queries::Forum, Vec<topics::queries::TopicRow>, Paging)> {
     let forum = queries::by_id(conn, forum_id)?.ok_or(AppError::NotFound)?;
-    let paging = Paging::new(page, forum.topic_count);
-    if !paging.exists() {
-        return Err(AppError::NotFound);
-    }
+    let paging = Paging::existing(page, forum.topic_count)?;
     let rows = topics::queries::page(conn, forum_id, paging.offset(), PAGE_SIZE)?;
     Ok((forum, rows, paging))
 }

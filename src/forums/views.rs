@@ -79,8 +79,7 @@ pub fn forum_head(forum: &Forum, oob: Option<&str>) -> Markup {
 }
 
 pub fn forum_pager(forum_id: i64, paging: Paging, oob: Option<&str>) -> Markup {
-    let nav = pager("pager", paging, |p| paths::forum_page(forum_id, p));
-    html! { div #pager-box hx-swap-oob=[oob] { (nav) } }
+    pager(paging, oob, |p| paths::forum_page(forum_id, p))
 }
 
 pub struct ForumPage<'a> {

@@ -40,10 +40,7 @@ pub fn load_page(
     page: u32,
 ) -> AppResult<(queries::Topic, Vec<messages::queries::MessageRow>, Paging)> {
     let topic = queries::by_id(conn, topic_id)?.ok_or(AppError::NotFound)?;
-    let paging = Paging::new(page, topic.message_count);
-    if !paging.exists() {
-        return Err(AppError::NotFound);
-    }
+    let paging = Paging::existing(page, topic.message_count)?;
     let rows = messages::queries::page(conn, topic_id, paging.offset(), PAGE_SIZE)?;
     Ok((topic, rows, paging))
 }

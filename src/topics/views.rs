@@ -125,8 +125,7 @@ pub fn topic_head(topic: &Topic, role: Role, oob: Option<&str>) -> Markup {
 }
 
 pub fn topic_pager(topic_id: i64, paging: Paging, oob: Option<&str>) -> Markup {
-    let nav = pager("pager", paging, |p| paths::topic_page(topic_id, p));
-    html! { div #pager-box hx-swap-oob=[oob] { (nav) } }
+    pager(paging, oob, |p| paths::topic_page(topic_id, p))
 }
 
 pub struct TopicPage<'a> {

@@ -2,6 +2,8 @@
 
 use maud::{Markup, html};
 
+use crate::error::{AppError, AppResult};
+
 /// A date as people read it, with the machine-readable form beside it.
 pub fn time(ts: i64) -> Markup {
     let dt =
@@ -35,34 +37,43 @@ impl Paging {
     pub fn offset(&self) -> i64 {
         i64::from(self.page.saturating_sub(1)) * i64::from(PAGE_SIZE)
     }
-    pub fn exists(&self) -> bool {
-        self.page >= 1 && self.page <= self.last
+    /// Page `page` of `total` rows, or 404 when there is no such page.
+    pub fn existing(page: u32, total: i64) -> AppResult<Self> {
+        let paging = Self::new(page, total);
+        if paging.page >= 1 && paging.page <= paging.last {
+            Ok(paging)
+        } else {
+            Err(AppError::NotFound)
+        }
     }
     pub fn is_last(&self) -> bool {
         self.page == self.last
     }
 }
 
-/// First / previous / next / last links; `link(n)` builds page n's URL.
-pub fn pager(id: &str, paging: Paging, link: impl Fn(u32) -> String) -> Markup {
+/// First / previous / next / last links, in the live region `#pager-box`;
+/// `link(n)` builds page n's URL, `oob` marks it for an out-of-band swap.
+pub fn pager(paging: Paging, oob: Option<&str>, link: impl Fn(u32) -> String) -> Markup {
     let Paging { page, last } = paging;
     html! {
-        nav.pager id=(id) aria-label="Pages" {
-            @if last > 1 {
-                @if page > 1 {
-                    a href=(link(1)) rel="first" { "« First" }
-                    a href=(link(page - 1)) rel="prev" { "‹ Previous" }
-                } @else {
-                    span.disabled { "« First" }
-                    span.disabled { "‹ Previous" }
-                }
-                span.current { "Page " (page) " of " (last) }
-                @if page < last {
-                    a href=(link(page + 1)) rel="next" { "Next ›" }
-                    a href=(link(last)) rel="last" { "Last »" }
-                } @else {
-                    span.disabled { "Next ›" }
-                    span.disabled { "Last »" }
+        div #pager-box hx-swap-oob=[oob] {
+            nav.pager #pager aria-label="Pages" {
+                @if last > 1 {
+                    @if page > 1 {
+                        a href=(link(1)) rel="first" { "« First" }
+                        a href=(link(page - 1)) rel="prev" { "‹ Previous" }
+                    } @else {
+                        span.disabled { "« First" }
+                        span.disabled { "‹ Previous" }
+                    }
+                    span.current { "Page " (page) " of " (last) }
+                    @if page < last {
+                        a href=(link(page + 1)) rel="next" { "Next ›" }
+                        a href=(link(last)) rel="last" { "Last »" }
+                    } @else {
+                        span.disabled { "Next ›" }
+                        span.disabled { "Last »" }
+                    }
                 }
             }
         }
