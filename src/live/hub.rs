@@ -16,6 +16,7 @@ use maud::{Markup, html};
 use rusqlite::Connection;
 use tokio::sync::mpsc;
 
+use super::change::Change;
 use super::outbox::Outbox;
 use super::render;
 use super::watch::{Key, Kind, Watch};
@@ -27,95 +28,6 @@ use crate::messages::queries::{self as message_queries, MessageRow};
 use crate::perms::Role;
 use crate::topics::queries::{self as topic_queries, Topic, TopicRow};
 use crate::views::components::{PAGE_SIZE, Paging};
-
-/// A committed change, announced by the handler that made it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Change {
-    TopicCreated {
-        forum_id: i64,
-        topic_id: i64,
-        message_id: i64,
-    },
-    MessageCreated {
-        forum_id: i64,
-        topic_id: i64,
-        message_id: i64,
-    },
-    MessageEdited {
-        forum_id: i64,
-        topic_id: i64,
-        message_id: i64,
-    },
-    MessageDeleted {
-        forum_id: i64,
-        topic_id: i64,
-        message_id: i64,
-    },
-    TopicLocked {
-        forum_id: i64,
-        topic_id: i64,
-    },
-    TopicDeleted {
-        forum_id: i64,
-        topic_id: i64,
-    },
-    ForumChanged {
-        forum_id: i64,
-    },
-    ForumDeleted {
-        forum_id: i64,
-        topic_ids: Vec<i64>,
-    },
-}
-
-impl Change {
-    fn forum(&self) -> i64 {
-        match *self {
-            Change::TopicCreated { forum_id, .. }
-            | Change::MessageCreated { forum_id, .. }
-            | Change::MessageEdited { forum_id, .. }
-            | Change::MessageDeleted { forum_id, .. }
-            | Change::TopicLocked { forum_id, .. }
-            | Change::TopicDeleted { forum_id, .. }
-            | Change::ForumChanged { forum_id }
-            | Change::ForumDeleted { forum_id, .. } => forum_id,
-        }
-    }
-    fn topic(&self) -> Option<i64> {
-        match *self {
-            Change::TopicCreated { topic_id, .. }
-            | Change::MessageCreated { topic_id, .. }
-            | Change::MessageEdited { topic_id, .. }
-            | Change::MessageDeleted { topic_id, .. }
-            | Change::TopicLocked { topic_id, .. }
-            | Change::TopicDeleted { topic_id, .. } => Some(topic_id),
-            Change::ForumChanged { .. } | Change::ForumDeleted { .. } => None,
-        }
-    }
-    fn message(&self) -> Option<i64> {
-        match *self {
-            Change::TopicCreated { message_id, .. }
-            | Change::MessageCreated { message_id, .. }
-            | Change::MessageEdited { message_id, .. }
-            | Change::MessageDeleted { message_id, .. } => Some(message_id),
-            _ => None,
-        }
-    }
-    /// Whether the home page's counts or names move.
-    fn touches_home(&self) -> bool {
-        !matches!(
-            self,
-            Change::MessageEdited { .. } | Change::TopicLocked { .. }
-        )
-    }
-    /// Whether a forum's topic list moves.
-    fn touches_forum_list(&self) -> bool {
-        !matches!(
-            self,
-            Change::MessageEdited { .. } | Change::ForumChanged { .. }
-        )
-    }
-}
 
 enum Command {
     Join {

@@ -1,6 +1,7 @@
 //! The live layer: `/_ws` pushes ready-rendered fragments to every open page,
 //! and `/socket` is a page to see the socket work.
 
+mod change;
 mod hub;
 mod outbox;
 pub mod render;
@@ -14,7 +15,8 @@ use axum::routing::get;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-pub use hub::{Change, Hub};
+pub use change::Change;
+pub use hub::Hub;
 
 use crate::app::AppState;
 use crate::auth::Viewer;
