@@ -3,7 +3,7 @@
 //! announced larger than the limit, whether or not its handler reads it.
 
 use axum::extract::Request;
-use axum::http::{Method, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -44,7 +44,12 @@ pub async fn body_limit(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if announced.is_some_and(|n| n > REQUEST_BODY_MAX as u64) {
-        return AppError::PayloadTooLarge.into_response();
+        // The body is left unread, so this connection cannot carry another
+        // request: say so, or a client may reuse it and meet a broken pipe.
+        let mut resp = AppError::PayloadTooLarge.into_response();
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return resp;
     }
     next.run(req).await
 }
