@@ -31,7 +31,23 @@ impl<S: Send + Sync> FromRequestParts<S> for Hx {
     }
 }
 
+/// The path (and query) of a URL, absolute or not.
+pub fn path_of(url: &str) -> &str {
+    match url.find("://") {
+        Some(i) => url[i + 3..].find('/').map_or("/", |j| &url[i + 3 + j..]),
+        None => url,
+    }
+}
+
 impl Hx {
+    /// Whether the browser is on `path` (any page of it).
+    pub fn is_on(&self, path: &str) -> bool {
+        self.current_url.as_deref().is_some_and(|u| {
+            let p = path_of(u);
+            p.split(['?', '#']).next() == Some(path)
+        })
+    }
+
     /// The `page` the browser is on, from `HX-Current-URL` (1 when absent).
     pub fn current_page(&self) -> u32 {
         self.current_url

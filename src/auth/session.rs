@@ -78,12 +78,7 @@ fn next_path(parts: &Parts) -> String {
         .or_else(|| parts.headers.get("referer"))
         .and_then(|v| v.to_str().ok())
         .unwrap_or("/");
-    // Keep only the path of an absolute URL.
-    let path = match from.find("://") {
-        Some(i) => from[i + 3..].find('/').map_or("/", |j| &from[i + 3 + j..]),
-        None => from,
-    };
-    path.to_string()
+    crate::htmx::path_of(from).to_string()
 }
 
 impl FromRequestParts<AppState> for Member {

@@ -81,6 +81,10 @@ impl Change {
             Change::MessageEdited { .. } | Change::TopicLocked { .. }
         )
     }
+    /// Whether anything on the forum's page moves (its list, or its name).
+    pub(super) fn touches_forum_page(&self) -> bool {
+        !matches!(self, Change::MessageEdited { .. })
+    }
     /// Whether a forum's topic list moves.
     pub(super) fn touches_forum_list(&self) -> bool {
         !matches!(

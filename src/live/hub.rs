@@ -137,20 +137,26 @@ impl Subs {
         group: impl Fn(&Sub) -> G,
         frame: impl Fn(&Sub) -> Option<Markup>,
     ) {
+        let mut rendered: HashMap<G, Option<Utf8Bytes>> = HashMap::new();
+        self.deliver(key, |sub| {
+            rendered
+                .entry(group(sub))
+                .or_insert_with(|| frame(sub).map(|m| Utf8Bytes::from(m.into_string())))
+                .clone()
+        });
+    }
+
+    /// Queues `frame(sub)` for every watcher of `key` that has one; closes
+    /// the sockets whose queue overflows.
+    fn deliver(&mut self, key: Key, mut frame: impl FnMut(&Sub) -> Option<Utf8Bytes>) {
         let Some(ids) = self.by_key.get(&key) else {
             return;
         };
-        let mut rendered: HashMap<G, Option<Utf8Bytes>> = HashMap::new();
         let mut overflowed = Vec::new();
         for id in ids {
-            let Some(sub) = self.all.get(id) else {
-                continue;
-            };
-            let bytes = rendered
-                .entry(group(sub))
-                .or_insert_with(|| frame(sub).map(|m| Utf8Bytes::from(m.into_string())));
-            if let Some(bytes) = bytes
-                && !sub.outbox.push(Message::Text(bytes.clone()))
+            if let Some(sub) = self.all.get(id)
+                && let Some(bytes) = frame(sub)
+                && !sub.outbox.push(Message::Text(bytes))
             {
                 overflowed.push(*id);
             }
@@ -281,7 +287,7 @@ async fn fan_out(db: &Db, subs: &mut Subs, change: Change) -> AppResult<()> {
     let forum_id = change.forum();
     let need = Need {
         home: change.touches_home() && subs.watching(Key::Home),
-        forum: subs.watching(Key::Forum(forum_id)),
+        forum: change.touches_forum_page() && subs.watching(Key::Forum(forum_id)),
         topic: change.topic().is_some_and(|t| subs.watching(Key::Topic(t))),
     };
     let snapshot = if need.home || need.forum || need.topic {
@@ -377,18 +383,7 @@ async fn topic_frames(
             for (watch, kind) in groups {
                 frames.insert((watch, kind), catch_up(db, subs, watch, kind).await?);
             }
-            let mut overflowed = Vec::new();
-            for id in subs.by_key.get(&key).into_iter().flatten() {
-                if let Some(sub) = subs.all.get(id)
-                    && let Some(f) = frames.get(&(sub.watch, sub.kind))
-                    && !sub.outbox.push(Message::Text(f.clone()))
-                {
-                    overflowed.push(*id);
-                }
-            }
-            for id in overflowed {
-                subs.remove(id);
-            }
+            subs.deliver(key, |sub| frames.get(&(sub.watch, sub.kind)).cloned());
         }
         Change::MessageDeleted { message_id, .. } => {
             let id = *message_id;

@@ -32,7 +32,10 @@ pub fn catch_up(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<Markup
                 (topic_views::topic_list(&rows, id, role.is_member(), MORPH))
                 (forum_views::forum_pager(id, paging, REPLACE))
             },
-            Err(AppError::NotFound) => gone_forum(conn, id, page)?,
+            Err(AppError::NotFound) => match forums::queries::by_id(conn, id)? {
+                Some(_) => page_gone(&paths::forum(id)),
+                None => forum_deleted(),
+            },
             Err(e) => return Err(e),
         },
         Watch::Topic { id, page } => match topics::load_page(conn, id, page) {
@@ -49,13 +52,6 @@ pub fn catch_up(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<Markup
             Err(e) => return Err(e),
         },
         Watch::Nothing => html! {},
-    })
-}
-
-fn gone_forum(conn: &Connection, id: i64, _page: u32) -> AppResult<Markup> {
-    Ok(match forums::queries::by_id(conn, id)? {
-        Some(_) => page_gone(&paths::forum(id)),
-        None => forum_deleted(),
     })
 }
 

@@ -22,6 +22,7 @@ use crate::perms::{self, Role};
 use crate::topics::queries::{self as topic_queries, Topic};
 use crate::validate::{self, FieldErrors};
 use crate::views::components::PAGE_SIZE;
+use queries::MessageRow;
 use views::ReplyForm;
 
 pub fn router() -> Router<AppState> {
@@ -85,7 +86,13 @@ pub struct BodyInput {
 
 /// What a reply's transaction found.
 enum Posted {
-    Done { message_id: i64, position: i64 },
+    /// The new message, its topic as the transaction saw it, and how many
+    /// messages precede it.
+    Done {
+        message: MessageRow,
+        topic: Topic,
+        position: i64,
+    },
     NoTopic,
     Locked,
 }
@@ -115,7 +122,8 @@ async fn reply(
     if !errors.is_empty() {
         return Err(AppError::Invalid(refuse(errors, input.body)));
     }
-    let (author, admin, forum_id) = (user.id, role.is_admin(), topic.forum_id);
+    let (author, author_name) = (user.id, user.username.clone());
+    let (admin, forum_id) = (role.is_admin(), topic.forum_id);
     let posted = state
         .commit(
             move |tx| {
@@ -125,28 +133,40 @@ async fn reply(
                 if t.locked && !admin {
                     return Ok(Posted::Locked);
                 }
-                let message_id = queries::insert(tx, topic_id, author, &body, crate::db::now())?;
-                let position = queries::position(tx, topic_id, message_id)?;
+                let at = crate::db::now();
+                let id = queries::insert(tx, topic_id, author, &body, at)?;
+                let position = queries::position(tx, topic_id, id)?;
+                let message = MessageRow {
+                    id,
+                    topic_id,
+                    author_id: author,
+                    author: author_name,
+                    body,
+                    created_at: at,
+                    edited_at: None,
+                };
                 Ok(Posted::Done {
-                    message_id,
+                    message,
+                    topic: t,
                     position,
                 })
             },
-            move |posted| match *posted {
-                Posted::Done { message_id, .. } => Some(Change::MessageCreated {
+            move |posted| match posted {
+                Posted::Done { message, .. } => Some(Change::MessageCreated {
                     forum_id,
                     topic_id,
-                    message_id,
+                    message_id: message.id,
                 }),
                 _ => None,
             },
         )
         .await?;
-    let (message_id, position) = match posted {
+    let (message, topic, position) = match posted {
         Posted::Done {
-            message_id,
+            message,
+            topic,
             position,
-        } => (message_id, position),
+        } => (message, topic, position),
         Posted::NoTopic => return Err(AppError::NotFound),
         Posted::Locked => {
             let mut errors = FieldErrors::default();
@@ -155,30 +175,12 @@ async fn reply(
         }
     };
     let page = page_of(position);
-    let target = paths::message_in_page(topic_id, page, message_id);
-    let on_that_page = hx.current_url.as_deref().is_some_and(|u| {
-        let path = u
-            .split("://")
-            .nth(1)
-            .and_then(|r| r.find('/').map(|i| &r[i..]))
-            .unwrap_or(u);
-        let path = path.split(['?', '#']).next().unwrap_or(path);
-        path == paths::topic(topic_id)
-    }) && hx.current_page() == page;
+    let on_that_page = hx.is_on(&paths::topic(topic_id)) && hx.current_page() == page;
     if !(hx.request && on_that_page) {
-        return Ok(hx.redirect(&target));
+        return Ok(hx.redirect(&paths::message_in_page(topic_id, page, message.id)));
     }
     // Swap in place: a fresh form, and the new message, which the socket may
     // also deliver; the upsert makes whichever comes second a no-op.
-    let message = state
-        .db
-        .read(move |c| Ok(queries::by_id(c, message_id)?))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let topic = Topic {
-        message_count: topic.message_count + 1,
-        ..topic
-    };
     let rendered = views::message(&message, views::perms_for(&message, &topic, role));
     Ok(html! {
         (views::reply_form(topic_id, &ReplyForm::default()))
