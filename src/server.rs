@@ -14,6 +14,10 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 
+/// How long a stop waits for sockets to take their close frame; container
+/// runtimes usually allow ten seconds before killing.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
+
 /// A server bound to its address, ready to run.
 pub struct Server {
     listener: TcpListener,
@@ -67,13 +71,15 @@ impl Server {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` resolves; then tells every socket the server
-    /// is going away and lets requests in flight finish.
+    /// Serves until `shutdown` resolves; then stops accepting, tells every
+    /// socket the server is going away, lets requests in flight finish, and
+    /// waits (up to `CLOSE_GRACE`) for the sockets' close frames to leave.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let hub = self.state.hub.clone();
+        let (closing, closed) = tokio::sync::oneshot::channel();
         axum::serve(
             self.listener,
             self.app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -81,8 +87,16 @@ impl Server {
         .with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: closing sockets, finishing requests");
-            hub.close_all();
+            let _ = closing.send(hub.close_all());
         })
-        .await
+        .await?;
+        // Upgraded connections are not the HTTP server's any more: `serve`
+        // returns without them, so wait for the hub's word.
+        if let Ok(all_left) = closed.await
+            && tokio::time::timeout(CLOSE_GRACE, all_left).await.is_err()
+        {
+            tracing::warn!("some sockets did not close within {CLOSE_GRACE:?}");
+        }
+        Ok(())
     }
 }

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use maud::{Markup, html};
 use rusqlite::Connection;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use super::change::Change;
 use super::outbox::Outbox;
@@ -40,7 +40,9 @@ enum Command {
         id: u64,
     },
     Change(Change),
-    CloseAll,
+    CloseAll {
+        done: oneshot::Sender<()>,
+    },
 }
 
 /// The handle every handler and socket holds; cheap to clone.
@@ -84,9 +86,13 @@ impl Hub {
     }
 
     /// Sends every socket "going away" (1001), so browsers reconnect to the
-    /// next server and catch up there.
-    pub fn close_all(&self) {
-        let _ = self.commands.send(Command::CloseAll);
+    /// next server and catch up there. The receiver resolves once every
+    /// socket has sent its close frame and left (or the hub is gone): the
+    /// process must not exit before that, or the frames die with it.
+    pub fn close_all(&self) -> oneshot::Receiver<()> {
+        let (done, all_left) = oneshot::channel();
+        let _ = self.commands.send(Command::CloseAll { done });
+        all_left
     }
 }
 
@@ -103,6 +109,8 @@ struct Subs {
     /// Catch-up frames since the last change, by page and kind of viewer.
     catch_up: HashMap<(Watch, Kind), Utf8Bytes>,
     closing: bool,
+    /// Told once the server is closing and the last socket has left.
+    all_left: Vec<oneshot::Sender<()>>,
 }
 
 impl Subs {
@@ -121,6 +129,15 @@ impl Subs {
             set.remove(&id);
             if set.is_empty() {
                 self.by_key.remove(&key);
+            }
+        }
+        self.tell_if_all_left();
+    }
+
+    fn tell_if_all_left(&mut self) {
+        if self.closing && self.all.is_empty() {
+            for done in self.all_left.drain(..) {
+                let _ = done.send(());
             }
         }
     }
@@ -179,7 +196,16 @@ async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Command>) {
                 outbox,
             } => {
                 if subs.closing {
+                    // Kept until it leaves, so the stop waits for its goodbye too.
                     outbox.push(going_away());
+                    subs.add(
+                        id,
+                        Sub {
+                            watch,
+                            kind,
+                            outbox,
+                        },
+                    );
                     continue;
                 }
                 match catch_up(&db, &mut subs, watch, kind).await {
@@ -214,11 +240,13 @@ async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Command>) {
                     }
                 }
             }
-            Command::CloseAll => {
+            Command::CloseAll { done } => {
                 subs.closing = true;
+                subs.all_left.push(done);
                 for sub in subs.all.values() {
                     sub.outbox.push(going_away());
                 }
+                subs.tell_if_all_left();
             }
         }
     }

@@ -58,8 +58,12 @@ async fn run(socket: &mut WebSocket, outbox: &Outbox) {
         let mut closing = false;
         let send = async {
             for frame in batch {
-                closing |= matches!(frame, Message::Close(_));
+                closing = matches!(frame, Message::Close(_));
                 socket.feed(frame).await?;
+                if closing {
+                    // Nothing may follow a close frame.
+                    break;
+                }
             }
             socket.flush().await
         };

@@ -51,3 +51,80 @@ async fn online_backup_holds_the_data() {
     let (_, home) = restored.get_text(&restored.client(), "/").await;
     assert!(home.contains(&format!("id=\"forum-{forum}\"")) && home.contains("Kept"));
 }
+
+/// The real binary, stopped the way a container runtime stops it (SIGTERM),
+/// with sockets open: each gets its 1001 close frame before the process exits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminated_process_says_going_away_to_every_socket() {
+    use futures_util::StreamExt;
+    use std::time::Duration;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_causerie"))
+        .env("CAUSERIE_ADDR", format!("127.0.0.1:{port}"))
+        .env("CAUSERIE_DB", dir.path().join("causerie.db"))
+        .env("CAUSERIE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the causerie binary starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..100 {
+        if let Ok(r) = http.get(format!("{base}/healthz")).send().await {
+            up = r.status() == StatusCode::OK;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server answers /healthz");
+
+    let mut sockets = Vec::new();
+    for _ in 0..20 {
+        let (mut ws, _) =
+            tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/_ws?view=%2F"))
+                .await
+                .expect("socket opens");
+        // Joined once the catch-up (or a pong) has come back.
+        futures_util::SinkExt::send(&mut ws, Message::text("ping"))
+            .await
+            .unwrap();
+        loop {
+            match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+                Ok(Some(Ok(Message::Text(t)))) if t.as_str() == "pong" => break,
+                Ok(Some(Ok(_))) => continue,
+                other => panic!("no pong: {other:?}"),
+            }
+        }
+        sockets.push(ws);
+    }
+
+    let pid = server.id().expect("running").to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+
+    for (i, ws) in sockets.iter_mut().enumerate() {
+        let code = loop {
+            match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+                Ok(Some(Ok(Message::Close(frame)))) => break frame.map(|f| u16::from(f.code)),
+                Ok(Some(Ok(_))) => continue,
+                other => panic!("socket {i}: no close frame: {other:?}"),
+            }
+        };
+        assert_eq!(code, Some(1001), "socket {i}: going away");
+    }
+    let status = tokio::time::timeout(Duration::from_secs(10), server.wait())
+        .await
+        .expect("the process exits")
+        .unwrap();
+    assert!(status.success(), "a clean stop: {status}");
+}
