@@ -18,7 +18,7 @@ use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 use crate::auth::throttle::LoginThrottle;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::live::{Change, Hub};
+use crate::live::{Change, Heartbeat, Hub};
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{admin, auth, forums, live, messages, security, topics};
 
@@ -28,16 +28,18 @@ pub struct AppState {
     pub db: Db,
     pub hub: Hub,
     pub throttle: Arc<LoginThrottle>,
+    pub heartbeat: Heartbeat,
 }
 
 impl AppState {
     /// Must be called inside a Tokio runtime: it starts the hub.
-    pub fn new(db: Db) -> Self {
+    pub fn new(db: Db, heartbeat: Heartbeat) -> Self {
         let hub = Hub::start(db.clone());
         Self {
             db,
             hub,
             throttle: Arc::default(),
+            heartbeat,
         }
     }
 }

@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::live::Heartbeat;
+
 /// Everything the server can be told from outside.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -10,6 +12,8 @@ pub struct Config {
     pub db_path: PathBuf,
     pub admin_password: Option<String>,
     pub secure_cookies: bool,
+    /// Socket liveness timings; fixed in production, short in tests.
+    pub heartbeat: Heartbeat,
 }
 
 impl Config {
@@ -35,6 +39,7 @@ impl Config {
             db_path,
             admin_password,
             secure_cookies,
+            heartbeat: Heartbeat::default(),
         })
     }
 }

@@ -53,7 +53,7 @@ impl Server {
                 .clone()
                 .continuously_delete_expired(Duration::from_secs(3600)),
         );
-        let state = AppState::new(db);
+        let state = AppState::new(db, config.heartbeat);
         let app = router(state.clone(), sessions(store, config.secure_cookies));
         let listener = TcpListener::bind(config.addr)
             .await

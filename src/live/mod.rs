@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 pub use change::Change;
 pub use hub::Hub;
+pub use socket::Heartbeat;
 
 use crate::app::AppState;
 use crate::auth::Viewer;
@@ -56,7 +57,7 @@ async fn upgrade(
         .max_write_buffer_size(4 * 1024 * 1024)
         .max_message_size(MAX_INCOMING)
         .max_frame_size(MAX_INCOMING)
-        .on_upgrade(move |socket| socket::serve(socket, state.hub, watch, role))
+        .on_upgrade(move |socket| socket::serve(socket, state.hub, watch, role, state.heartbeat))
 }
 
 async fn socket_page(Viewer(user): Viewer) -> Markup {

@@ -13,21 +13,36 @@ use super::outbox::Outbox;
 use super::watch::Watch;
 use crate::perms::Role;
 
-/// How often the server pings, and how long a silent socket is kept.
-const PING_EVERY: Duration = Duration::from_secs(25);
-const SILENCE_LIMIT: Duration = Duration::from_secs(60);
-/// A write that takes longer than this means the peer stopped reading.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
+/// How the server tells a dead peer from a quiet one.
+#[derive(Clone, Copy, Debug)]
+pub struct Heartbeat {
+    /// How often the server pings.
+    pub ping_every: Duration,
+    /// A socket heard from for longer than this is closed.
+    pub silence_limit: Duration,
+    /// A write that takes longer than this means the peer stopped reading.
+    pub write_timeout: Duration,
+}
 
-pub async fn serve(mut socket: WebSocket, hub: Hub, watch: Watch, role: Role) {
+impl Default for Heartbeat {
+    fn default() -> Self {
+        Heartbeat {
+            ping_every: Duration::from_secs(25),
+            silence_limit: Duration::from_secs(60),
+            write_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+pub async fn serve(mut socket: WebSocket, hub: Hub, watch: Watch, role: Role, beat: Heartbeat) {
     let (id, outbox) = hub.join(watch, role);
-    run(&mut socket, &outbox).await;
+    run(&mut socket, &outbox, beat).await;
     hub.leave(id);
 }
 
-async fn run(socket: &mut WebSocket, outbox: &Outbox) {
-    let start = tokio::time::Instant::now() + PING_EVERY;
-    let mut heartbeat = tokio::time::interval_at(start, PING_EVERY);
+async fn run(socket: &mut WebSocket, outbox: &Outbox, beat: Heartbeat) {
+    let start = tokio::time::Instant::now() + beat.ping_every;
+    let mut heartbeat = tokio::time::interval_at(start, beat.ping_every);
     let mut last_heard = Instant::now();
     loop {
         // `recv` is cancel-safe: a frame half-read stays in the socket.
@@ -47,7 +62,7 @@ async fn run(socket: &mut WebSocket, outbox: &Outbox) {
             }
             _ = outbox.ready() => outbox.drain(),
             _ = heartbeat.tick() => {
-                if last_heard.elapsed() > SILENCE_LIMIT {
+                if last_heard.elapsed() > beat.silence_limit {
                     tracing::debug!("socket silent too long: closed");
                     return;
                 }
@@ -70,7 +85,7 @@ async fn run(socket: &mut WebSocket, outbox: &Outbox) {
         let sent = tokio::select! {
             biased;
             _ = outbox.killed() => return,
-            r = tokio::time::timeout(WRITE_TIMEOUT, send) => matches!(r, Ok(Ok(()))),
+            r = tokio::time::timeout(beat.write_timeout, send) => matches!(r, Ok(Ok(()))),
         };
         if !sent || closing {
             return;

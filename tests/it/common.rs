@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use causerie::config::Config;
+use causerie::live::Heartbeat;
 use causerie::server::Server;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Client, Response, StatusCode};
@@ -35,11 +36,28 @@ impl App {
         db_path: PathBuf,
         admin_password: Option<String>,
     ) -> App {
+        Self::launch(dir, db_path, admin_password, Heartbeat::default()).await
+    }
+
+    /// A fresh server whose sockets are pinged and given up on as `heartbeat` says.
+    pub async fn start_with_heartbeat(heartbeat: Heartbeat) -> App {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_path = dir.path().join("causerie.db");
+        Self::launch(dir, db_path, Some(ADMIN_PASSWORD.to_string()), heartbeat).await
+    }
+
+    async fn launch(
+        dir: tempfile::TempDir,
+        db_path: PathBuf,
+        admin_password: Option<String>,
+        heartbeat: Heartbeat,
+    ) -> App {
         let config = Config {
             addr: "127.0.0.1:0".parse().unwrap(),
             db_path: db_path.clone(),
             admin_password,
             secure_cookies: false,
+            heartbeat,
         };
         let server = Server::build(&config).await.expect("server starts");
         let addr = server.local_addr();
