@@ -12,6 +12,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use causerie::live::Heartbeat;
+
 use crate::common::*;
 
 /// A logged-in (or visitor) user: an HTTP client and the cookie its sockets send.
@@ -643,6 +645,54 @@ async fn a_socket_that_never_reads_is_closed_and_hurts_no_one() {
         !String::from_utf8_lossy(&received).contains(&last),
         "the stuck socket was not cut off"
     );
+}
+
+/// A peer that stops answering pings (a closed laptop, a dropped network) is
+/// let go after the silence limit; one that answers stays, however quiet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_that_stops_answering_pings_is_closed() {
+    let app = App::start_with_heartbeat(Heartbeat {
+        ping_every: Duration::from_millis(100),
+        silence_limit: Duration::from_millis(500),
+        write_timeout: Duration::from_secs(5),
+    })
+    .await;
+    let v = visitor().await;
+    let mut silent = connect(&app, "/", &v).await;
+    let mut answering = connect(&app, "/", &v).await;
+    for ws in [&mut silent, &mut answering] {
+        // Joined once it answers (after its catch-up).
+        ws.stream.send(Message::text("ping")).await.unwrap();
+        ws.until("pong", |f| f == "pong").await;
+    }
+
+    // Reading is what answers pings (the client library pongs as it reads);
+    // `silent` reads nothing for three silence limits.
+    assert!(
+        answering
+            .drain(Duration::from_millis(1500))
+            .await
+            .is_empty()
+    );
+    answering.stream.send(Message::text("ping")).await.unwrap();
+    assert_eq!(
+        answering.next().await,
+        "pong",
+        "the answering socket stays open"
+    );
+
+    let deadline = Instant::now() + WAIT;
+    let mut pings = 0;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, silent.stream.next()).await {
+            Ok(Some(Ok(Message::Ping(_)))) => pings += 1,
+            Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_))) | Ok(None) => break,
+            Ok(Some(Ok(other))) => panic!("unexpected frame {other:?}"),
+            Err(_) => panic!("the silent socket is still open after {WAIT:?}"),
+        }
+    }
+    assert!(pings >= 1, "it was pinged before being let go");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
