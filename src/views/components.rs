@@ -5,6 +5,7 @@ use maud::{Markup, html};
 use crate::error::{AppError, AppResult};
 
 /// A date as people read it, with the machine-readable form beside it.
+/// `static/local-time.js` shows it in the reader's time zone.
 pub fn time(ts: i64) -> Markup {
     let dt =
         time::OffsetDateTime::from_unix_timestamp(ts).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);

@@ -34,6 +34,7 @@ fn head(title: &str) -> Markup {
             script src={ "/static/htmx.min.js?v=" (HTMX_VERSION) } {}
             script src={ "/static/ext/hx-ws.js?v=" (HTMX_VERSION) } {}
             script src={ "/static/ext/hx-upsert.js?v=" (HTMX_VERSION) } {}
+            script src={ "/static/local-time.js?v=" (env!("CARGO_PKG_VERSION")) } defer {}
         }
     }
 }

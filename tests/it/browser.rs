@@ -398,11 +398,38 @@ async fn sees_message_once(c: &Client, who: &str, id: i64) {
     sorted.sort();
     sorted.dedup();
     assert_eq!(ids, sorted, "{who}'s messages in order, once each");
+    // Its date, like every date on the page, reads in the reader's words and
+    // time zone (the server's UTC text is only for pages without scripts).
+    let date = js(
+        c,
+        &format!(
+            "const t = document.querySelector('#message-{id} time[datetime]'); \
+             return t ? t.textContent + '|' + (t.title ? 'titled' : 'untitled') : null"
+        ),
+    )
+    .await;
+    assert!(
+        date == "\"just now|titled\"" || date.ends_with(" min ago|titled\""),
+        "message {id}'s date in {who}'s page: {date}"
+    );
+    dates_are_local(c, who).await;
     assert_eq!(
         js(c, "return window.__marker ?? null").await,
         "42",
         "{who}'s page was not reloaded"
     );
+}
+
+/// No date in the page still shows the server's UTC text: the page's own
+/// and those a swap or a morph brought in were rewritten for the reader.
+async fn dates_are_local(c: &Client, who: &str) {
+    let utc_left = js(
+        c,
+        "return [...document.querySelectorAll('time[datetime]')]\
+           .filter(t => t.textContent.endsWith(' UTC')).length",
+    )
+    .await;
+    assert_eq!(utc_left, "0", "every date in {who}'s page is local");
 }
 
 async fn no_errors(c: &Client, who: &str) {
@@ -578,6 +605,26 @@ async fn live_updates_in_real_browsers() {
             "return document.querySelector('#topic-{t1}')?.textContent.includes('2 replies') === true"
         ),
         &format!("return document.querySelector('#topic-{t1}')?.textContent"),
+    )
+    .await;
+    dates_are_local(&c, "C").await;
+    // Older dates, added the way a swap adds them, read as such.
+    js(
+        &c,
+        "for (const [id, when] of [['five-min', Date.now() - 305e3], ['old', '2020-06-15T12:00:00Z']]) {\
+           const t = document.createElement('time');\
+           t.id = id; t.setAttribute('datetime', new Date(when).toISOString());\
+           t.textContent = 'server text UTC'; document.body.append(t);\
+         } return true",
+    )
+    .await;
+    wait_until(
+        &c,
+        "added dates to read '5 min ago' and a date with its year",
+        "return document.getElementById('five-min').textContent === '5 min ago' &&\
+           document.getElementById('old').textContent.includes('2020')",
+        "return document.getElementById('five-min').textContent + ' | ' +\
+           document.getElementById('old').textContent",
     )
     .await;
     assert_eq!(

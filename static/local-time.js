@@ -1,0 +1,78 @@
+// causerie: dates in the reader's own time zone and words.
+//
+// The server writes every date as `<time datetime="ISO">24 Nov 2026, 22:48 UTC</time>`,
+// the same in a page and in a live fragment, and that stays what a reader
+// without JavaScript sees. Here each one is shown in local time ("5 min ago",
+// "today, 14:02", "3 Nov, 09:15"), with the full local date as its tooltip;
+// dates that arrive later (htmx swaps, live updates) are rewritten as they land,
+// and recent ones are refreshed every half minute.
+(function () {
+  "use strict";
+
+  var MINUTE = 60 * 1000;
+  var clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+  var dayMonth = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
+  var full = new Intl.DateTimeFormat(undefined, {
+    weekday: "long", day: "numeric", month: "long", year: "numeric",
+    hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+  });
+  var dayMonthYear = new Intl.DateTimeFormat(undefined, {
+    day: "numeric", month: "short", year: "numeric",
+  });
+
+  function startOfDay(d) {
+    return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  }
+
+  function words(when, now) {
+    var ago = now - when;
+    if (ago < MINUTE) return "just now";
+    if (ago < 60 * MINUTE) return Math.floor(ago / MINUTE) + " min ago";
+    var days = Math.round((startOfDay(now) - startOfDay(when)) / (24 * 60 * MINUTE));
+    if (days === 0) return "today, " + clock.format(when);
+    if (days === 1) return "yesterday, " + clock.format(when);
+    if (when.getFullYear() === now.getFullYear()) {
+      return dayMonth.format(when) + ", " + clock.format(when);
+    }
+    return dayMonthYear.format(when);
+  }
+
+  function show(el, now) {
+    var when = new Date(el.getAttribute("datetime"));
+    if (isNaN(when.getTime())) return;
+    var text = words(when, now);
+    // Only real changes, so the observer below does not feed on its own writes.
+    if (el.textContent !== text) el.textContent = text;
+    var title = full.format(when);
+    if (el.title !== title) el.title = title;
+  }
+
+  function showAll(root) {
+    var now = new Date();
+    var found = root.querySelectorAll ? root.querySelectorAll("time[datetime]") : [];
+    if (root.matches && root.matches("time[datetime]")) show(root, now);
+    for (var i = 0; i < found.length; i++) show(found[i], now);
+  }
+
+  function start() {
+    showAll(document);
+    new MutationObserver(function (records) {
+      for (var i = 0; i < records.length; i++) {
+        var r = records[i];
+        // A morph may rewrite a date's text or datetime in place.
+        var target = r.type === "characterData" ? r.target.parentNode : r.target;
+        if (target) showAll(target);
+      }
+    }).observe(document.body, {
+      childList: true, subtree: true, characterData: true,
+      attributes: true, attributeFilter: ["datetime"],
+    });
+    setInterval(function () { showAll(document); }, MINUTE / 2);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
