@@ -12,15 +12,7 @@ async fn register(
     confirm: &str,
 ) -> (StatusCode, String) {
     let r = app
-        .post(
-            c,
-            "/register",
-            &[
-                ("username", user),
-                ("password", pw),
-                ("password_confirm", confirm),
-            ],
-        )
+        .post(c, "/register", &register_fields(user, pw, confirm))
         .await;
     let s = r.status();
     (s, r.text().await.unwrap())
@@ -32,9 +24,7 @@ async fn login_attempt(
     user: &str,
     pw: &str,
 ) -> (StatusCode, String) {
-    let r = app
-        .post(c, "/login", &[("username", user), ("password", pw)])
-        .await;
+    let r = app.post(c, "/login", &account_fields(user, pw)).await;
     let s = r.status();
     (s, r.text().await.unwrap())
 }
@@ -43,17 +33,8 @@ async fn login_attempt(
 async fn registration_logs_in_and_names_the_user() {
     let app = App::start().await;
     let c = app.client();
-    let r = app
-        .post(
-            &c,
-            "/register",
-            &[
-                ("username", "  alice  "),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-            ],
-        )
-        .await;
+    let form = register_fields("  alice  ", PASSWORD, PASSWORD);
+    let r = app.post(&c, "/register", &form).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/");
     let (status, home) = app.get_text(&c, "/").await;
@@ -63,7 +44,8 @@ async fn registration_logs_in_and_names_the_user() {
         home.contains("Logged in as <strong>alice</strong>"),
         "{home}"
     );
-    assert_eq!(app.get(&c, "/account").await.status(), StatusCode::OK);
+    app.assert_get("alice", &c, "/account", StatusCode::OK)
+        .await;
 
     // A logged-in member is sent on from the visitor-only pages.
     for page in ["/register", "/login"] {
@@ -154,10 +136,8 @@ async fn registration_rules_answer_422_and_keep_the_username() {
         assert!(!html.contains(&format!("value=\"{pw}\"")));
     }
     // Nobody was created, so the client is still a visitor.
-    assert_eq!(
-        app.get(&c, "/account").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    app.assert_get("visitor", &c, "/account", StatusCode::UNAUTHORIZED)
+        .await;
 
     // The limits themselves are allowed.
     let (status, _) = register(&app, &app.client(), "a_b", "12345678", "12345678").await;
@@ -182,10 +162,8 @@ async fn a_taken_username_is_409_ignoring_case() {
             html.contains(&format!("value=\"{}\"", name.trim())),
             "{html}"
         );
-        assert_eq!(
-            app.get(&c, "/account").await.status(),
-            StatusCode::UNAUTHORIZED
-        );
+        app.assert_get("visitor", &c, "/account", StatusCode::UNAUTHORIZED)
+            .await;
     }
     // The first Alice keeps her password.
     app.login("Alice", PASSWORD).await;
@@ -210,14 +188,12 @@ async fn login_accepts_the_right_password_only() {
     let (status, html) = login_attempt(&app, &c, "bob", "").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Enter your username and password."));
-    assert_eq!(
-        app.get(&c, "/account").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    app.assert_get("visitor", &c, "/account", StatusCode::UNAUTHORIZED)
+        .await;
 
     // Usernames ignore case at login too.
     let r = app
-        .post(&c, "/login", &[("username", "BOB"), ("password", PASSWORD)])
+        .post(&c, "/login", &account_fields("BOB", PASSWORD))
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/");
@@ -279,22 +255,14 @@ async fn repeated_failed_logins_are_throttled() {
         );
         assert!(html.contains("value=\"") && html.contains("id=\"login-form\""));
     }
-    assert_eq!(
-        app.get(&c, "/account").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    app.assert_get("visitor", &c, "/account", StatusCode::UNAUTHORIZED)
+        .await;
     // Another account from the same address is not held up.
     app.login("erin", PASSWORD).await;
 
     // htmx gets the form alone, with the same status.
-    let r = app
-        .post_hx(
-            &c,
-            "/login",
-            &[("username", "dave"), ("password", PASSWORD)],
-            "/login",
-        )
-        .await;
+    let form = account_fields("dave", PASSWORD);
+    let r = app.post_hx(&c, "/login", &form, "/login").await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     let html = r.text().await.unwrap();
     assert!(html.contains("Too many failed attempts"));
@@ -318,41 +286,25 @@ async fn logout_ends_the_session() {
     let (_, home) = app.get_text(&c, "/").await;
     assert!(!home.contains("Logged in as"), "{home}");
     assert!(home.contains("href=\"/login\""));
-    assert_eq!(
-        app.get(&c, "/account").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        app.post(&c, "/logout", &[]).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    app.assert_get("frank", &c, "/account", StatusCode::UNAUTHORIZED)
+        .await;
+    app.assert_post("frank", &c, "/logout", &[], StatusCode::UNAUTHORIZED)
+        .await;
 
     // With htmx: HX-Redirect home.
     let c = app.login("frank", PASSWORD).await;
-    let r = app.post_hx(&c, "/logout", &[], "/").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(header(&r, "hx-redirect"), "/");
-    assert_eq!(
-        app.get(&c, "/account").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    let to = app.post_hx_redirect("frank", &c, "/logout", &[], "/").await;
+    assert_eq!(to, "/");
+    app.assert_get("frank", &c, "/account", StatusCode::UNAUTHORIZED)
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_invalidates_the_cookie_on_the_server() {
     let app = App::start().await;
     let c = app.client();
-    let r = app
-        .post(
-            &c,
-            "/register",
-            &[
-                ("username", "gina"),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-            ],
-        )
-        .await;
+    let form = register_fields("gina", PASSWORD, PASSWORD);
+    let r = app.post(&c, "/register", &form).await;
     let cookie = session_cookie(&r).expect("registration sets the session cookie");
     let replay = |app: &App| {
         let cookie = cookie.clone();
@@ -368,10 +320,8 @@ async fn logout_invalidates_the_cookie_on_the_server() {
         }
     };
     assert_eq!(replay(&app).await, StatusCode::OK);
-    assert_eq!(
-        app.post(&c, "/logout", &[]).await.status(),
-        StatusCode::SEE_OTHER
-    );
+    app.assert_post("gina", &c, "/logout", &[], StatusCode::SEE_OTHER)
+        .await;
     // A copy of the old cookie is worth nothing now.
     assert_eq!(replay(&app).await, StatusCode::UNAUTHORIZED);
 }
@@ -380,36 +330,16 @@ async fn logout_invalidates_the_cookie_on_the_server() {
 async fn password_change() {
     let app = App::start().await;
     let visitor = app.client();
-    assert_eq!(
-        app.get(&visitor, "/account").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    let r = app
-        .post(
-            &visitor,
-            "/account/password",
-            &[
-                ("current_password", PASSWORD),
-                ("new_password", "brand-new-pass"),
-                ("new_password_confirm", "brand-new-pass"),
-            ],
-        )
+    app.assert_get("visitor", &visitor, "/account", StatusCode::UNAUTHORIZED)
         .await;
+    let form = password_fields(PASSWORD, "brand-new-pass", "brand-new-pass");
+    let r = app.post(&visitor, "/account/password", &form).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
     let c = app.member("hana").await;
     let change = async |c: &reqwest::Client, current: &str, new: &str, confirm: &str| {
-        let r = app
-            .post(
-                c,
-                "/account/password",
-                &[
-                    ("current_password", current),
-                    ("new_password", new),
-                    ("new_password_confirm", confirm),
-                ],
-            )
-            .await;
+        let form = password_fields(current, new, confirm);
+        let r = app.post(c, "/account/password", &form).await;
         let status = r.status();
         let loc = r
             .headers()
@@ -453,33 +383,17 @@ async fn password_change() {
     let c = app.login("hana", "brand-new-pass").await;
 
     // With htmx: the form alone, saying so.
+    let form = password_fields("brand-new-pass", "third-password", "third-password");
     let r = app
-        .post_hx(
-            &c,
-            "/account/password",
-            &[
-                ("current_password", "brand-new-pass"),
-                ("new_password", "third-password"),
-                ("new_password_confirm", "third-password"),
-            ],
-            "/account",
-        )
+        .post_hx(&c, "/account/password", &form, "/account")
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     assert!(html.contains("Your password was changed."), "{html}");
     assert!(!html.contains("<html"));
+    let form = password_fields("nope-nope", "fourth-password", "fourth-password");
     let r = app
-        .post_hx(
-            &c,
-            "/account/password",
-            &[
-                ("current_password", "nope-nope"),
-                ("new_password", "fourth-password"),
-                ("new_password_confirm", "fourth-password"),
-            ],
-            "/account",
-        )
+        .post_hx(&c, "/account/password", &form, "/account")
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
@@ -492,18 +406,8 @@ async fn password_change() {
 async fn htmx_register_and_login() {
     let app = App::start().await;
     let c = app.client();
-    let r = app
-        .post_hx(
-            &c,
-            "/register",
-            &[
-                ("username", "<b>ivy"),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-            ],
-            "/register",
-        )
-        .await;
+    let form = register_fields("<b>ivy", PASSWORD, PASSWORD);
+    let r = app.post_hx(&c, "/register", &form, "/register").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.starts_with("<form"), "just the form: {html}");
@@ -511,48 +415,28 @@ async fn htmx_register_and_login() {
     assert!(html.contains("id=\"register-form\""));
     assert!(html.contains("value=\"&lt;b&gt;ivy\""), "{html}");
 
-    let r = app
-        .post_hx(
-            &c,
-            "/register",
-            &[
-                ("username", "ivy"),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-            ],
-            "/register",
-        )
+    let form = register_fields("ivy", PASSWORD, PASSWORD);
+    let to = app
+        .post_hx_redirect("ivy", &c, "/register", &form, "/register")
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(header(&r, "hx-redirect"), "/");
-    assert_eq!(app.get(&c, "/account").await.status(), StatusCode::OK);
+    assert_eq!(to, "/");
+    app.assert_get("ivy", &c, "/account", StatusCode::OK).await;
 
     let c = app.client();
-    let r = app
-        .post_hx(
-            &c,
-            "/login",
-            &[("username", "ivy"), ("password", "wrong-one")],
-            "/login",
-        )
-        .await;
+    let form = account_fields("ivy", "wrong-one");
+    let r = app.post_hx(&c, "/login", &form, "/login").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.starts_with("<form"), "{html}");
     assert!(html.contains("Wrong username or password."));
-    let r = app
-        .post_hx(
-            &c,
-            "/login",
-            &[
-                ("username", "ivy"),
-                ("password", PASSWORD),
-                ("next", "/account"),
-            ],
-            "/login?next=%2Faccount",
-        )
+    let form = [
+        ("username", "ivy"),
+        ("password", PASSWORD),
+        ("next", "/account"),
+    ];
+    let to = app
+        .post_hx_redirect("ivy", &c, "/login", &form, "/login?next=%2Faccount")
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(header(&r, "hx-redirect"), "/account");
-    assert_eq!(app.get(&c, "/account").await.status(), StatusCode::OK);
+    assert_eq!(to, "/account");
+    app.assert_get("ivy", &c, "/account", StatusCode::OK).await;
 }

@@ -11,9 +11,7 @@ async fn forum_form(
     name: &str,
     description: &str,
 ) -> (StatusCode, String) {
-    let r = app
-        .post(c, path, &[("name", name), ("description", description)])
-        .await;
+    let r = app.post(c, path, &forum_fields(name, description)).await;
     let s = r.status();
     (s, r.text().await.unwrap())
 }
@@ -66,16 +64,8 @@ async fn creating_a_forum() {
     assert!(ids(&home, "forum-").is_empty(), "{home}");
     assert!(!home.contains("Members") && !home.contains("Visitors"));
 
-    let r = app
-        .post(
-            &admin,
-            "/admin/forums",
-            &[
-                ("name", "  General  "),
-                ("description", "  Talk about anything  "),
-            ],
-        )
-        .await;
+    let form = forum_fields("  General  ", "  Talk about anything  ");
+    let r = app.post(&admin, "/admin/forums", &form).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let id = id_after(&location(&r), "/forums/");
     assert_eq!(location(&r), format!("/forums/{id}"));
@@ -96,16 +86,11 @@ async fn creating_a_forum() {
     assert!(page.contains("<h1>General</h1>"), "{page}");
 
     // With htmx: HX-Redirect to the new forum.
-    let r = app
-        .post_hx(
-            &admin,
-            "/admin/forums",
-            &[("name", "Second"), ("description", "")],
-            "/admin",
-        )
+    let form = forum_fields("Second", "");
+    let to = app
+        .post_hx_redirect("admin", &admin, "/admin/forums", &form, "/admin")
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let second = id_after(&header(&r, "hx-redirect"), "/forums/");
+    let second = id_after(&to, "/forums/");
     let (_, home) = app.get_text(&visitor, "/").await;
     assert_eq!(ids(&home, "forum-"), vec![id, second]);
 }
@@ -150,14 +135,8 @@ async fn forum_rules_answer_422_and_keep_what_was_typed() {
     assert_eq!(status, StatusCode::SEE_OTHER);
 
     // With htmx: the form alone.
-    let r = app
-        .post_hx(
-            &admin,
-            "/admin/forums",
-            &[("name", " "), ("description", "typed")],
-            "/admin",
-        )
-        .await;
+    let form = forum_fields(" ", "typed");
+    let r = app.post_hx(&admin, "/admin/forums", &form, "/admin").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.starts_with("<form"), "{html}");
@@ -199,10 +178,9 @@ async fn renaming_and_describing_a_forum() {
     let forum = app.create_forum(&admin, "General").await;
     let edit = format!("/admin/forums/{forum}/edit");
 
-    let (status, _) = forum_form(&app, &member, &edit, "Hijacked", "x").await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = forum_form(&app, &visitor, &edit, "Hijacked", "x").await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let refused = refused("mona", &member, &visitor);
+    let hijack = forum_fields("Hijacked", "x");
+    app.assert_each_post(&edit, &hijack, &refused).await;
     assert!(!app.get_text(&visitor, "/").await.1.contains("Hijacked"));
 
     let (status, html) = forum_form(&app, &admin, &edit, "", "kept").await;
@@ -210,13 +188,8 @@ async fn renaming_and_describing_a_forum() {
     let form = element(&html, &format!("forum-edit-{forum}"));
     assert!(form.contains("Name cannot be empty.") && form.contains(">kept</textarea>"));
 
-    let r = app
-        .post(
-            &admin,
-            &edit,
-            &[("name", " Renamed "), ("description", "New words")],
-        )
-        .await;
+    let form = forum_fields(" Renamed ", "New words");
+    let r = app.post(&admin, &edit, &form).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/admin");
     let (_, home) = app.get_text(&visitor, "/").await;
@@ -228,16 +201,11 @@ async fn renaming_and_describing_a_forum() {
     assert!(!home.contains("General"));
 
     // An empty description is allowed and shows nothing.
-    let r = app
-        .post_hx(
-            &admin,
-            &edit,
-            &[("name", "Renamed"), ("description", "  ")],
-            "/admin",
-        )
+    let form = forum_fields("Renamed", "  ");
+    let to = app
+        .post_hx_redirect("admin", &admin, &edit, &form, "/admin")
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(header(&r, "hx-redirect"), "/admin");
+    assert_eq!(to, "/admin");
     let (_, home) = app.get_text(&visitor, "/").await;
     assert!(!element(&home, &format!("forum-{forum}")).contains("description"));
 
@@ -259,16 +227,11 @@ async fn deleting_a_forum_deletes_its_topics_and_messages() {
     let first = ids(&page, "message-")[0];
     let survivor = app.create_topic(&member, kept, "Staying", "here").await;
     let delete = format!("/admin/forums/{forum}/delete");
+    let forum_page = format!("/forums/{forum}");
 
     // The confirmation page and the POST are for admins only.
-    assert_eq!(
-        app.get(&member, &delete).await.status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.get(&visitor, &delete).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    let refused = refused("mona", &member, &visitor);
+    app.assert_each_get(&delete, &refused).await;
     let (status, confirm) = app.get_text(&admin, &delete).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -276,69 +239,40 @@ async fn deleting_a_forum_deletes_its_topics_and_messages() {
         "{confirm}"
     );
     assert!(confirm.contains(&format!("action=\"{delete}\" method=\"post\"")));
-    assert_eq!(
-        app.post(&member, &delete, &[]).await.status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.post(&visitor, &delete, &[]).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        app.get(&visitor, &format!("/forums/{forum}"))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.assert_each_post(&delete, &[], &refused).await;
+    app.assert_get("visitor", &visitor, &forum_page, StatusCode::OK)
+        .await;
 
     let r = app.post(&admin, &delete, &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/admin");
     for gone in [
-        format!("/forums/{forum}"),
+        forum_page.clone(),
         format!("/topics/{topic}"),
         format!("/messages/{first}"),
         format!("/messages/{reply}"),
     ] {
-        assert_eq!(
-            app.get(&visitor, &gone).await.status(),
-            StatusCode::NOT_FOUND,
-            "{gone}"
-        );
+        app.assert_get("visitor", &visitor, &gone, StatusCode::NOT_FOUND)
+            .await;
     }
     let (_, home) = app.get_text(&visitor, "/").await;
     assert_eq!(ids(&home, "forum-"), vec![kept]);
-    assert_eq!(
-        app.get(&visitor, &format!("/topics/{survivor}"))
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    // Nothing can be added to it any more, and a second delete finds nothing.
-    let r = app
-        .post(
-            &member,
-            &format!("/forums/{forum}/topics"),
-            &[("title", "t"), ("body", "b")],
-        )
+    let survivor_page = format!("/topics/{survivor}");
+    app.assert_get("visitor", &visitor, &survivor_page, StatusCode::OK)
         .await;
+    // Nothing can be added to it any more, and a second delete finds nothing.
+    let new_topic = format!("{forum_page}/topics");
+    let r = app.post(&member, &new_topic, &topic_fields("t", "b")).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert_eq!(
-        app.post(&admin, &delete, &[]).await.status(),
-        StatusCode::NOT_FOUND
-    );
+    app.assert_post("admin", &admin, &delete, &[], StatusCode::NOT_FOUND)
+        .await;
 
     // With htmx: HX-Redirect to the admin page.
-    let r = app
-        .post_hx(
-            &admin,
-            &format!("/admin/forums/{kept}/delete"),
-            &[],
-            "/admin",
-        )
+    let delete_kept = format!("/admin/forums/{kept}/delete");
+    let to = app
+        .post_hx_redirect("admin", &admin, &delete_kept, &[], "/admin")
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(header(&r, "hx-redirect"), "/admin");
+    assert_eq!(to, "/admin");
     assert!(ids(&app.get_text(&visitor, "/").await.1, "forum-").is_empty());
 }
 
@@ -350,14 +284,9 @@ async fn creating_another_admin() {
     let visitor = app.client();
     let form = |name: &'static str, pw: &'static str| [("username", name), ("password", pw)];
 
-    let r = app
-        .post(&member, "/admin/admins", &form("sneaky", PASSWORD))
+    let refused = refused("mona", &member, &visitor);
+    app.assert_each_post("/admin/admins", &form("sneaky", PASSWORD), &refused)
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = app
-        .post(&visitor, "/admin/admins", &form("sneaky", PASSWORD))
-        .await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let r = app
         .post(&app.client(), "/login", &form("sneaky", PASSWORD))
         .await;

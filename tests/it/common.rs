@@ -14,6 +14,10 @@ use reqwest::{Client, Response, StatusCode};
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub const PASSWORD: &str = "password123";
 
+/// Who asks (the name failure messages give the client), the client, and the
+/// status the request should get.
+pub type Expect<'a> = (&'a str, &'a Client, StatusCode);
+
 pub struct App {
     pub addr: SocketAddr,
     pub base: String,
@@ -141,14 +145,76 @@ impl App {
             .unwrap()
     }
 
+    /// GETs `path` as `who` (the name failure messages give `c`) and asserts
+    /// the answer's status; returns the response for further checks.
+    pub async fn assert_get(
+        &self,
+        who: &str,
+        c: &Client,
+        path: &str,
+        expected: StatusCode,
+    ) -> Response {
+        let r = self.get(c, path).await;
+        assert_eq!(r.status(), expected, "{who} GET {path}");
+        r
+    }
+
+    /// POSTs `form` to `path` as `who` (the name failure messages give `c`)
+    /// and asserts the answer's status; returns the response for further
+    /// checks.
+    pub async fn assert_post(
+        &self,
+        who: &str,
+        c: &Client,
+        path: &str,
+        form: &[(&str, &str)],
+        expected: StatusCode,
+    ) -> Response {
+        let r = self.post(c, path, form).await;
+        assert_eq!(r.status(), expected, "{who} POST {path}");
+        r
+    }
+
+    /// The same POST as htmx sends it from the page `current`, asserting a
+    /// 200 answer; returns where its HX-Redirect header sends the browser.
+    pub async fn post_hx_redirect(
+        &self,
+        who: &str,
+        c: &Client,
+        path: &str,
+        form: &[(&str, &str)],
+        current: &str,
+    ) -> String {
+        let r = self.post_hx(c, path, form, current).await;
+        assert_eq!(r.status(), StatusCode::OK, "{who} htmx POST {path}");
+        header(&r, "hx-redirect")
+    }
+
+    /// For each (who, client, expected status), `assert_get` of `path`: who
+    /// may see a page.
+    pub async fn assert_each_get(&self, path: &str, expectations: &[Expect<'_>]) {
+        for &(who, c, expected) in expectations {
+            self.assert_get(who, c, path, expected).await;
+        }
+    }
+
+    /// For each (who, client, expected status), `assert_post` of `form` to
+    /// `path`: who may do what.
+    pub async fn assert_each_post(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        expectations: &[Expect<'_>],
+    ) {
+        for &(who, c, expected) in expectations {
+            self.assert_post(who, c, path, form, expected).await;
+        }
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> Client {
         let c = self.client();
         let r = self
-            .post(
-                &c,
-                "/login",
-                &[("username", username), ("password", password)],
-            )
+            .post(&c, "/login", &account_fields(username, password))
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "login of {username}");
         c
@@ -165,11 +231,7 @@ impl App {
             .post(
                 &c,
                 "/register",
-                &[
-                    ("username", username),
-                    ("password", PASSWORD),
-                    ("password_confirm", PASSWORD),
-                ],
+                &register_fields(username, PASSWORD, PASSWORD),
             )
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "register {username}");
@@ -178,24 +240,15 @@ impl App {
 
     pub async fn create_forum(&self, admin: &Client, name: &str) -> i64 {
         let r = self
-            .post(
-                admin,
-                "/admin/forums",
-                &[("name", name), ("description", "About things")],
-            )
+            .post(admin, "/admin/forums", &forum_fields(name, "About things"))
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "create forum {name}");
         id_after(&location(&r), "/forums/")
     }
 
     pub async fn create_topic(&self, c: &Client, forum: i64, title: &str, body: &str) -> i64 {
-        let r = self
-            .post(
-                c,
-                &format!("/forums/{forum}/topics"),
-                &[("title", title), ("body", body)],
-            )
-            .await;
+        let path = format!("/forums/{forum}/topics");
+        let r = self.post(c, &path, &topic_fields(title, body)).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "create topic {title}");
         id_after(&location(&r), "/topics/")
     }
@@ -216,6 +269,57 @@ impl Drop for App {
             let _ = stop.send(());
         }
     }
+}
+
+/// The answers when a member and a visitor try what is not theirs to do:
+/// 403 for the member (`name`), 401 (log in first) for the visitor.
+pub fn refused<'a>(name: &'a str, member: &'a Client, visitor: &'a Client) -> [Expect<'a>; 2] {
+    [
+        (name, member, StatusCode::FORBIDDEN),
+        ("visitor", visitor, StatusCode::UNAUTHORIZED),
+    ]
+}
+
+/// A username and password, as the login and new-admin forms take them.
+pub fn account_fields<'a>(username: &'a str, password: &'a str) -> [(&'a str, &'a str); 2] {
+    [("username", username), ("password", password)]
+}
+
+/// The registration form: a username, a password and its confirmation.
+pub fn register_fields<'a>(
+    username: &'a str,
+    password: &'a str,
+    confirm: &'a str,
+) -> [(&'a str, &'a str); 3] {
+    [
+        ("username", username),
+        ("password", password),
+        ("password_confirm", confirm),
+    ]
+}
+
+/// The password change form: the current password, the new one and its
+/// confirmation.
+pub fn password_fields<'a>(
+    current: &'a str,
+    new: &'a str,
+    confirm: &'a str,
+) -> [(&'a str, &'a str); 3] {
+    [
+        ("current_password", current),
+        ("new_password", new),
+        ("new_password_confirm", confirm),
+    ]
+}
+
+/// A forum's form (new or edited): its name and description.
+pub fn forum_fields<'a>(name: &'a str, description: &'a str) -> [(&'a str, &'a str); 2] {
+    [("name", name), ("description", description)]
+}
+
+/// The new topic form: its title and opening message.
+pub fn topic_fields<'a>(title: &'a str, body: &'a str) -> [(&'a str, &'a str); 2] {
+    [("title", title), ("body", body)]
 }
 
 pub fn location(r: &Response) -> String {

@@ -11,6 +11,14 @@ async fn home_entry(app: &App, forum: i64) -> String {
     element(&home, &format!("forum-{forum}")).to_string()
 }
 
+/// Asserts the counts a home page entry shows, as written ("1 topic").
+fn assert_counts(entry: &str, topics: &str, messages: &str) {
+    assert!(
+        entry.contains(&format!(">{topics}<")) && entry.contains(&format!(">{messages}<")),
+        "{topics}, {messages}: {entry}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_counts_follow_replies_and_deletes() {
     let app = App::start().await;
@@ -20,20 +28,14 @@ async fn home_counts_follow_replies_and_deletes() {
     let other = app.create_forum(&admin, "Other").await;
 
     let entry = home_entry(&app, forum).await;
-    assert!(
-        entry.contains(">0 topics<") && entry.contains(">0 messages<"),
-        "{entry}"
-    );
+    assert_counts(&entry, "0 topics", "0 messages");
     assert!(entry.contains("No messages yet"), "{entry}");
 
     let t1 = app
         .create_topic(&alice, forum, "First topic", "hello")
         .await;
     let entry = home_entry(&app, forum).await;
-    assert!(
-        entry.contains(">1 topic<") && entry.contains(">1 message<"),
-        "{entry}"
-    );
+    assert_counts(&entry, "1 topic", "1 message");
     assert!(
         entry.contains("First topic</a> by <strong>alice</strong>"),
         "{entry}"
@@ -45,10 +47,7 @@ async fn home_counts_follow_replies_and_deletes() {
         .create_topic(&admin, forum, "Second topic", "news")
         .await;
     let entry = home_entry(&app, forum).await;
-    assert!(
-        entry.contains(">2 topics<") && entry.contains(">4 messages<"),
-        "{entry}"
-    );
+    assert_counts(&entry, "2 topics", "4 messages");
     assert!(
         entry.contains("Second topic</a> by <strong>admin</strong>"),
         "{entry}"
@@ -62,37 +61,22 @@ async fn home_counts_follow_replies_and_deletes() {
     );
     // The other forum is untouched.
     let o = home_entry(&app, other).await;
-    assert!(
-        o.contains(">0 topics<") && o.contains(">0 messages<"),
-        "{o}"
-    );
+    assert_counts(&o, "0 topics", "0 messages");
 
     // Deleting a reply: one message fewer.
-    assert_eq!(
-        app.post(&admin, &format!("/messages/{r1}/delete"), &[])
-            .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
+    let delete = format!("/messages/{r1}/delete");
+    app.assert_post("admin", &admin, &delete, &[], StatusCode::SEE_OTHER)
+        .await;
     let entry = home_entry(&app, forum).await;
-    assert!(
-        entry.contains(">2 topics<") && entry.contains(">3 messages<"),
-        "{entry}"
-    );
+    assert_counts(&entry, "2 topics", "3 messages");
 
     // Deleting the latest topic: its messages go, and last activity goes back
     // to the latest message left.
-    assert_eq!(
-        app.post(&admin, &format!("/topics/{t2}/delete"), &[])
-            .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
+    let delete = format!("/topics/{t2}/delete");
+    app.assert_post("admin", &admin, &delete, &[], StatusCode::SEE_OTHER)
+        .await;
     let entry = home_entry(&app, forum).await;
-    assert!(
-        entry.contains(">1 topic<") && entry.contains(">2 messages<"),
-        "{entry}"
-    );
+    assert_counts(&entry, "1 topic", "2 messages");
     assert!(
         entry.contains(&format!("href=\"/messages/{r2}\"")),
         "{entry}"
@@ -102,17 +86,11 @@ async fn home_counts_follow_replies_and_deletes() {
         "{entry}"
     );
 
-    assert_eq!(
-        app.post(&admin, &format!("/topics/{t1}/delete"), &[])
-            .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
+    let delete = format!("/topics/{t1}/delete");
+    app.assert_post("admin", &admin, &delete, &[], StatusCode::SEE_OTHER)
+        .await;
     let entry = home_entry(&app, forum).await;
-    assert!(
-        entry.contains(">0 topics<") && entry.contains(">0 messages<"),
-        "{entry}"
-    );
+    assert_counts(&entry, "0 topics", "0 messages");
     assert!(entry.contains("No messages yet"), "{entry}");
 }
 
@@ -135,13 +113,8 @@ async fn topics_are_ordered_by_last_activity() {
     let last = app.reply(&alice, t2, "bump").await;
     assert_eq!(order().await, vec![t2, t1, t3]);
     // Editing is not activity.
-    let r = app
-        .post(
-            &alice,
-            &format!("/messages/{last}/edit"),
-            &[("body", "edited")],
-        )
-        .await;
+    let edit = format!("/messages/{last}/edit");
+    let r = app.post(&alice, &edit, &[("body", "edited")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     app.reply(&alice, t3, "bump").await;
     assert_eq!(order().await, vec![t3, t2, t1]);
@@ -216,10 +189,8 @@ async fn missing_forums_are_404() {
     let admin = app.admin().await;
     let forum = app.create_forum(&admin, "General").await;
     let c = app.client();
-    assert_eq!(
-        app.get(&c, &format!("/forums/{forum}")).await.status(),
-        StatusCode::OK
-    );
+    let page = format!("/forums/{forum}");
+    app.assert_get("visitor", &c, &page, StatusCode::OK).await;
     for path in [
         "/forums/9999",
         "/forums/0",

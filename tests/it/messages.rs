@@ -33,12 +33,9 @@ async fn replying() {
 
     let r = app.post(&visitor, &path, &[("body", "from nowhere")]).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        app.get(&visitor, &format!("/topics/{topic}/reply"))
-            .await
-            .status(),
-        StatusCode::UNAUTHORIZED
-    );
+    let reply_form = format!("/topics/{topic}/reply");
+    app.assert_get("visitor", &visitor, &reply_form, StatusCode::UNAUTHORIZED)
+        .await;
     let (_, page) = app.get_text(&visitor, &format!("/topics/{topic}")).await;
     assert!(
         !page.contains("id=\"reply-form\"") && page.contains("to reply"),
@@ -132,13 +129,9 @@ async fn htmx_reply_swaps_in_place_on_the_last_page_and_redirects_elsewhere() {
     assert_eq!(ids(&full, "message-"), vec![first, new[0]]);
 
     // From elsewhere (the forum page): HX-Redirect to the message.
+    let list = format!("/forums/{forum}");
     let r = app
-        .post_hx(
-            &alice,
-            &path,
-            &[("body", "from the list")],
-            &format!("/forums/{forum}"),
-        )
+        .post_hx(&alice, &path, &[("body", "from the list")], &list)
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let to = header(&r, "hx-redirect");
@@ -169,16 +162,11 @@ async fn htmx_reply_from_an_earlier_page_goes_to_the_last_page() {
     }
     // Page 1 is full: the next message opens page 2.
     let path = format!("/topics/{topic}/messages");
-    let r = app
-        .post_hx(
-            &alice,
-            &path,
-            &[("body", "the 21st")],
-            &format!("/topics/{topic}"),
-        )
+    let page = format!("/topics/{topic}");
+    let form = [("body", "the 21st")];
+    let to = app
+        .post_hx_redirect("alice", &alice, &path, &form, &page)
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let to = header(&r, "hx-redirect");
     let id = id_after(&to, "#message-");
     assert_eq!(to, format!("/topics/{topic}?page=2#message-{id}"));
     // Now on page 2, the last one: in place.
@@ -209,34 +197,25 @@ async fn editing_own_messages_or_any_as_admin() {
     let (_, topic, first) = setup(&app, &admin, &alice).await;
     let reply = app.reply(&bob, topic, "Bob's words").await;
     let edit = |m: i64| format!("/messages/{m}/edit");
+    let page = format!("/topics/{topic}");
 
     // Edit links show only where allowed.
-    let (_, page) = app.get_text(&alice, &format!("/topics/{topic}")).await;
-    assert!(page.contains(&format!("href=\"{}\"", edit(first))));
-    assert!(!page.contains(&format!("href=\"{}\"", edit(reply))));
-    let (_, page) = app.get_text(&visitor, &format!("/topics/{topic}")).await;
-    assert!(!page.contains("/edit\""), "{page}");
-    let (_, page) = app.get_text(&admin, &format!("/topics/{topic}")).await;
-    assert!(page.contains(&format!("href=\"{}\"", edit(first))));
-    assert!(page.contains(&format!("href=\"{}\"", edit(reply))));
+    let (_, html) = app.get_text(&alice, &page).await;
+    assert!(html.contains(&format!("href=\"{}\"", edit(first))));
+    assert!(!html.contains(&format!("href=\"{}\"", edit(reply))));
+    let (_, html) = app.get_text(&visitor, &page).await;
+    assert!(!html.contains("/edit\""), "{html}");
+    let (_, html) = app.get_text(&admin, &page).await;
+    assert!(html.contains(&format!("href=\"{}\"", edit(first))));
+    assert!(html.contains(&format!("href=\"{}\"", edit(reply))));
 
     // Someone else's message: 403, for the form and the POST.
-    assert_eq!(
-        app.get(&alice, &edit(reply)).await.status(),
-        StatusCode::FORBIDDEN
-    );
-    let r = app
-        .post(&alice, &edit(reply), &[("body", "Alice was here")])
-        .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert_eq!(
-        app.get(&visitor, &edit(reply)).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    let r = app
-        .post(&visitor, &edit(reply), &[("body", "Nobody was here")])
-        .await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    for (who, c, expected) in refused("alice", &alice, &visitor) {
+        app.assert_get(who, c, &edit(reply), expected).await;
+        let body = format!("{who} was here");
+        let form = [("body", body.as_str())];
+        app.assert_post(who, c, &edit(reply), &form, expected).await;
+    }
     let m = body_of(&app, topic, reply).await;
     assert!(
         m.contains(">Bob&#39;s words<") || m.contains(">Bob's words<"),
@@ -248,20 +227,19 @@ async fn editing_own_messages_or_any_as_admin() {
     let (status, html) = app.get_text(&bob, &edit(reply)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(element(&html, "edit-form").contains("Bob"), "{html}");
+    let form = [("body", "  Bob, revised  ")];
     let r = app
-        .post(&bob, &edit(reply), &[("body", "  Bob, revised  ")])
+        .assert_post("bob", &bob, &edit(reply), &form, StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), format!("/messages/{reply}"));
     let m = body_of(&app, topic, reply).await;
     assert!(m.contains("<div class=\"body\">Bob, revised</div>"), "{m}");
     assert!(m.contains("edited <time"), "{m}");
 
     // An admin edits anyone's.
-    let r = app
-        .post(&admin, &edit(first), &[("body", "Moderated")])
+    let form = [("body", "Moderated")];
+    app.assert_post("admin", &admin, &edit(first), &form, StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let m = body_of(&app, topic, first).await;
     assert!(
         m.contains(">Moderated<") && m.contains(">alice</strong>"),
@@ -279,12 +257,7 @@ async fn editing_own_messages_or_any_as_admin() {
     );
     let long = "z".repeat(20_001);
     let r = app
-        .post_hx(
-            &bob,
-            &edit(reply),
-            &[("body", &long)],
-            &format!("/messages/{reply}/edit"),
-        )
+        .post_hx(&bob, &edit(reply), &[("body", &long)], &edit(reply))
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
@@ -292,22 +265,15 @@ async fn editing_own_messages_or_any_as_admin() {
     assert!(html.contains("Message must be at most 20000 characters") && html.contains(&long));
     assert!(body_of(&app, topic, reply).await.contains("Bob, revised"));
 
-    let r = app
-        .post_hx(
-            &bob,
-            &edit(reply),
-            &[("body", "Third take")],
-            &format!("/messages/{reply}/edit"),
-        )
+    let form = [("body", "Third take")];
+    let to = app
+        .post_hx_redirect("bob", &bob, &edit(reply), &form, &edit(reply))
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(header(&r, "hx-redirect"), format!("/messages/{reply}"));
+    assert_eq!(to, format!("/messages/{reply}"));
     assert!(body_of(&app, topic, reply).await.contains("Third take"));
 
-    assert_eq!(
-        app.get(&bob, &edit(9999)).await.status(),
-        StatusCode::NOT_FOUND
-    );
+    app.assert_get("bob", &bob, &edit(9999), StatusCode::NOT_FOUND)
+        .await;
     let r = app.post(&admin, &edit(9999), &[("body", "x")]).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
@@ -322,61 +288,45 @@ async fn deleting_messages_is_for_admins_and_never_the_opening_one() {
     let own = app.reply(&alice, topic, "mine").await;
     let other = app.reply(&admin, topic, "admin's").await;
     let delete = |m: i64| format!("/messages/{m}/delete");
+    let link = |m: i64| format!("/messages/{m}");
+    let page = format!("/topics/{topic}");
 
     // Delete controls: admins only, and not on the opening message.
-    let (_, page) = app.get_text(&admin, &format!("/topics/{topic}")).await;
-    assert!(page.contains(&format!("action=\"{}\"", delete(own))));
-    assert!(!page.contains(&format!("action=\"{}\"", delete(first))));
-    let (_, page) = app.get_text(&alice, &format!("/topics/{topic}")).await;
-    assert!(!page.contains("/delete\""), "{page}");
+    let (_, html) = app.get_text(&admin, &page).await;
+    assert!(html.contains(&format!("action=\"{}\"", delete(own))));
+    assert!(!html.contains(&format!("action=\"{}\"", delete(first))));
+    let (_, html) = app.get_text(&alice, &page).await;
+    assert!(!html.contains("/delete\""), "{html}");
 
     // Not even one's own message.
-    assert_eq!(
-        app.post(&alice, &delete(own), &[]).await.status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.post(&visitor, &delete(other), &[]).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        app.post(&admin, &delete(first), &[]).await.status(),
-        StatusCode::FORBIDDEN
-    );
-    let (_, page) = app.get_text(&visitor, &format!("/topics/{topic}")).await;
-    assert_eq!(ids(&page, "message-"), vec![first, own, other]);
+    for (who, c, path, expected) in [
+        ("alice", &alice, delete(own), StatusCode::FORBIDDEN),
+        ("visitor", &visitor, delete(other), StatusCode::UNAUTHORIZED),
+        ("admin", &admin, delete(first), StatusCode::FORBIDDEN),
+    ] {
+        app.assert_post(who, c, &path, &[], expected).await;
+    }
+    let (_, html) = app.get_text(&visitor, &page).await;
+    assert_eq!(ids(&html, "message-"), vec![first, own, other]);
 
     let r = app.post(&admin, &delete(own), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&r), format!("/topics/{topic}"));
-    assert_eq!(
-        app.get(&visitor, &format!("/messages/{own}"))
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
-    let r = app
-        .post_hx(&admin, &delete(other), &[], &format!("/topics/{topic}"))
+    assert_eq!(location(&r), page);
+    app.assert_get("visitor", &visitor, &link(own), StatusCode::NOT_FOUND)
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(header(&r, "hx-redirect"), format!("/topics/{topic}"));
-    let (_, page) = app.get_text(&visitor, &format!("/topics/{topic}")).await;
-    assert_eq!(ids(&page, "message-"), vec![first]);
-    assert_eq!(
-        app.post(&admin, &delete(own), &[]).await.status(),
-        StatusCode::NOT_FOUND
-    );
+    let to = app
+        .post_hx_redirect("admin", &admin, &delete(other), &[], &page)
+        .await;
+    assert_eq!(to, page);
+    let (_, html) = app.get_text(&visitor, &page).await;
+    assert_eq!(ids(&html, "message-"), vec![first]);
+    app.assert_post("admin", &admin, &delete(own), &[], StatusCode::NOT_FOUND)
+        .await;
     // The opening message is still refused when it is the only one.
-    assert_eq!(
-        app.post(&admin, &delete(first), &[]).await.status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.get(&visitor, &format!("/messages/{first}"))
-            .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
+    app.assert_post("admin", &admin, &delete(first), &[], StatusCode::FORBIDDEN)
+        .await;
+    app.assert_get("visitor", &visitor, &link(first), StatusCode::SEE_OTHER)
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -27,6 +27,17 @@ fn links(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The pager links of page 2 of 3 at `base`: first, previous, next and last.
+fn middle_of_three(base: &str) -> Vec<(String, String)> {
+    let last = format!("{base}?page=3");
+    links(&[
+        ("first", base),
+        ("prev", base),
+        ("next", &last),
+        ("last", &last),
+    ])
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_topic_of_45_messages_has_pages_of_20_20_5() {
     let app = App::start().await;
@@ -36,15 +47,11 @@ async fn a_topic_of_45_messages_has_pages_of_20_20_5() {
     let topic = app
         .create_topic(&alice, forum, "Long thread", "message 0")
         .await;
+    let reply = format!("/topics/{topic}/messages");
     let mut replies = Vec::new();
     for i in 1..45 {
-        let r = app
-            .post(
-                &alice,
-                &format!("/topics/{topic}/messages"),
-                &[("body", &format!("message {i}"))],
-            )
-            .await;
+        let body = format!("message {i}");
+        let r = app.post(&alice, &reply, &[("body", &body)]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let to = location(&r);
         let id = id_after(&to, "#message-");
@@ -120,15 +127,7 @@ async fn a_topic_of_45_messages_has_pages_of_20_20_5() {
         ])
     );
     let (_, p2) = app.get_text(&c, &format!("{base}?page=2")).await;
-    assert_eq!(
-        pager_links(&p2),
-        links(&[
-            ("first", &base),
-            ("prev", &base),
-            ("next", &format!("{base}?page=3")),
-            ("last", &format!("{base}?page=3")),
-        ])
-    );
+    assert_eq!(pager_links(&p2), middle_of_three(&base));
     let (_, p3) = app.get_text(&c, &format!("{base}?page=3")).await;
     assert_eq!(
         pager_links(&p3),
@@ -180,6 +179,8 @@ async fn a_forum_of_45_topics_has_pages_of_20_20_5() {
     let admin = app.admin().await;
     let forum = app.create_forum(&admin, "General").await;
     let base = format!("/forums/{forum}");
+    let page2 = format!("{base}?page=2");
+    let page3 = format!("{base}?page=3");
     let c = app.client();
 
     // An empty forum still has its page 1, and nothing after.
@@ -187,10 +188,8 @@ async fn a_forum_of_45_topics_has_pages_of_20_20_5() {
     assert_eq!(status, StatusCode::OK);
     assert!(ids(&html, "topic-").is_empty());
     assert!(html.contains("No topics yet"));
-    assert_eq!(
-        app.get(&c, &format!("{base}?page=2")).await.status(),
-        StatusCode::NOT_FOUND
-    );
+    app.assert_get("visitor", &c, &page2, StatusCode::NOT_FOUND)
+        .await;
 
     let mut topics = Vec::new();
     for i in 0..45 {
@@ -214,16 +213,8 @@ async fn a_forum_of_45_topics_has_pages_of_20_20_5() {
         let (status, _) = app.get_text(&c, &format!("{base}{bad}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
     }
-    let (_, p2) = app.get_text(&c, &format!("{base}?page=2")).await;
-    assert_eq!(
-        pager_links(&p2),
-        links(&[
-            ("first", &base),
-            ("prev", &base),
-            ("next", &format!("{base}?page=3")),
-            ("last", &format!("{base}?page=3")),
-        ])
-    );
+    let (_, p2) = app.get_text(&c, &page2).await;
+    assert_eq!(pager_links(&p2), middle_of_three(&base));
 
     // A reply to the oldest topic (last page) brings it to the top of page 1.
     let oldest = topics[0];
@@ -233,7 +224,7 @@ async fn a_forum_of_45_topics_has_pages_of_20_20_5() {
     assert_eq!(page1.len(), 20);
     assert_eq!(page1[0], oldest);
     assert_eq!(&page1[1..], &newest_first[..19]);
-    let (_, p3) = app.get_text(&c, &format!("{base}?page=3")).await;
+    let (_, p3) = app.get_text(&c, &page3).await;
     assert_eq!(ids(&p3, "topic-"), newest_first[39..44].to_vec());
     assert!(ids(&p3, "topic-").iter().all(|t| *t != oldest));
 
@@ -242,10 +233,8 @@ async fn a_forum_of_45_topics_has_pages_of_20_20_5() {
         let r = app.post(&admin, &format!("/topics/{t}/delete"), &[]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
     }
-    assert_eq!(
-        app.get(&c, &format!("{base}?page=3")).await.status(),
-        StatusCode::NOT_FOUND
-    );
-    let (_, p2) = app.get_text(&c, &format!("{base}?page=2")).await;
+    app.assert_get("visitor", &c, &page3, StatusCode::NOT_FOUND)
+        .await;
+    let (_, p2) = app.get_text(&c, &page2).await;
     assert_eq!(ids(&p2, "topic-").len(), 20);
 }

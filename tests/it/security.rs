@@ -48,11 +48,7 @@ async fn every_mutation_is_checked_on_the_server() {
             .replace("{t}", &topic.to_string())
             .replace("{m}", &reply.to_string())
     };
-    let password_form = [
-        ("current_password", PASSWORD),
-        ("new_password", "changed-password"),
-        ("new_password_confirm", "changed-password"),
-    ];
+    let password_form = password_fields(PASSWORD, "changed-password", "changed-password");
     let cases: Vec<Case> = vec![
         (t("/logout"), vec![], false),
         (t("/account/password"), password_form.to_vec(), false),
@@ -93,9 +89,9 @@ async fn every_mutation_is_checked_on_the_server() {
             "visitor is shown the login form: {path}"
         );
         if *admin_only {
-            for member in [&alice, &bob] {
-                let r = app.post(member, path, form).await;
-                assert_eq!(r.status(), StatusCode::FORBIDDEN, "member: {path}");
+            for (who, member) in [("alice", &alice), ("bob", &bob)] {
+                app.assert_post(who, member, path, form, StatusCode::FORBIDDEN)
+                    .await;
             }
         }
     }
@@ -112,37 +108,28 @@ async fn every_mutation_is_checked_on_the_server() {
         (t("/admin"), StatusCode::FORBIDDEN),
         (t("/admin/forums/{f}/delete"), StatusCode::FORBIDDEN),
     ] {
-        assert_eq!(
-            app.get(&visitor, &path).await.status(),
-            StatusCode::UNAUTHORIZED,
-            "{path}"
-        );
-        assert_eq!(app.get(&bob, &path).await.status(), member_status, "{path}");
+        app.assert_get("visitor", &visitor, &path, StatusCode::UNAUTHORIZED)
+            .await;
+        app.assert_get("bob", &bob, &path, member_status).await;
     }
 
     // Nothing changed, and everyone is still who they were.
     assert_eq!(snapshot().await, before);
     app.login("alice", PASSWORD).await;
     app.login("bob", PASSWORD).await;
-    assert_eq!(app.get(&bob, "/account").await.status(), StatusCode::OK);
-    let r = app
-        .post(
-            &app.client(),
-            "/login",
-            &[("username", "boss"), ("password", PASSWORD)],
-        )
+    app.assert_get("bob", &bob, "/account", StatusCode::OK)
         .await;
+    let form = account_fields("boss", PASSWORD);
+    let r = app.post(&app.client(), "/login", &form).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // Reading is for everyone.
-    for c in [&visitor, &alice, &admin] {
+    for (who, c) in [("visitor", &visitor), ("alice", &alice), ("admin", &admin)] {
         for path in ["/".to_string(), t("/forums/{f}"), t("/topics/{t}")] {
-            assert_eq!(app.get(c, &path).await.status(), StatusCode::OK, "{path}");
+            app.assert_get(who, c, &path, StatusCode::OK).await;
         }
-        assert_eq!(
-            app.get(c, &t("/messages/{m}")).await.status(),
-            StatusCode::SEE_OTHER
-        );
+        let link = t("/messages/{m}");
+        app.assert_get(who, c, &link, StatusCode::SEE_OTHER).await;
     }
 }
 
@@ -154,11 +141,7 @@ async fn everything_users_type_is_escaped() {
     let visitor = app.client();
 
     let r = app
-        .post(
-            &admin,
-            "/admin/forums",
-            &[("name", XSS), ("description", XSS)],
-        )
+        .post(&admin, "/admin/forums", &forum_fields(XSS, XSS))
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let forum = id_after(&location(&r), "/forums/");
@@ -198,17 +181,8 @@ async fn everything_users_type_is_escaped() {
 
     // Re-rendered forms escape what was typed, in attributes too.
     let sneaky = format!("\">{XSS}");
-    let r = app
-        .post(
-            &app.client(),
-            "/register",
-            &[
-                ("username", &sneaky),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-            ],
-        )
-        .await;
+    let form = register_fields(&sneaky, PASSWORD, PASSWORD);
+    let r = app.post(&app.client(), "/register", &form).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert_escaped(&html, "register form");
@@ -216,30 +190,16 @@ async fn everything_users_type_is_escaped() {
         html.contains(&format!("value=\"&quot;&gt;{ESCAPED}\"")),
         "{html}"
     );
-    let r = app
-        .post(
-            &app.client(),
-            "/login",
-            &[("username", XSS), ("password", PASSWORD)],
-        )
-        .await;
+    let form = account_fields(XSS, PASSWORD);
+    let r = app.post(&app.client(), "/login", &form).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_escaped(&r.text().await.unwrap(), "login form");
-    let r = app
-        .post(
-            &alice,
-            &format!("/forums/{forum}/topics"),
-            &[("title", XSS), ("body", "")],
-        )
-        .await;
+    let new_topic = format!("/forums/{forum}/topics");
+    let r = app.post(&alice, &new_topic, &topic_fields(XSS, "")).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_escaped(&r.text().await.unwrap(), "new topic form");
     let r = app
-        .post(
-            &admin,
-            "/admin/forums",
-            &[("name", ""), ("description", XSS)],
-        )
+        .post(&admin, "/admin/forums", &forum_fields("", XSS))
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_escaped(
@@ -279,8 +239,9 @@ async fn cross_site_posts_are_refused() {
     let admin = app.admin().await;
     let alice = app.member("alice").await;
     let forum = app.create_forum(&admin, "General").await;
-    let path = format!("/forums/{forum}/topics");
-    let form = [("title", "Planted"), ("body", "by another site")];
+    let forum_page = format!("/forums/{forum}");
+    let path = format!("{forum_page}/topics");
+    let form = topic_fields("Planted", "by another site");
     let own_origin = app.base.clone();
 
     for headers in [
@@ -300,54 +261,29 @@ async fn cross_site_posts_are_refused() {
         let status = post_with(&app, &alice, &path, &form, &headers).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}");
     }
-    let (_, page) = app.get_text(&alice, &format!("/forums/{forum}")).await;
+    let (_, page) = app.get_text(&alice, &forum_page).await;
     assert!(ids(&page, "topic-").is_empty() && !page.contains("Planted"));
 
     // Nor can another site log someone in, or out, or act as an admin.
     let evil = [("origin", "http://evil.example")];
     let c = app.client();
-    let status = post_with(
-        &app,
-        &c,
-        "/login",
-        &[("username", "alice"), ("password", PASSWORD)],
-        &evil,
-    )
-    .await;
+    let login = account_fields("alice", PASSWORD);
+    let status = post_with(&app, &c, "/login", &login, &evil).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        app.get(&c, "/account").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        post_with(&app, &alice, "/logout", &[], &evil).await,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(app.get(&alice, "/account").await.status(), StatusCode::OK);
-    let status = post_with(
-        &app,
-        &admin,
-        "/admin/admins",
-        &[("username", "evil"), ("password", PASSWORD)],
-        &evil,
-    )
-    .await;
+    app.assert_get("visitor", &c, "/account", StatusCode::UNAUTHORIZED)
+        .await;
+    let status = post_with(&app, &alice, "/logout", &[], &evil).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        post_with(
-            &app,
-            &admin,
-            &format!("/admin/forums/{forum}/delete"),
-            &[],
-            &evil
-        )
-        .await,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.get(&admin, &format!("/forums/{forum}")).await.status(),
-        StatusCode::OK
-    );
+    app.assert_get("alice", &alice, "/account", StatusCode::OK)
+        .await;
+    let new_admin = account_fields("evil", PASSWORD);
+    let status = post_with(&app, &admin, "/admin/admins", &new_admin, &evil).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let delete = format!("/admin/forums/{forum}/delete");
+    let status = post_with(&app, &admin, &delete, &[], &evil).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    app.assert_get("admin", &admin, &forum_page, StatusCode::OK)
+        .await;
 
     // The same requests from the site itself go through.
     let ok = [
@@ -363,12 +299,12 @@ async fn cross_site_posts_are_refused() {
         let status = post_with(&app, &alice, &path, &form, headers).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{headers:?}");
     }
-    let (_, page) = app.get_text(&alice, &format!("/forums/{forum}")).await;
+    let (_, page) = app.get_text(&alice, &forum_page).await;
     assert_eq!(ids(&page, "topic-").len(), ok.len());
 
     // Following a link from another site to read is fine.
     let r = alice
-        .get(app.url(&format!("/forums/{forum}")))
+        .get(app.url(&forum_page))
         .header("sec-fetch-site", "cross-site")
         .header("origin", "http://evil.example")
         .send()
@@ -380,13 +316,8 @@ async fn cross_site_posts_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_cookie_is_http_only_and_same_site_lax() {
     let app = App::start().await;
-    let r = app
-        .post(
-            &app.client(),
-            "/login",
-            &[("username", "admin"), ("password", ADMIN_PASSWORD)],
-        )
-        .await;
+    let form = account_fields("admin", ADMIN_PASSWORD);
+    let r = app.post(&app.client(), "/login", &form).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let cookie = r
         .headers()
@@ -428,20 +359,12 @@ async fn the_session_id_changes_at_login() {
     // given, logging in replaces it.
     let c = app.client();
     let r = app
-        .post(
-            &c,
-            "/login",
-            &[("username", "alice"), ("password", "wrong-password")],
-        )
+        .post(&c, "/login", &account_fields("alice", "wrong-password"))
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let before = session_cookie(&r);
     let r = app
-        .post(
-            &c,
-            "/login",
-            &[("username", "alice"), ("password", PASSWORD)],
-        )
+        .post(&c, "/login", &account_fields("alice", PASSWORD))
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let first = session_cookie(&r).expect("login sets the session cookie");
@@ -451,7 +374,7 @@ async fn the_session_id_changes_at_login() {
     // Logging in again over an existing session gives a new id, and the old
     // one no longer authenticates.
     let r = app
-        .post(&c, "/login", &[("username", "bob"), ("password", PASSWORD)])
+        .post(&c, "/login", &account_fields("bob", PASSWORD))
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let second = session_cookie(&r).expect("a new session cookie");
@@ -472,7 +395,7 @@ async fn the_session_id_changes_at_login() {
         .unwrap()
         .post(app.url("/login"))
         .header("cookie", format!("causerie={planted}"))
-        .form(&[("username", "alice"), ("password", PASSWORD)])
+        .form(&account_fields("alice", PASSWORD))
         .send()
         .await
         .unwrap();
@@ -489,11 +412,7 @@ async fn the_session_id_changes_at_login() {
     let r = Client::new()
         .post(app.url("/register"))
         .header("cookie", format!("causerie={second}"))
-        .form(&[
-            ("username", "carol"),
-            ("password", PASSWORD),
-            ("password_confirm", PASSWORD),
-        ])
+        .form(&register_fields("carol", PASSWORD, PASSWORD))
         .send()
         .await
         .unwrap();

@@ -10,13 +10,8 @@ async fn new_topic(
     title: &str,
     body: &str,
 ) -> (StatusCode, String) {
-    let r = app
-        .post(
-            c,
-            &format!("/forums/{forum}/topics"),
-            &[("title", title), ("body", body)],
-        )
-        .await;
+    let path = format!("/forums/{forum}/topics");
+    let r = app.post(c, &path, &topic_fields(title, body)).await;
     let s = r.status();
     (s, r.text().await.unwrap())
 }
@@ -27,36 +22,28 @@ async fn members_and_admins_start_topics_visitors_log_in_first() {
     let admin = app.admin().await;
     let alice = app.member("alice").await;
     let forum = app.create_forum(&admin, "General").await;
+    let new = format!("/forums/{forum}/topics");
+    let list = format!("/forums/{forum}");
 
     let visitor = app.client();
     let (status, html) = new_topic(&app, &visitor, forum, "By a visitor", "hi").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(html.contains("Please log in to continue.") && html.contains("id=\"login-form\""));
     // htmx is told where to log in.
-    let r = app
-        .post_hx(
-            &visitor,
-            &format!("/forums/{forum}/topics"),
-            &[("title", "By a visitor"), ("body", "hi")],
-            &format!("/forums/{forum}"),
-        )
-        .await;
+    let form = topic_fields("By a visitor", "hi");
+    let r = app.post_hx(&visitor, &new, &form, &list).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         header(&r, "hx-redirect"),
         format!("/login?next=%2Fforums%2F{forum}")
     );
-    let (_, page) = app.get_text(&visitor, &format!("/forums/{forum}")).await;
+    let (_, page) = app.get_text(&visitor, &list).await;
     assert!(ids(&page, "topic-").is_empty());
 
+    let form = topic_fields("  Hello world  ", "  First words  ");
     let r = app
-        .post(
-            &alice,
-            &format!("/forums/{forum}/topics"),
-            &[("title", "  Hello world  "), ("body", "  First words  ")],
-        )
+        .assert_post("alice", &alice, &new, &form, StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let topic = id_after(&location(&r), "/topics/");
     assert_eq!(location(&r), format!("/topics/{topic}"));
     let (status, page) = app.get_text(&visitor, &format!("/topics/{topic}")).await;
@@ -78,27 +65,18 @@ async fn members_and_admins_start_topics_visitors_log_in_first() {
     let by_admin = app
         .create_topic(&admin, forum, "From the admin", "hello")
         .await;
-    let (_, page) = app.get_text(&visitor, &format!("/forums/{forum}")).await;
+    let (_, page) = app.get_text(&visitor, &list).await;
     assert_eq!(ids(&page, "topic-"), vec![by_admin, topic]);
 
     // With htmx: HX-Redirect to the new topic.
-    let r = app
-        .post_hx(
-            &alice,
-            &format!("/forums/{forum}/topics"),
-            &[("title", "Via htmx"), ("body", "swapped")],
-            &format!("/forums/{forum}"),
-        )
+    let form = topic_fields("Via htmx", "swapped");
+    let to = app
+        .post_hx_redirect("alice", &alice, &new, &form, &list)
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let third = id_after(&header(&r, "hx-redirect"), "/topics/");
-    assert_eq!(header(&r, "hx-redirect"), format!("/topics/{third}"));
-    assert_eq!(
-        app.get(&visitor, &format!("/topics/{third}"))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let third = id_after(&to, "/topics/");
+    assert_eq!(to, format!("/topics/{third}"));
+    app.assert_get("visitor", &visitor, &to, StatusCode::OK)
+        .await;
 
     // No topic in a forum that does not exist.
     let (status, _) = new_topic(&app, &alice, 9999, "Lost", "nowhere").await;
@@ -111,6 +89,7 @@ async fn topic_rules_answer_422_and_keep_what_was_typed() {
     let admin = app.admin().await;
     let alice = app.member("alice").await;
     let forum = app.create_forum(&admin, "General").await;
+    let list = format!("/forums/{forum}");
     let long_title = "t".repeat(151);
     let long_body = "b".repeat(20_001);
     let cases: &[(&str, &str, &str)] = &[
@@ -143,7 +122,7 @@ async fn topic_rules_answer_422_and_keep_what_was_typed() {
         assert!(form.contains(&format!("value=\"{title}\"")), "title kept");
         assert!(form.contains(&format!(">{body}</textarea>")), "body kept");
     }
-    let (_, page) = app.get_text(&alice, &format!("/forums/{forum}")).await;
+    let (_, page) = app.get_text(&alice, &list).await;
     assert!(ids(&page, "topic-").is_empty(), "nothing was created");
 
     // The limits themselves pass.
@@ -155,13 +134,9 @@ async fn topic_rules_answer_422_and_keep_what_was_typed() {
     assert_eq!(status, StatusCode::SEE_OTHER);
 
     // With htmx: the form alone.
+    let form = topic_fields("Typed title", "   ");
     let r = app
-        .post_hx(
-            &alice,
-            &format!("/forums/{forum}/topics"),
-            &[("title", "Typed title"), ("body", "   ")],
-            &format!("/forums/{forum}"),
-        )
+        .post_hx(&alice, &format!("/forums/{forum}/topics"), &form, &list)
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
@@ -184,6 +159,8 @@ async fn locking_is_for_admins_and_stops_member_replies() {
     let lock = format!("/topics/{topic}/lock");
     let unlock = format!("/topics/{topic}/unlock");
     let page = format!("/topics/{topic}");
+    let reply = format!("/topics/{topic}/messages");
+    let refused = refused("alice", &alice, &visitor);
 
     let (_, list) = app.get_text(&visitor, &format!("/forums/{forum}")).await;
     assert!(!element(&list, &format!("topic-{topic}")).contains("locked"));
@@ -200,14 +177,7 @@ async fn locking_is_for_admins_and_stops_member_replies() {
             .1
             .contains(&format!("action=\"{lock}\""))
     );
-    assert_eq!(
-        app.post(&alice, &lock, &[]).await.status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.post(&visitor, &lock, &[]).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    app.assert_each_post(&lock, &[], &refused).await;
     assert!(
         app.get_text(&alice, &page)
             .await
@@ -226,32 +196,18 @@ async fn locking_is_for_admins_and_stops_member_replies() {
     assert!(element(&list, &format!("topic-{topic}")).contains("locked"));
 
     // A member's reply is refused, keeping what they typed; the admin's is not.
-    let r = app
-        .post(
-            &alice,
-            &format!("/topics/{topic}/messages"),
-            &[("body", "but wait")],
-        )
-        .await;
+    let r = app.post(&alice, &reply, &[("body", "but wait")]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let html = r.text().await.unwrap();
     assert!(
         html.contains("locked") && html.contains(">but wait</textarea>"),
         "{html}"
     );
-    assert_eq!(
-        app.get(&alice, &format!("/topics/{topic}/reply"))
-            .await
-            .status(),
-        StatusCode::FORBIDDEN
-    );
+    let reply_form = format!("/topics/{topic}/reply");
+    app.assert_get("alice", &alice, &reply_form, StatusCode::FORBIDDEN)
+        .await;
     let r = app
-        .post_hx(
-            &alice,
-            &format!("/topics/{topic}/messages"),
-            &[("body", "but wait")],
-            &page,
-        )
+        .post_hx(&alice, &reply, &[("body", "but wait")], &page)
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let html = r.text().await.unwrap();
@@ -279,30 +235,22 @@ async fn locking_is_for_admins_and_stops_member_replies() {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
-    assert_eq!(
-        app.post(&alice, &unlock, &[]).await.status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.post(&visitor, &unlock, &[]).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    app.assert_each_post(&unlock, &[], &refused).await;
     assert!(
         !app.get_text(&alice, &page)
             .await
             .1
             .contains("id=\"reply-form\"")
     );
-    let r = app.post_hx(&admin, &unlock, &[], &page).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(header(&r, "hx-redirect"), page);
+    let to = app
+        .post_hx_redirect("admin", &admin, &unlock, &[], &page)
+        .await;
+    assert_eq!(to, page);
     app.reply(&alice, topic, "Thanks for reopening").await;
 
     for missing in ["/topics/9999/lock", "/topics/9999/unlock"] {
-        assert_eq!(
-            app.post(&admin, missing, &[]).await.status(),
-            StatusCode::NOT_FOUND
-        );
+        app.assert_post("admin", &admin, missing, &[], StatusCode::NOT_FOUND)
+            .await;
     }
 }
 
@@ -321,7 +269,9 @@ async fn deleting_a_topic_deletes_its_messages() {
         app.reply(&alice, topic, "one").await,
         app.reply(&admin, topic, "two").await,
     ];
-    let (_, page) = app.get_text(&visitor, &format!("/topics/{topic}")).await;
+    let path = format!("/topics/{topic}");
+    let list = format!("/forums/{forum}");
+    let (_, page) = app.get_text(&visitor, &path).await;
     let messages = ids(&page, "message-");
     assert_eq!(messages.len(), 3);
     assert_eq!(&messages[1..], &replies);
@@ -329,77 +279,45 @@ async fn deleting_a_topic_deletes_its_messages() {
 
     assert!(!page.contains(&format!("action=\"{delete}\"")));
     assert!(
-        app.get_text(&admin, &format!("/topics/{topic}"))
+        app.get_text(&admin, &path)
             .await
             .1
             .contains(&format!("action=\"{delete}\""))
     );
     // Not even the topic's author may delete it.
-    assert_eq!(
-        app.post(&alice, &delete, &[]).await.status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.post(&visitor, &delete, &[]).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        app.get(&visitor, &format!("/topics/{topic}"))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let refused = refused("alice", &alice, &visitor);
+    app.assert_each_post(&delete, &[], &refused).await;
+    app.assert_get("visitor", &visitor, &path, StatusCode::OK)
+        .await;
 
     let r = app.post(&admin, &delete, &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&r), format!("/forums/{forum}"));
-    assert_eq!(
-        app.get(&visitor, &format!("/topics/{topic}"))
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(location(&r), list);
+    app.assert_get("visitor", &visitor, &path, StatusCode::NOT_FOUND)
+        .await;
     for m in messages {
-        assert_eq!(
-            app.get(&visitor, &format!("/messages/{m}")).await.status(),
-            StatusCode::NOT_FOUND,
-            "message {m}"
-        );
+        let message = format!("/messages/{m}");
+        app.assert_get("visitor", &visitor, &message, StatusCode::NOT_FOUND)
+            .await;
     }
-    let (_, list) = app.get_text(&visitor, &format!("/forums/{forum}")).await;
-    assert_eq!(ids(&list, "topic-"), vec![other]);
+    let (_, page) = app.get_text(&visitor, &list).await;
+    assert_eq!(ids(&page, "topic-"), vec![other]);
     // Nothing more can be done to it.
     let r = app
-        .post(
-            &alice,
-            &format!("/topics/{topic}/messages"),
-            &[("body", "late")],
-        )
+        .post(&alice, &format!("{path}/messages"), &[("body", "late")])
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert_eq!(
-        app.post(&admin, &delete, &[]).await.status(),
-        StatusCode::NOT_FOUND
-    );
+    app.assert_post("admin", &admin, &delete, &[], StatusCode::NOT_FOUND)
+        .await;
 
     // With htmx: HX-Redirect to the forum.
-    let r = app
-        .post_hx(
-            &admin,
-            &format!("/topics/{other}/delete"),
-            &[],
-            &format!("/topics/{other}"),
-        )
+    let other_page = format!("/topics/{other}");
+    let delete_other = format!("/topics/{other}/delete");
+    let to = app
+        .post_hx_redirect("admin", &admin, &delete_other, &[], &other_page)
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(header(&r, "hx-redirect"), format!("/forums/{forum}"));
-    assert!(
-        ids(
-            &app.get_text(&visitor, &format!("/forums/{forum}")).await.1,
-            "topic-"
-        )
-        .is_empty()
-    );
+    assert_eq!(to, list);
+    assert!(ids(&app.get_text(&visitor, &list).await.1, "topic-").is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -424,32 +342,22 @@ async fn missing_topics_are_404() {
     // Also for the actions on them.
     let alice = app.member("alice").await;
     let admin = app.admin().await;
-    let r = app
-        .post(&alice, "/topics/abc/messages", &[("body", "x")])
-        .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = app
-        .post(&alice, "/messages/abc/edit", &[("body", "x")])
-        .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let form = [("body", "x")];
+    for path in ["/topics/abc/messages", "/messages/abc/edit"] {
+        app.assert_post("alice", &alice, path, &form, StatusCode::NOT_FOUND)
+            .await;
+    }
     for path in [
         "/topics/abc/lock",
         "/topics/abc/delete",
         "/messages/abc/delete",
         "/admin/forums/abc/delete",
     ] {
-        assert_eq!(
-            app.post(&admin, path, &[]).await.status(),
-            StatusCode::NOT_FOUND,
-            "{path}"
-        );
+        app.assert_post("admin", &admin, path, &[], StatusCode::NOT_FOUND)
+            .await;
     }
     let r = app
-        .post(
-            &admin,
-            "/admin/forums/abc/edit",
-            &[("name", "x"), ("description", "")],
-        )
+        .post(&admin, "/admin/forums/abc/edit", &forum_fields("x", ""))
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // A visitor is still asked to log in first.
