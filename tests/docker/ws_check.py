@@ -32,7 +32,8 @@ def socket_url(base: str, forum_id: str) -> str:
 
 
 def joined(ws) -> None:
-    """The server answers `ping` only once the socket has joined the hub."""
+    """The server answers `ping` after it has queued the socket's join to the
+    hub, so every change made after the pong reaches this socket."""
     ws.send("ping")
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
