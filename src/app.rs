@@ -20,7 +20,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::live::{Change, Heartbeat, Hub};
 use crate::validate::REQUEST_BODY_MAX;
-use crate::{admin, auth, forums, live, messages, security, topics};
+use crate::{admin, auth, forums, htmx, live, messages, security, topics};
 
 /// What every handler may need; cheap to clone.
 #[derive(Clone)]
@@ -100,6 +100,7 @@ pub fn router<S: SessionStore + Clone>(
         .layer(middleware::from_fn(security::body_limit))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(REQUEST_BODY_MAX))
+        .layer(middleware::from_fn(htmx::error_notices))
         .with_state(state)
         .merge(static_files)
         .layer(TraceLayer::new_for_http())

@@ -30,6 +30,8 @@ pub enum AppError {
     TooManyAttempts(Markup),
     #[error("request body too large")]
     PayloadTooLarge,
+    #[error("unreadable form")]
+    Unreadable,
     #[error("database: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("connection pool: {0}")]
@@ -44,9 +46,28 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// What an error page says, also kept on its response: an htmx request gets
+/// it as a notice (`htmx::error_notices`) rather than a whole page swapped
+/// into the form that sent it.
+#[derive(Clone, Copy, Debug)]
+pub struct Notice {
+    pub title: &'static str,
+    pub message: &'static str,
+}
+
+impl Notice {
+    fn page(self, status: StatusCode) -> (StatusCode, Markup, Option<Notice>) {
+        (
+            status,
+            layout::error_page(self.title, self.message),
+            Some(self),
+        )
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, body) = match self {
+        let (status, body, notice) = match self {
             AppError::Unauthorized { next } => {
                 let mut resp = (
                     StatusCode::UNAUTHORIZED,
@@ -57,41 +78,50 @@ impl IntoResponse for AppError {
                     ),
                 )
                     .into_response();
-                // htmx follows this header with a full navigation to the login page.
                 if let Ok(v) = HeaderValue::from_str(&crate::paths::login_next(&next)) {
                     resp.headers_mut().insert("hx-redirect", v);
                 }
                 return resp;
             }
-            AppError::Forbidden(why) => {
-                (StatusCode::FORBIDDEN, layout::error_page("Forbidden", why))
+            AppError::Forbidden(why) => Notice {
+                title: "Forbidden",
+                message: why,
             }
-            AppError::NotFound => (
-                StatusCode::NOT_FOUND,
-                layout::error_page("Not found", "There is nothing at this address."),
-            ),
-            AppError::Locked(form) => (StatusCode::FORBIDDEN, form),
-            AppError::Invalid(form) => (StatusCode::UNPROCESSABLE_ENTITY, form),
-            AppError::Conflict(form) => (StatusCode::CONFLICT, form),
-            AppError::TooManyAttempts(form) => (StatusCode::TOO_MANY_REQUESTS, form),
-            AppError::PayloadTooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                layout::error_page("Too large", "That request is larger than 64 KiB."),
-            ),
+            .page(StatusCode::FORBIDDEN),
+            AppError::NotFound => Notice {
+                title: "Not found",
+                message: "There is nothing at this address.",
+            }
+            .page(StatusCode::NOT_FOUND),
+            AppError::Locked(form) => (StatusCode::FORBIDDEN, form, None),
+            AppError::Invalid(form) => (StatusCode::UNPROCESSABLE_ENTITY, form, None),
+            AppError::Conflict(form) => (StatusCode::CONFLICT, form, None),
+            AppError::TooManyAttempts(form) => (StatusCode::TOO_MANY_REQUESTS, form, None),
+            AppError::PayloadTooLarge => Notice {
+                title: "Too large",
+                message: "That request is larger than 64 KiB: shorten it and send it again.",
+            }
+            .page(StatusCode::PAYLOAD_TOO_LARGE),
+            AppError::Unreadable => Notice {
+                title: "Unreadable form",
+                message: "The form could not be read. Please go back and submit it again.",
+            }
+            .page(StatusCode::UNPROCESSABLE_ENTITY),
             other => {
                 tracing::error!(error = %other, "request failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    layout::error_page(
-                        "Something went wrong",
-                        "The server could not complete this request. Nothing was changed; please try again.",
-                    ),
-                )
+                Notice {
+                    title: "Something went wrong",
+                    message: "The server could not complete this request. Nothing was changed; please try again.",
+                }
+                .page(StatusCode::INTERNAL_SERVER_ERROR)
             }
         };
         let mut resp = (status, body).into_response();
         resp.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(notice) = notice {
+            resp.extensions_mut().insert(notice);
+        }
         resp
     }
 }

@@ -3,10 +3,15 @@
 
 use std::convert::Infallible;
 
-use axum::extract::FromRequestParts;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+
+use crate::error::Notice;
+use crate::views::components::{FLASH_SELECTOR, flash_notice};
 
 /// Whether the request came from htmx (`HX-Request: true`), and the page the
 /// browser is on when it says (`HX-Current-URL`).
@@ -86,4 +91,27 @@ impl Hx {
     ) -> maud::Markup {
         if self.request { form } else { page(form) }
     }
+}
+
+/// An htmx request that met an error page (403, 404, 413, 500) gets the
+/// error as a notice in the page's `#flash` instead: htmx 4 swaps error
+/// responses too, and the page would otherwise replace the form that sent
+/// the request, with what was typed in it.
+pub async fn error_notices(req: Request, next: Next) -> Response {
+    let from_htmx = req.headers().get("hx-request").is_some_and(|v| v == "true");
+    let sent_form = req.method() == Method::POST;
+    let resp = next.run(req).await;
+    let Some(notice) = resp.extensions().get::<Notice>().copied() else {
+        return resp;
+    };
+    if !from_htmx {
+        return resp;
+    }
+    let (mut parts, _) = resp.into_parts();
+    let h = &mut parts.headers;
+    h.remove(header::CONTENT_LENGTH);
+    h.insert("hx-retarget", HeaderValue::from_static(FLASH_SELECTOR));
+    h.insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+    let body = flash_notice(notice, sent_form).into_string();
+    Response::from_parts(parts, Body::from(body))
 }

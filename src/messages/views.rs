@@ -5,6 +5,7 @@ use maud::{Markup, html};
 
 use super::queries::MessageRow;
 use crate::auth::User;
+use crate::form::LONG_TEXT;
 use crate::paths;
 use crate::perms::{self, MessagePerms, Role};
 use crate::topics::queries::Topic;
@@ -92,7 +93,7 @@ pub const REPLY_FORM_ID: &str = "reply-form";
 pub fn reply_form(topic_id: i64, form: &ReplyForm) -> Markup {
     let action = paths::topic_reply(topic_id);
     html! {
-        form #(REPLY_FORM_ID).card.stack action=(action) method="post"
+        form #(REPLY_FORM_ID).card.stack action=(action) method="post" enctype=(LONG_TEXT)
             hx-post=(action) hx-swap="outerHTML" {
             h2 { "Reply" }
             (field("Message", "body", "textarea", &form.body, form.errors.get("body"),
@@ -136,7 +137,8 @@ pub fn reply_page(user: &User, topic: &Topic, form: &ReplyForm) -> Markup {
 pub fn edit_form(m: &MessageRow, body: &str, errors: &FieldErrors) -> Markup {
     let action = paths::message_edit(m.id);
     html! {
-        form #edit-form.card.stack action=(action) method="post" hx-post=(action) hx-swap="outerHTML" {
+        form #edit-form.card.stack action=(action) method="post" enctype=(LONG_TEXT)
+            hx-post=(action) hx-swap="outerHTML" {
             h2 { "Edit message" }
             (field("Message", "body", "textarea", body, errors.get("body"),
                 FieldAttrs::new("edit").max(validate::BODY_MAX as u32).rows(10)))

@@ -5,6 +5,7 @@ use maud::{Markup, html};
 
 use super::queries::{Topic, TopicRow};
 use crate::auth::User;
+use crate::form::LONG_TEXT;
 use crate::messages::queries::MessageRow;
 use crate::messages::views::{ReplyForm, message_list, reply_area};
 use crate::paths;
@@ -63,7 +64,7 @@ pub fn new_topic_form(forum_id: i64, form: &NewTopicForm) -> Markup {
     let action = paths::forum_new_topic(forum_id);
     let e = &form.errors;
     html! {
-        form #(NEW_TOPIC_FORM_ID).card.stack action=(action) method="post"
+        form #(NEW_TOPIC_FORM_ID).card.stack action=(action) method="post" enctype=(LONG_TEXT)
             hx-post=(action) hx-swap="outerHTML" {
             h2 { "Start a topic" }
             (field("Title", "title", "text", &form.title, e.get("title"),

@@ -181,3 +181,26 @@ pub fn live_notice(content: Option<Markup>, oob: Option<&str>) -> Markup {
         }
     }
 }
+
+/// Where a notice about a failed request goes: one per page, empty until then.
+pub const FLASH_ID: &str = "flash";
+pub const FLASH_SELECTOR: &str = "#flash";
+
+pub fn flash_region() -> Markup {
+    html! { div #(FLASH_ID) role="alert" {} }
+}
+
+/// A failed request, said where the reader looks; `kept` when it was a form,
+/// which stays as it was.
+pub fn flash_notice(notice: crate::error::Notice, kept: bool) -> Markup {
+    html! {
+        div.notice.failure {
+            p {
+                strong { (notice.title) "." } " " (notice.message)
+                @if kept { " What you typed is still in the form." }
+            }
+            button.link.dismiss type="button" aria-label="Dismiss"
+                hx-on:click="this.closest('#flash').replaceChildren()" { "×" }
+        }
+    }
+}

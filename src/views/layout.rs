@@ -5,6 +5,7 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::auth::User;
 use crate::paths;
+use crate::views::components::flash_region;
 
 /// The htmx release vendored under `static/`, used to bust caches.
 pub const HTMX_VERSION: &str = "4.0.1";
@@ -35,6 +36,7 @@ fn head(title: &str) -> Markup {
             script src={ "/static/ext/hx-ws.js?v=" (HTMX_VERSION) } {}
             script src={ "/static/ext/hx-upsert.js?v=" (HTMX_VERSION) } {}
             script src={ "/static/local-time.js?v=" (env!("CARGO_PKG_VERSION")) } defer {}
+            script src={ "/static/notices.js?v=" (env!("CARGO_PKG_VERSION")) } defer {}
         }
     }
 }
@@ -92,6 +94,7 @@ pub fn page(shell: Shell<'_>, body: Markup) -> Markup {
                     (breadcrumbs(&shell.crumbs))
                     (body)
                 }
+                (flash_region())
                 @if let Some(view) = &shell.live_view {
                     // The page's one socket; what arrives is swapped out of band.
                     div #live hidden hx-ws:connect=(paths::live_socket(view)) hx-swap="none" {}

@@ -420,6 +420,20 @@ async fn sees_message_once(c: &Client, who: &str, id: i64) {
     );
 }
 
+/// Sets the reply field to the JavaScript expression `value` and clicks "Post reply".
+async fn set_reply_and_send(c: &Client, value: &str) {
+    let set = format!(
+        "document.querySelector('#reply-form textarea[name=body]').value = {value}; return true"
+    );
+    assert_eq!(js(c, &set).await, "true");
+    c.find(Locator::Css("#reply-form button[type=submit]"))
+        .await
+        .expect("reply button")
+        .click()
+        .await
+        .unwrap();
+}
+
 /// No date in the page still shows the server's UTC text: the page's own
 /// and those a swap or a morph brought in were rewritten for the reader.
 async fn dates_are_local(c: &Client, who: &str) {
@@ -694,6 +708,75 @@ async fn live_updates_in_real_browsers() {
     for (page, who) in [(&a, "A"), (&b, "B"), (&c, "C")] {
         no_errors(page, who).await;
     }
+
+    // Failures keep what was typed. 20,000 emoji are within the character
+    // limit but 80 KB: the server's notice appears and the form is untouched.
+    let reply_value =
+        "return document.querySelector('#reply-form textarea[name=body]')?.value ?? null";
+    let flash_text = "return document.querySelector('#flash')?.textContent ?? null";
+    set_reply_and_send(&a, "'\u{1F600}'.repeat(20000)").await;
+    wait_until(
+        &a,
+        "the 'too large' notice in A's page",
+        "return document.querySelector('#flash')?.textContent.includes('Too large') === true",
+        flash_text,
+    )
+    .await;
+    assert_eq!(
+        js(
+            &a,
+            "return document.querySelector('#reply-form textarea[name=body]').value.length"
+        )
+        .await,
+        "40000",
+        "A's text is still in the form (20,000 emoji are 40,000 UTF-16 units)"
+    );
+    assert_eq!(
+        js_i64(
+            &a,
+            "return document.querySelectorAll('header.site, #reply-form').length"
+        )
+        .await,
+        2,
+        "one header and one reply form: no error page was swapped into A's page"
+    );
+    // 20,000 Chinese characters fit (the form is sent as multipart, 60 KB):
+    // posted, shown once to both, and the notice goes.
+    set_reply_and_send(&a, "'\u{6F22}'.repeat(20000)").await;
+    let long_text = "\u{6F22}".repeat(50);
+    wait_until(
+        &a,
+        "A's long reply to show",
+        &format!("{} !== ''", messages_with(&long_text)),
+        MESSAGE_IDS,
+    )
+    .await;
+    let long = id_after(&js(&a, &messages_with(&long_text)).await, "message-");
+    sees_message_once(&b, "B", long).await;
+    wait_until(
+        &a,
+        "A's notice to go",
+        "return document.querySelector('#flash').textContent === ''",
+        flash_text,
+    )
+    .await;
+    // With the server gone, the reader is told, and the text is kept.
+    let _ = app.stop().await;
+    let offline = "Sent while the server is down";
+    set_reply_and_send(&a, &js_str(offline)).await;
+    wait_until(
+        &a,
+        "the 'could not be reached' notice in A's page",
+        "return document.querySelector('#flash')?.textContent.includes('could not be reached') === true",
+        flash_text,
+    )
+    .await;
+    assert_eq!(
+        js(&a, reply_value).await,
+        format!("{offline:?}"),
+        "A's text is kept"
+    );
+
     for page in [a, b, c] {
         let _ = page.close().await;
     }

@@ -504,3 +504,176 @@ async fn an_oversized_body_is_refused_even_where_it_is_not_read() {
     let (_, page) = app.get_text(&member, "/account").await;
     assert!(page.contains("bulky"));
 }
+
+/// htmx swaps error answers too, into the form that sent the request: an
+/// error page (403, 404, 413) must come to htmx as a notice for `#flash`,
+/// leaving the form and its text alone. Form answers (422, a locked topic)
+/// still replace the form; a plain browser still gets the whole page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn htmx_gets_error_pages_as_notices_that_leave_the_form_alone() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let alice = app.member("alice").await;
+    let forum = app.create_forum(&admin, "General").await;
+    let topic = app.create_topic(&alice, forum, "Topic", "opening").await;
+    let here = format!("/topics/{topic}");
+    let huge = "x".repeat(70 * 1024);
+
+    for (path, body, status, says) in [
+        (
+            "/topics/999/messages",
+            "hello",
+            StatusCode::NOT_FOUND,
+            "Not found.",
+        ),
+        (
+            &format!("/topics/{topic}/messages") as &str,
+            huge.as_str(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "larger than 64 KiB",
+        ),
+        (
+            &format!("/topics/{topic}/lock"),
+            "",
+            StatusCode::FORBIDDEN,
+            "Forbidden.",
+        ),
+    ] {
+        let r = app.post_hx(&alice, path, &[("body", body)], &here).await;
+        assert_eq!(r.status(), status, "htmx POST {path}");
+        assert_eq!(header(&r, "hx-retarget"), "#flash", "{path}");
+        assert_eq!(header(&r, "hx-reswap"), "innerHTML", "{path}");
+        let html = r.text().await.unwrap();
+        assert!(
+            !html.contains("<html") && !html.contains("<form"),
+            "{path}: a notice, not a page: {html}"
+        );
+        assert!(
+            html.contains(says) && html.contains("What you typed is still in the form."),
+            "{path}: {html}"
+        );
+
+        // Without htmx: the page, as before.
+        let r = app.post(&alice, path, &[("body", body)]).await;
+        assert_eq!(r.status(), status, "POST {path}");
+        assert!(r.headers().get("hx-retarget").is_none(), "{path}");
+        assert!(r.text().await.unwrap().contains("<html"), "{path}");
+    }
+
+    // Answers that are the form itself still replace it.
+    let reply = format!("/topics/{topic}/messages");
+    let r = app.post_hx(&alice, &reply, &[("body", "  ")], &here).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.headers().get("hx-retarget").is_none());
+    assert!(r.text().await.unwrap().starts_with("<form"));
+    app.assert_post(
+        "admin",
+        &admin,
+        &format!("/topics/{topic}/lock"),
+        &[],
+        StatusCode::SEE_OTHER,
+    )
+    .await;
+    let r = app
+        .post_hx(&alice, &reply, &[("body", "late")], &here)
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.headers().get("hx-retarget").is_none());
+    let html = r.text().await.unwrap();
+    assert!(html.starts_with("<form") && html.contains("late"), "{html}");
+
+    let (_, page) = app.get_text(&alice, &here).await;
+    assert_eq!(ids(&page, "message-").len(), 1, "nothing was posted");
+    assert!(
+        page.contains("id=\"flash\""),
+        "every page has the notice region"
+    );
+}
+
+/// Forms with long text are sent as multipart: URL-encoding would make
+/// 20,000 Chinese characters (allowed) 180 KB, over the 64 KiB limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_text_forms_are_multipart_so_any_script_fits() {
+    use reqwest::multipart::Form as Multipart;
+
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let alice = app.member("alice").await;
+    let forum = app.create_forum(&admin, "General").await;
+    let topic = app.create_topic(&alice, forum, "Topic", "opening").await;
+    let (_, opening) = app.get_text(&alice, &format!("/topics/{topic}")).await;
+    let first = ids(&opening, "message-")[0];
+    for (page, form) in [
+        (format!("/topics/{topic}"), "reply-form"),
+        (format!("/forums/{forum}"), "new-topic-form"),
+        (format!("/messages/{first}/edit"), "edit-form"),
+    ] {
+        let (_, html) = app.get_text(&alice, &page).await;
+        let tag = element(&html, form);
+        assert!(
+            tag.contains("enctype=\"multipart/form-data\""),
+            "{page}: {form} is multipart"
+        );
+    }
+
+    let long = "\u{6F22}".repeat(20_000);
+    let reply = format!("/topics/{topic}/messages");
+    let r = app.post(&alice, &reply, &[("body", long.as_str())]).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "urlencoded, it is too large"
+    );
+    let r = alice
+        .post(app.url(&reply))
+        .multipart(Multipart::new().text("body", long.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "as multipart it fits");
+    let id = id_after(&location(&r), "#message-");
+    let (_, page) = app.get_text(&alice, &format!("/topics/{topic}")).await;
+    assert!(element(&page, &format!("message-{id}")).contains(&long));
+
+    // The same rules apply: one character too many is a 422 with the text kept.
+    let r = alice
+        .post(app.url(&reply))
+        .multipart(Multipart::new().text("body", format!("{long}x")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains(&format!("{long}x")));
+    // A new topic and an edit read multipart too.
+    let r = alice
+        .post(app.url(&format!("/forums/{forum}/topics")))
+        .multipart(
+            Multipart::new()
+                .text("title", "\u{00C9}t\u{00E9}")
+                .text("body", long.clone()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = alice
+        .post(app.url(&format!("/messages/{first}/edit")))
+        .multipart(Multipart::new().text("body", "edited, as multipart"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = app.get_text(&alice, &format!("/topics/{topic}")).await;
+    assert!(element(&page, &format!("message-{first}")).contains("edited, as multipart"));
+    // A broken multipart body is unreadable: 422, nothing posted.
+    let r = alice
+        .post(app.url(&reply))
+        .header("content-type", "multipart/form-data; boundary=xyz")
+        .body("--xyz\r\nnot a part")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, page) = app.get_text(&alice, &format!("/topics/{topic}")).await;
+    assert_eq!(ids(&page, "message-").len(), 2);
+}
