@@ -94,7 +94,7 @@ pub fn reply_form(topic_id: i64, form: &ReplyForm) -> Markup {
     let action = paths::topic_reply(topic_id);
     html! {
         form #(REPLY_FORM_ID).card.stack action=(action) method="post" enctype=(LONG_TEXT)
-            hx-post=(action) hx-swap="outerHTML" {
+            data-draft={ "reply-" (topic_id) } hx-post=(action) hx-swap="outerHTML" {
             h2 { "Reply" }
             (field("Message", "body", "textarea", &form.body, form.errors.get("body"),
                 FieldAttrs::new("reply").max(validate::BODY_MAX as u32)))

@@ -37,6 +37,7 @@ fn head(title: &str) -> Markup {
             script src={ "/static/ext/hx-upsert.js?v=" (HTMX_VERSION) } {}
             script src={ "/static/local-time.js?v=" (env!("CARGO_PKG_VERSION")) } defer {}
             script src={ "/static/notices.js?v=" (env!("CARGO_PKG_VERSION")) } defer {}
+            script src={ "/static/drafts.js?v=" (env!("CARGO_PKG_VERSION")) } defer {}
         }
     }
 }

@@ -705,6 +705,31 @@ async fn live_updates_in_real_browsers() {
         "A and B show the same messages"
     );
 
+    // B's draft survives leaving the page: opened again, the form holds it.
+    open_live(&b, &app, &topic).await;
+    let b_reply = "return document.querySelector('#reply-form textarea[name=body]').value";
+    assert_eq!(
+        js(&b, b_reply).await,
+        format!("{draft:?}"),
+        "B's draft is back after the page was opened again"
+    );
+    // Sent and accepted, it is forgotten: opened again, the form is empty.
+    b.find(Locator::Css("#reply-form button[type=submit]"))
+        .await
+        .expect("B's reply button")
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        &b,
+        "B's draft to be posted",
+        &format!("{} !== ''", messages_with(draft)),
+        MESSAGE_IDS,
+    )
+    .await;
+    open_live(&b, &app, &topic).await;
+    assert_eq!(js(&b, b_reply).await, "\"\"", "the sent draft is gone");
+
     for (page, who) in [(&a, "A"), (&b, "B"), (&c, "C")] {
         no_errors(page, who).await;
     }
