@@ -101,12 +101,10 @@ pub async fn error_notices(req: Request, next: Next) -> Response {
     let from_htmx = req.headers().get("hx-request").is_some_and(|v| v == "true");
     let sent_form = req.method() == Method::POST;
     let resp = next.run(req).await;
-    let Some(notice) = resp.extensions().get::<Notice>().copied() else {
-        return resp;
+    let notice = match resp.extensions().get::<Notice>() {
+        Some(notice) if from_htmx => *notice,
+        _ => return resp,
     };
-    if !from_htmx {
-        return resp;
-    }
     let (mut parts, _) = resp.into_parts();
     let h = &mut parts.headers;
     h.remove(header::CONTENT_LENGTH);
