@@ -366,3 +366,36 @@ async fn a_message_link_redirects_to_its_page() {
     }
     // (Later pages: see pagination.rs.)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn addresses_in_messages_are_links_and_nothing_else_is_markup() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let alice = app.member("alice").await;
+    let (_, topic, _) = setup(&app, &admin, &alice).await;
+    let id = app
+        .reply(
+            &alice,
+            topic,
+            "See https://example.org/a?b=1&c=2. <b>Not bold</b> \
+             https://x.y/\"onmouseover=\"alert(1) javascript:alert(2)",
+        )
+        .await;
+    let (_, page) = app.get_text(&alice, &format!("/topics/{topic}")).await;
+    let html = element(&page, &format!("message-{id}"));
+    assert!(
+        html.contains(
+            "See <a href=\"https://example.org/a?b=1&amp;c=2\" rel=\"nofollow ugc noopener noreferrer\">\
+             https://example.org/a?b=1&amp;c=2</a>. &lt;b&gt;Not bold&lt;/b&gt; "
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<a href=\"https://x.y/\" rel=\"nofollow ugc noopener noreferrer\">https://x.y/</a>\
+             &quot;onmouseover=&quot;alert(1) javascript:alert(2)"
+        ),
+        "{html}"
+    );
+    assert_eq!(html.matches("<a href=\"http").count(), 2, "{html}");
+}

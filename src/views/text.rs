@@ -1,0 +1,134 @@
+//! A message body as HTML: its text exactly as written (escaped, line breaks
+//! kept by CSS), with web addresses made into links.
+
+use maud::{Markup, html};
+
+/// Splits `text` into plain runs and `http(s)://` addresses.
+fn pieces(text: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = next_address(rest) {
+        let len = address_len(&rest[start..]);
+        if len == 0 {
+            // A bare scheme ("https://" and nothing): plain text.
+            let skip = start + rest[start..].find("//").map_or(1, |i| i + 2);
+            out.push((&rest[..skip], false));
+            rest = &rest[skip..];
+            continue;
+        }
+        if start > 0 {
+            out.push((&rest[..start], false));
+        }
+        out.push((&rest[start..start + len], true));
+        rest = &rest[start + len..];
+    }
+    if !rest.is_empty() {
+        out.push((rest, false));
+    }
+    out
+}
+
+/// Where the next address starts: `http://` or `https://` at the start of a
+/// word (so `xhttp://` is not one).
+fn next_address(text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("http").map(|i| i + from) {
+        let at_word_start = text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let tail = &text[i..];
+        if at_word_start && (tail.starts_with("https://") || tail.starts_with("http://")) {
+            return Some(i);
+        }
+        from = i + 4;
+    }
+    None
+}
+
+/// How long the address at the start of `text` is: up to white space or a
+/// character that cannot be in one, less trailing punctuation and closing
+/// brackets that close something outside it. 0 when nothing follows `//`.
+fn address_len(text: &str) -> usize {
+    let scheme = text.find("//").map_or(0, |i| i + 2);
+    let end = text
+        .char_indices()
+        .find(|&(_, c)| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
+        .map_or(text.len(), |(i, _)| i);
+    let mut url = &text[..end];
+    while let Some(last) = url.chars().next_back() {
+        let unbalanced = |open: char, close: char| {
+            last == close && url.matches(close).count() > url.matches(open).count()
+        };
+        if matches!(last, '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '*')
+            || unbalanced('(', ')')
+            || unbalanced('[', ']')
+        {
+            url = &url[..url.len() - last.len_utf8()];
+        } else {
+            break;
+        }
+    }
+    if url.len() <= scheme { 0 } else { url.len() }
+}
+
+/// The body, escaped, with its addresses as links (`rel` tells search
+/// engines and the linked site nothing about the forum).
+pub fn message_body(text: &str) -> Markup {
+    html! {
+        @for (piece, is_link) in pieces(text) {
+            @if is_link {
+                a href=(piece) rel="nofollow ugc noopener noreferrer" { (piece) }
+            } @else {
+                (piece)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn links(text: &str) -> Vec<&str> {
+        pieces(text)
+            .into_iter()
+            .filter(|&(_, l)| l)
+            .map(|(p, _)| p)
+            .collect()
+    }
+
+    #[test]
+    fn finds_addresses_and_leaves_their_punctuation() {
+        assert_eq!(
+            links("See https://example.org/a?b=1&c=2. Or (http://x.y/z)!"),
+            ["https://example.org/a?b=1&c=2", "http://x.y/z"]
+        );
+        assert_eq!(
+            links("https://en.wikipedia.org/wiki/Rust_(programming_language), yes"),
+            ["https://en.wikipedia.org/wiki/Rust_(programming_language)"]
+        );
+        assert_eq!(links("at the end: https://a.b/c"), ["https://a.b/c"]);
+        assert_eq!(links("line\nhttps://a.b\nnext"), ["https://a.b"]);
+    }
+
+    #[test]
+    fn leaves_what_is_not_an_address() {
+        assert!(links("https:// nothing, xhttps://a.b, ftp://a.b, http").is_empty());
+        assert!(links("javascript:alert(1) and \"https\"").is_empty());
+    }
+
+    #[test]
+    fn keeps_every_character() {
+        for text in [
+            "a https://b.c/d. e",
+            "https://",
+            "(https://x.y)",
+            "héllo https://ü.example/é!",
+            "",
+        ] {
+            let joined: String = pieces(text).into_iter().map(|(p, _)| p).collect();
+            assert_eq!(joined, text);
+        }
+    }
+}
