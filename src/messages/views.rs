@@ -12,7 +12,7 @@ use crate::topics::queries::Topic;
 use crate::validate::{self, FieldErrors};
 use crate::views::components::{FieldAttrs, field, time};
 use crate::views::layout::{Shell, page};
-use crate::views::text::message_body;
+use crate::views::text::MessageBody;
 
 /// One message. Its HTML depends only on the row and `perms`, so the socket
 /// renders it once per distinct `perms`, not once per viewer.
@@ -24,7 +24,7 @@ pub fn message(m: &MessageRow, p: MessagePerms) -> Markup {
                 a.permalink href=(paths::message(m.id)) { (time(m.created_at)) }
                 @if let Some(at) = m.edited_at { span.edited { "edited " (time(at)) } }
             }
-            div.body { (message_body(&m.body)) }
+            div.body { (MessageBody(&m.body)) }
             @if p.quote || p.edit || p.delete {
                 footer.controls {
                     @if p.quote { a href={ (paths::topic_reply_page(m.topic_id)) "?quote=" (m.id) } { "Quote" } }
