@@ -103,6 +103,7 @@ pub fn router<S: SessionStore + Clone>(
         .layer(middleware::from_fn(htmx::error_notices))
         .with_state(state)
         .merge(static_files)
+        .layer(middleware::from_fn(security::headers))
         .layer(TraceLayer::new_for_http())
 }
 

@@ -3,7 +3,8 @@
 // When the server answers with an error, it sends the notice itself (swapped
 // into #flash, the form left as it was). This covers a request that got no
 // answer at all (network down, server restarting): the same kind of notice,
-// said here. A later request that succeeds takes the notice away.
+// said here. A later request that succeeds takes the notice away, and so
+// does the notice's dismiss button.
 (function () {
   "use strict";
 
@@ -25,10 +26,17 @@
     dismiss.className = "link dismiss";
     dismiss.setAttribute("aria-label", "Dismiss");
     dismiss.textContent = "\u00d7";
-    dismiss.addEventListener("click", function () { region.replaceChildren(); });
     box.append(p, dismiss);
     region.replaceChildren(box);
   }
+
+  // Dismissing a notice, whoever wrote it (the server or this file).
+  document.addEventListener("click", function (e) {
+    var region = flash();
+    if (region && e.target.closest && e.target.closest("#flash .dismiss")) {
+      region.replaceChildren();
+    }
+  });
 
   document.addEventListener("htmx:error", function (e) {
     var ctx = e.detail && e.detail.ctx;

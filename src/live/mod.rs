@@ -74,19 +74,17 @@ async fn socket_page(Viewer(user): Viewer) -> Markup {
             div #diagnostics.card.stack
                 hx-ws:connect=(paths::live_socket(paths::SOCKET))
                 hx-trigger="click from:#connect"
-                hx-swap="none"
-                hx-on:htmx:ws:after:connection="document.getElementById('ws-state').textContent='connected'"
-                hx-on:htmx:ws:close="document.getElementById('ws-state').textContent='closed'"
-                hx-on:htmx:ws:after:message:incoming="let li=document.createElement('li');li.textContent=event.detail.message.data;document.getElementById('received').append(li)" {
+                hx-swap="none" {
                 p { "State: " strong #ws-state { "not connected" } }
                 div.actions {
                     button #connect.secondary type="button" { "Connect" }
-                    button #ping.primary type="button" hx-ws:send=""
-                        hx-on:htmx:ws:before:message:outgoing="event.detail.message.data='ping'" { "Ping" }
+                    button #ping.primary type="button" hx-ws:send="" { "Ping" }
                 }
                 h2 { "Received" }
                 ol #received {}
             }
+            // Shows the socket's state and frames, and makes Ping send `ping`.
+            script src={ "/static/socket-page.js?v=" (env!("CARGO_PKG_VERSION")) } defer {}
         },
     )
 }

@@ -199,8 +199,8 @@ pub fn flash_notice(notice: crate::error::Notice, kept: bool) -> Markup {
                 strong { (notice.title) "." } " " (notice.message)
                 @if kept { " What you typed is still in the form." }
             }
-            button.link.dismiss type="button" aria-label="Dismiss"
-                hx-on:click="this.closest('#flash').replaceChildren()" { "×" }
+            // static/notices.js makes it work.
+            button.link.dismiss type="button" aria-label="Dismiss" { "×" }
         }
     }
 }

@@ -271,6 +271,8 @@ const INSTRUMENT: &str = r#"
     window.__requests = 0;
     document.addEventListener('htmx:finally:request', () => window.__requests++);
     window.addEventListener('error', e => window.__log.push('error ' + e.message));
+    document.addEventListener('securitypolicyviolation',
+        e => window.__log.push('csp ' + e.violatedDirective + ' ' + e.blockedURI));
     return true;
 "#;
 

@@ -677,3 +677,50 @@ async fn long_text_forms_are_multipart_so_any_script_fits() {
     let (_, page) = app.get_text(&alice, &format!("/topics/{topic}")).await;
     assert_eq!(ids(&page, "message-").len(), 2);
 }
+
+/// Every answer carries the security headers; no page relies on `hx-on`
+/// (htmx runs it through `Function`, which the policy forbids).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_carries_the_security_headers() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let forum = app.create_forum(&admin, "General").await;
+    let topic = app.create_topic(&admin, forum, "Topic", "opening").await;
+    let visitor = app.client();
+    let pages = [
+        "/".to_string(),
+        format!("/forums/{forum}"),
+        format!("/topics/{topic}"),
+        "/socket".into(),
+        "/admin".into(),
+        "/login".into(),
+        "/static/style.css".into(),
+        "/static/htmx.min.js".into(),
+        "/nowhere".into(),
+    ];
+    for path in &pages {
+        for c in [&admin, &visitor] {
+            let r = app.get(c, path).await;
+            let h = r.headers();
+            let csp = h
+                .get("content-security-policy")
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            assert!(
+                csp.contains("script-src 'self';") && csp.contains("frame-ancestors 'none'"),
+                "{path}: {csp:?}"
+            );
+            assert!(!csp.contains("unsafe"), "{path}: {csp:?}");
+            assert_eq!(header(&r, "x-frame-options"), "DENY", "{path}");
+            assert_eq!(header(&r, "x-content-type-options"), "nosniff", "{path}");
+            assert_eq!(header(&r, "referrer-policy"), "same-origin", "{path}");
+            if !path.starts_with("/static/") {
+                let html = r.text().await.unwrap();
+                assert!(!html.contains("hx-on"), "{path} uses hx-on");
+                assert!(!html.contains("<script>"), "{path} has an inline script");
+            }
+        }
+    }
+    let r = app.post(&visitor, "/logout", &[]).await;
+    assert_eq!(header(&r, "x-frame-options"), "DENY", "a redirect too");
+}
