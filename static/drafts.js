@@ -4,7 +4,9 @@
 // A form with `data-draft="KEY"` has its text fields saved in localStorage
 // under KEY as they are typed, and put back into its empty fields when a page
 // with that form opens. The draft is forgotten once the form is sent and the
-// server accepts it, when the fields are emptied, or after a week.
+// server accepts it, when the fields are emptied, after a week, or when the
+// reader logs out (a form marked `data-forget-drafts`), so the next person at
+// a shared computer finds none.
 (function () {
   "use strict";
 
@@ -46,6 +48,17 @@
     if (s) s.removeItem(PREFIX + form.dataset.draft);
   }
 
+  function forgetAll() {
+    var s = store();
+    if (!s) return;
+    var keys = [];
+    for (var i = 0; i < s.length; i++) {
+      var key = s.key(i);
+      if (key && key.indexOf(PREFIX) === 0) keys.push(key);
+    }
+    keys.forEach(function (key) { s.removeItem(key); });
+  }
+
   function restore(form) {
     var s = store();
     if (!s || form.dataset.draftRestored) return;
@@ -73,6 +86,10 @@
   document.addEventListener("input", function (e) {
     var form = e.target.closest && e.target.closest("form[data-draft]");
     if (form) save(form);
+  });
+
+  document.addEventListener("submit", function (e) {
+    if (e.target.matches && e.target.matches("form[data-forget-drafts]")) forgetAll();
   });
 
   document.addEventListener("htmx:after:request", function (e) {

@@ -51,7 +51,8 @@ fn header(user: Option<&User>) -> Markup {
                     span.who { "Logged in as " strong { (u.username) } @if u.is_admin { " " span.badge { "admin" } } }
                     @if u.is_admin { a href=(paths::ADMIN) { "Admin" } }
                     a href=(paths::ACCOUNT) { "Account" }
-                    form.inline action=(paths::LOGOUT) method="post" {
+                    // static/drafts.js forgets this browser's drafts on the way out.
+                    form.inline action=(paths::LOGOUT) method="post" data-forget-drafts {
                         button.link type="submit" { "Log out" }
                     }
                 } @else {

@@ -787,6 +787,36 @@ async fn live_updates_in_real_browsers() {
         flash_text,
     )
     .await;
+    // Logging out forgets this browser's drafts (a shared computer).
+    js(
+        &b,
+        "const t = document.querySelector('#reply-form textarea[name=body]');\
+         t.value = 'a private thought'; t.dispatchEvent(new Event('input', {bubbles: true}));\
+         return true",
+    )
+    .await;
+    let drafts =
+        "return Object.keys(localStorage).filter(k => k.startsWith('causerie:draft:')).length";
+    assert_eq!(js_i64(&b, drafts).await, 1, "B's draft is saved");
+    b.find(Locator::Css("header form[action='/logout'] button"))
+        .await
+        .expect("B's log out button")
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        &b,
+        "B to be logged out",
+        "return !document.querySelector('header .who') && location.pathname === '/'",
+        "return location.href",
+    )
+    .await;
+    assert_eq!(
+        js_i64(&b, drafts).await,
+        0,
+        "no draft is left after logging out"
+    );
+
     // With the server gone, the reader is told, and the text is kept.
     let _ = app.stop().await;
     let offline = "Sent while the server is down";
