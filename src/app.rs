@@ -42,9 +42,7 @@ impl AppState {
             heartbeat,
         }
     }
-}
 
-impl AppState {
     /// Runs `f` in one write transaction, then announces the change it made,
     /// if `announce` names one, to the live hub: in commit order, since the
     /// writer is still held.

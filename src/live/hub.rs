@@ -195,38 +195,31 @@ async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Command>) {
                 kind,
                 outbox,
             } => {
-                if subs.closing {
-                    // Kept until it leaves, so the stop waits for its goodbye too.
-                    outbox.push(going_away());
-                    subs.add(
-                        id,
-                        Sub {
-                            watch,
-                            kind,
-                            outbox,
-                        },
-                    );
-                    continue;
-                }
-                match catch_up(&db, &mut subs, watch, kind).await {
-                    Ok(frame) => {
-                        if !frame.is_empty() {
-                            outbox.push(Message::Text(frame));
+                // While closing, a newcomer gets its goodbye at once and is
+                // kept until it leaves, so the stop waits for that goodbye too.
+                let first = if subs.closing {
+                    Some(going_away())
+                } else {
+                    match catch_up(&db, &mut subs, watch, kind).await {
+                        Ok(frame) => (!frame.is_empty()).then_some(Message::Text(frame)),
+                        Err(e) => {
+                            tracing::error!(error = %e, "catch-up failed; socket closed");
+                            outbox.kill();
+                            continue;
                         }
-                        subs.add(
-                            id,
-                            Sub {
-                                watch,
-                                kind,
-                                outbox,
-                            },
-                        );
                     }
-                    Err(e) => {
-                        tracing::error!(error = %e, "catch-up failed; socket closed");
-                        outbox.kill();
-                    }
+                };
+                if let Some(frame) = first {
+                    outbox.push(frame);
                 }
+                subs.add(
+                    id,
+                    Sub {
+                        watch,
+                        kind,
+                        outbox,
+                    },
+                );
             }
             Command::Leave { id } => subs.remove(id),
             Command::Change(change) => {
