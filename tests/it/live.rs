@@ -609,7 +609,6 @@ async fn a_socket_that_never_reads_is_closed_and_hurts_no_one() {
     let body = "x".repeat(19_000);
     let id = app.reply(&a.http, topic, &body).await;
     let edits = 700;
-    let started = Instant::now();
     for i in 0..edits {
         let r = app
             .post(
@@ -625,7 +624,6 @@ async fn a_socket_that_never_reads_is_closed_and_hurts_no_one() {
             .await;
         assert!(article(&f, id).is_some());
     }
-    assert!(started.elapsed() < Duration::from_secs(120));
 
     // The stuck socket was cut: reading it now ends before all edits arrived.
     let mut received = Vec::new();
