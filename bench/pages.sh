@@ -22,6 +22,11 @@ server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 base="http://127.0.0.1:$PORT"
 for _ in $(seq 50); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
+curl -fs "$base/healthz" >/dev/null || {
+  echo "the server never answered $base/healthz; its log:" >&2
+  cat "$work/server.log" >&2
+  exit 1
+}
 
 jar="$work/jar"
 post() { curl -fs -o /dev/null -w '%{redirect_url}' -b "$jar" -c "$jar" -X POST "$base$1" "${@:2}"; }
@@ -42,7 +47,7 @@ printf '%-28s %10s %10s %10s %10s\n' page req/s p50 p99 'KiB/resp'
 run() {
   local label=$1 path=$2 out
   out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$base$path")
-  local rps p50 p99 bytes reqs
+  local rps p50 p99 bytes
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")

@@ -4,38 +4,14 @@
 use crate::common::*;
 use reqwest::StatusCode;
 
-async fn register(
-    app: &App,
-    c: &reqwest::Client,
-    user: &str,
-    pw: &str,
-    confirm: &str,
-) -> (StatusCode, String) {
-    let r = app
-        .post(c, "/register", &register_fields(user, pw, confirm))
-        .await;
-    let s = r.status();
-    (s, r.text().await.unwrap())
-}
-
-async fn login_attempt(
-    app: &App,
-    c: &reqwest::Client,
-    user: &str,
-    pw: &str,
-) -> (StatusCode, String) {
-    let r = app.post(c, "/login", &account_fields(user, pw)).await;
-    let s = r.status();
-    (s, r.text().await.unwrap())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registration_logs_in_and_names_the_user() {
     let app = App::start().await;
     let c = app.client();
     let form = register_fields("  alice  ", PASSWORD, PASSWORD);
-    let r = app.post(&c, "/register", &form).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .assert_post("alice", &c, "/register", &form, StatusCode::SEE_OTHER)
+        .await;
     assert_eq!(location(&r), "/");
     let (status, home) = app.get_text(&c, "/").await;
     assert_eq!(status, StatusCode::OK);
@@ -126,7 +102,8 @@ async fn registration_rules_answer_422_and_keep_the_username() {
         ),
     ];
     for (user, pw, confirm, message) in cases {
-        let (status, html) = register(&app, &c, user, pw, confirm).await;
+        let form = register_fields(user, pw, confirm);
+        let (status, html) = app.post_text(&c, "/register", &form).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{user:?}");
         assert!(html.contains(message), "{user:?}: {message} in {html}");
         assert!(html.contains("id=\"register-form\""));
@@ -140,12 +117,14 @@ async fn registration_rules_answer_422_and_keep_the_username() {
         .await;
 
     // The limits themselves are allowed.
-    let (status, _) = register(&app, &app.client(), "a_b", "12345678", "12345678").await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
     let name = format!("{}-.Z9", "x".repeat(28));
     let pw = "p".repeat(256);
-    let (status, _) = register(&app, &app.client(), &name, &pw, &pw).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    for (user, pw) in [("a_b", "12345678"), (&name, &pw)] {
+        let form = register_fields(user, pw, pw);
+        let c = app.client();
+        app.assert_post(user, &c, "/register", &form, StatusCode::SEE_OTHER)
+            .await;
+    }
     app.login(&name, &pw).await;
 }
 
@@ -155,7 +134,8 @@ async fn a_taken_username_is_409_ignoring_case() {
     app.member("Alice").await;
     for name in ["alice", "ALICE", " Alice ", "admin", "Admin"] {
         let c = app.client();
-        let (status, html) = register(&app, &c, name, PASSWORD, PASSWORD).await;
+        let form = register_fields(name, PASSWORD, PASSWORD);
+        let (status, html) = app.post_text(&c, "/register", &form).await;
         assert_eq!(status, StatusCode::CONFLICT, "{name}");
         assert!(html.contains("This username is taken."), "{html}");
         assert!(
@@ -175,27 +155,31 @@ async fn login_accepts_the_right_password_only() {
     app.member("bob").await;
     let c = app.client();
 
-    let (status, html) = login_attempt(&app, &c, "bob", "wrong-password").await;
+    let login = async |user: &str, pw: &str| {
+        let form = account_fields(user, pw);
+        app.post_text(&c, "/login", &form).await
+    };
+    let (status, html) = login("bob", "wrong-password").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Wrong username or password."), "{html}");
     assert!(
         html.contains("value=\"bob\""),
         "the username is kept: {html}"
     );
-    let (status, html) = login_attempt(&app, &c, "nobody", PASSWORD).await;
+    let (status, html) = login("nobody", PASSWORD).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Wrong username or password."));
-    let (status, html) = login_attempt(&app, &c, "bob", "").await;
+    let (status, html) = login("bob", "").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Enter your username and password."));
     app.assert_get("visitor", &c, "/account", StatusCode::UNAUTHORIZED)
         .await;
 
     // Usernames ignore case at login too.
+    let form = account_fields("BOB", PASSWORD);
     let r = app
-        .post(&c, "/login", &account_fields("BOB", PASSWORD))
+        .assert_post("BOB", &c, "/login", &form, StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/");
     let (status, account) = app.get_text(&c, "/account").await;
     assert_eq!(status, StatusCode::OK);
@@ -214,18 +198,14 @@ async fn login_goes_back_to_next_on_this_site_only() {
     ];
     for (next, expected) in cases {
         let c = app.client();
+        let form = [
+            ("username", "carol"),
+            ("password", PASSWORD),
+            ("next", next),
+        ];
         let r = app
-            .post(
-                &c,
-                "/login",
-                &[
-                    ("username", "carol"),
-                    ("password", PASSWORD),
-                    ("next", next),
-                ],
-            )
+            .assert_post(next, &c, "/login", &form, StatusCode::SEE_OTHER)
             .await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next}");
         assert_eq!(location(&r), expected, "{next}");
     }
     // A visitor sent to log in is brought back where they were.
@@ -241,19 +221,26 @@ async fn repeated_failed_logins_are_throttled() {
     app.member("dave").await;
     app.member("erin").await;
     let c = app.client();
+    let wrong = account_fields("dave", "not-his-password");
     for i in 0..5 {
-        let (status, _) = login_attempt(&app, &c, "dave", "not-his-password").await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {i}");
+        let who = format!("attempt {i}");
+        app.assert_post(&who, &c, "/login", &wrong, StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
     }
     // Even the right password waits now, whatever the case of the name.
     for name in ["dave", "DAVE"] {
-        let (status, html) = login_attempt(&app, &c, name, PASSWORD).await;
+        let form = account_fields(name, PASSWORD);
+        let (status, html) = app.post_text(&c, "/login", &form).await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
         assert!(
             html.contains("Too many failed attempts. Please wait"),
             "{html}"
         );
-        assert!(html.contains("value=\"") && html.contains("id=\"login-form\""));
+        let form = element(&html, "login-form");
+        assert!(
+            form.contains(&format!("value=\"{name}\"")),
+            "{name} is kept: {form}"
+        );
     }
     app.assert_get("visitor", &c, "/account", StatusCode::UNAUTHORIZED)
         .await;
@@ -275,25 +262,27 @@ async fn logout_ends_the_session() {
     let c = app.member("frank").await;
     // Logging out is for members.
     let visitor = app.client();
-    let r = app.post(&visitor, "/logout", &[]).await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let logout = "/logout";
+    app.assert_post("visitor", &visitor, logout, &[], StatusCode::UNAUTHORIZED)
+        .await;
 
     let (_, home) = app.get_text(&c, "/").await;
     assert!(home.contains("action=\"/logout\""));
-    let r = app.post(&c, "/logout", &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .assert_post("frank", &c, logout, &[], StatusCode::SEE_OTHER)
+        .await;
     assert_eq!(location(&r), "/");
     let (_, home) = app.get_text(&c, "/").await;
     assert!(!home.contains("Logged in as"), "{home}");
     assert!(home.contains("href=\"/login\""));
     app.assert_get("frank", &c, "/account", StatusCode::UNAUTHORIZED)
         .await;
-    app.assert_post("frank", &c, "/logout", &[], StatusCode::UNAUTHORIZED)
+    app.assert_post("frank", &c, logout, &[], StatusCode::UNAUTHORIZED)
         .await;
 
     // With htmx: HX-Redirect home.
     let c = app.login("frank", PASSWORD).await;
-    let to = app.post_hx_redirect("frank", &c, "/logout", &[], "/").await;
+    let to = app.post_hx_redirect("frank", &c, logout, &[], "/").await;
     assert_eq!(to, "/");
     app.assert_get("frank", &c, "/account", StatusCode::UNAUTHORIZED)
         .await;
@@ -333,8 +322,9 @@ async fn password_change() {
     app.assert_get("visitor", &visitor, "/account", StatusCode::UNAUTHORIZED)
         .await;
     let form = password_fields(PASSWORD, "brand-new-pass", "brand-new-pass");
-    let r = app.post(&visitor, "/account/password", &form).await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let path = "/account/password";
+    app.assert_post("visitor", &visitor, path, &form, StatusCode::UNAUTHORIZED)
+        .await;
 
     let c = app.member("hana").await;
     let change = async |c: &reqwest::Client, current: &str, new: &str, confirm: &str| {
@@ -374,12 +364,11 @@ async fn password_change() {
     assert_eq!(status, StatusCode::OK, "still logged in after the change");
     assert!(html.contains("Your password was changed."));
 
-    let (status, _) = login_attempt(&app, &app.client(), "hana", PASSWORD).await;
-    assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "the old password fails"
-    );
+    let old = account_fields("hana", PASSWORD);
+    let wrong_password = StatusCode::UNPROCESSABLE_ENTITY;
+    let who = "hana with the old password";
+    app.assert_post(who, &app.client(), "/login", &old, wrong_password)
+        .await;
     let c = app.login("hana", "brand-new-pass").await;
 
     // With htmx: the form alone, saying so.

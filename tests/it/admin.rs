@@ -2,19 +2,7 @@
 //! refused to members (403) and visitors (401).
 
 use crate::common::*;
-use reqwest::{Client, StatusCode};
-
-async fn forum_form(
-    app: &App,
-    c: &Client,
-    path: &str,
-    name: &str,
-    description: &str,
-) -> (StatusCode, String) {
-    let r = app.post(c, path, &forum_fields(name, description)).await;
-    let s = r.status();
-    (s, r.text().await.unwrap())
-}
+use reqwest::StatusCode;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_admins_reach_the_admin_page() {
@@ -55,18 +43,22 @@ async fn creating_a_forum() {
     let admin = app.admin().await;
     let member = app.member("mona").await;
     let visitor = app.client();
+    let forums = "/admin/forums";
 
-    let (status, _) = forum_form(&app, &member, "/admin/forums", "Members", "x").await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = forum_form(&app, &visitor, "/admin/forums", "Visitors", "x").await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let form = forum_fields("Members", "x");
+    app.assert_post("mona", &member, forums, &form, StatusCode::FORBIDDEN)
+        .await;
+    let form = forum_fields("Visitors", "x");
+    app.assert_post("visitor", &visitor, forums, &form, StatusCode::UNAUTHORIZED)
+        .await;
     let (_, home) = app.get_text(&visitor, "/").await;
     assert!(ids(&home, "forum-").is_empty(), "{home}");
     assert!(!home.contains("Members") && !home.contains("Visitors"));
 
     let form = forum_fields("  General  ", "  Talk about anything  ");
-    let r = app.post(&admin, "/admin/forums", &form).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .assert_post("admin", &admin, forums, &form, StatusCode::SEE_OTHER)
+        .await;
     let id = id_after(&location(&r), "/forums/");
     assert_eq!(location(&r), format!("/forums/{id}"));
     let (_, home) = app.get_text(&visitor, "/").await;
@@ -88,7 +80,7 @@ async fn creating_a_forum() {
     // With htmx: HX-Redirect to the new forum.
     let form = forum_fields("Second", "");
     let to = app
-        .post_hx_redirect("admin", &admin, "/admin/forums", &form, "/admin")
+        .post_hx_redirect("admin", &admin, forums, &form, "/admin")
         .await;
     let second = id_after(&to, "/forums/");
     let (_, home) = app.get_text(&visitor, "/").await;
@@ -99,6 +91,7 @@ async fn creating_a_forum() {
 async fn forum_rules_answer_422_and_keep_what_was_typed() {
     let app = App::start().await;
     let admin = app.admin().await;
+    let forums = "/admin/forums";
     let long_name = "n".repeat(81);
     let long_description = "d".repeat(501);
     let cases: &[(&str, &str, &str)] = &[
@@ -116,7 +109,8 @@ async fn forum_rules_answer_422_and_keep_what_was_typed() {
         ),
     ];
     for (name, description, message) in cases {
-        let (status, html) = forum_form(&app, &admin, "/admin/forums", name, description).await;
+        let form = forum_fields(name, description);
+        let (status, html) = app.post_text(&admin, forums, &form).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
         assert!(html.contains(message), "{message} in {html}");
         let form = element(&html, "new-forum-form");
@@ -131,12 +125,14 @@ async fn forum_rules_answer_422_and_keep_what_was_typed() {
 
     // The limits themselves pass; accents count as one character.
     let name = "é".repeat(80);
-    let (status, _) = forum_form(&app, &admin, "/admin/forums", &name, &"d".repeat(500)).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    let description = "d".repeat(500);
+    let form = forum_fields(&name, &description);
+    app.assert_post("admin", &admin, forums, &form, StatusCode::SEE_OTHER)
+        .await;
 
     // With htmx: the form alone.
     let form = forum_fields(" ", "typed");
-    let r = app.post_hx(&admin, "/admin/forums", &form, "/admin").await;
+    let r = app.post_hx(&admin, forums, &form, "/admin").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.starts_with("<form"), "{html}");
@@ -151,7 +147,8 @@ async fn a_taken_forum_name_is_409() {
     let general = app.create_forum(&admin, "General").await;
     let other = app.create_forum(&admin, "Other").await;
     for name in ["General", "general", "  GENERAL "] {
-        let (status, html) = forum_form(&app, &admin, "/admin/forums", name, "again").await;
+        let form = forum_fields(name, "again");
+        let (status, html) = app.post_text(&admin, "/admin/forums", &form).await;
         assert_eq!(status, StatusCode::CONFLICT, "{name}");
         assert!(html.contains("A forum with this name exists."), "{html}");
         let form = element(&html, "new-forum-form");
@@ -159,11 +156,14 @@ async fn a_taken_forum_name_is_409() {
     }
     // Renaming onto another forum's name is refused too; onto its own is fine.
     let edit = format!("/admin/forums/{other}/edit");
-    let (status, html) = forum_form(&app, &admin, &edit, "GENERAL", "d").await;
+    let (status, html) = app
+        .post_text(&admin, &edit, &forum_fields("GENERAL", "d"))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(element(&html, &format!("forum-edit-{other}")).contains("value=\"GENERAL\""));
-    let (status, _) = forum_form(&app, &admin, &edit, "OTHER", "d").await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    let form = forum_fields("OTHER", "d");
+    app.assert_post("admin", &admin, &edit, &form, StatusCode::SEE_OTHER)
+        .await;
     let (_, home) = app.get_text(&admin, "/").await;
     assert_eq!(ids(&home, "forum-"), vec![general, other]);
     assert!(element(&home, &format!("forum-{other}")).contains(">OTHER</a>"));
@@ -183,14 +183,17 @@ async fn renaming_and_describing_a_forum() {
     app.assert_each_post(&edit, &hijack, &refused).await;
     assert!(!app.get_text(&visitor, "/").await.1.contains("Hijacked"));
 
-    let (status, html) = forum_form(&app, &admin, &edit, "", "kept").await;
+    let (status, html) = app
+        .post_text(&admin, &edit, &forum_fields("", "kept"))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let form = element(&html, &format!("forum-edit-{forum}"));
     assert!(form.contains("Name cannot be empty.") && form.contains(">kept</textarea>"));
 
     let form = forum_fields(" Renamed ", "New words");
-    let r = app.post(&admin, &edit, &form).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .assert_post("admin", &admin, &edit, &form, StatusCode::SEE_OTHER)
+        .await;
     assert_eq!(location(&r), "/admin");
     let (_, home) = app.get_text(&visitor, "/").await;
     let entry = element(&home, &format!("forum-{forum}"));
@@ -209,8 +212,10 @@ async fn renaming_and_describing_a_forum() {
     let (_, home) = app.get_text(&visitor, "/").await;
     assert!(!element(&home, &format!("forum-{forum}")).contains("description"));
 
-    let (status, _) = forum_form(&app, &admin, "/admin/forums/9999/edit", "Ghost", "").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    let ghost = "/admin/forums/9999/edit";
+    let form = forum_fields("Ghost", "");
+    app.assert_post("admin", &admin, ghost, &form, StatusCode::NOT_FOUND)
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -243,8 +248,9 @@ async fn deleting_a_forum_deletes_its_topics_and_messages() {
     app.assert_get("visitor", &visitor, &forum_page, StatusCode::OK)
         .await;
 
-    let r = app.post(&admin, &delete, &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .assert_post("admin", &admin, &delete, &[], StatusCode::SEE_OTHER)
+        .await;
     assert_eq!(location(&r), "/admin");
     for gone in [
         forum_page.clone(),
@@ -262,8 +268,9 @@ async fn deleting_a_forum_deletes_its_topics_and_messages() {
         .await;
     // Nothing can be added to it any more, and a second delete finds nothing.
     let new_topic = format!("{forum_page}/topics");
-    let r = app.post(&member, &new_topic, &topic_fields("t", "b")).await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let form = topic_fields("t", "b");
+    app.assert_post("mona", &member, &new_topic, &form, StatusCode::NOT_FOUND)
+        .await;
     app.assert_post("admin", &admin, &delete, &[], StatusCode::NOT_FOUND)
         .await;
 
@@ -282,13 +289,17 @@ async fn creating_another_admin() {
     let admin = app.admin().await;
     let member = app.member("mona").await;
     let visitor = app.client();
-    let form = |name: &'static str, pw: &'static str| [("username", name), ("password", pw)];
+    let admins = "/admin/admins";
+    let new_admin = async |name, pw| {
+        let form = account_fields(name, pw);
+        app.post_text(&admin, admins, &form).await
+    };
 
     let refused = refused("mona", &member, &visitor);
-    app.assert_each_post("/admin/admins", &form("sneaky", PASSWORD), &refused)
+    app.assert_each_post(admins, &account_fields("sneaky", PASSWORD), &refused)
         .await;
     let r = app
-        .post(&app.client(), "/login", &form("sneaky", PASSWORD))
+        .post(&app.client(), "/login", &account_fields("sneaky", PASSWORD))
         .await;
     assert_eq!(
         r.status(),
@@ -296,34 +307,25 @@ async fn creating_another_admin() {
         "no such account was made"
     );
 
-    let r = app
-        .post(&admin, "/admin/admins", &form("x", PASSWORD))
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    let (status, html) = new_admin("x", PASSWORD).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let f = element(&html, "new-admin-form");
     assert!(f.contains("Username must be at least 3 characters.") && f.contains("value=\"x\""));
-    let r = app
-        .post(&admin, "/admin/admins", &form("boss", "short"))
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    let (status, html) = new_admin("boss", "short").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(element(&html, "new-admin-form").contains("Password must be at least 8 characters."));
-    let r = app
-        .post(&admin, "/admin/admins", &form("MONA", PASSWORD))
-        .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    let html = r.text().await.unwrap();
+    let (status, html) = new_admin("MONA", PASSWORD).await;
+    assert_eq!(status, StatusCode::CONFLICT);
     let f = element(&html, "new-admin-form");
     assert!(
         f.contains("This username is taken.") && f.contains("value=\"MONA\""),
         "{f}"
     );
 
+    let form = account_fields("boss", "boss-password");
     let r = app
-        .post(&admin, "/admin/admins", &form("boss", "boss-password"))
+        .assert_post("admin", &admin, admins, &form, StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/admin");
     // The new admin can do admin things.
     let boss = app.login("boss", "boss-password").await;
@@ -336,8 +338,8 @@ async fn creating_another_admin() {
     let r = app
         .post_hx(
             &admin,
-            "/admin/admins",
-            &form("chief", "chief-password"),
+            admins,
+            &account_fields("chief", "chief-password"),
             "/admin",
         )
         .await;
@@ -349,7 +351,7 @@ async fn creating_another_admin() {
         "{html}"
     );
     let r = app
-        .post_hx(&admin, "/admin/admins", &form("chief", PASSWORD), "/admin")
+        .post_hx(&admin, admins, &account_fields("chief", PASSWORD), "/admin")
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().starts_with("<form"));

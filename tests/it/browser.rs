@@ -372,6 +372,12 @@ fn topic_order(ids: &[i64]) -> String {
         .join(",")
 }
 
+/// Waits until the forum page in `c` lists its topics as `order`.
+async fn wait_topic_order(c: &Client, what: &str, order: &[i64]) {
+    let script = format!("{TOPIC_IDS} === '{}'", topic_order(order));
+    wait_until(c, what, &script, TOPIC_IDS).await;
+}
+
 /// Waits for message `id` in the page, then checks it is there once, that the
 /// messages are in id order, and that no reload happened.
 async fn sees_message_once(c: &Client, who: &str, id: i64) {
@@ -422,18 +428,23 @@ async fn sees_message_once(c: &Client, who: &str, id: i64) {
     );
 }
 
-/// Sets the reply field to the JavaScript expression `value` and clicks "Post reply".
-async fn set_reply_and_send(c: &Client, value: &str) {
-    let set = format!(
-        "document.querySelector('#reply-form textarea[name=body]').value = {value}; return true"
-    );
-    assert_eq!(js(c, &set).await, "true");
+/// Clicks "Post reply".
+async fn click_reply(c: &Client) {
     c.find(Locator::Css("#reply-form button[type=submit]"))
         .await
         .expect("reply button")
         .click()
         .await
         .unwrap();
+}
+
+/// Sets the reply field to the JavaScript expression `value` and clicks "Post reply".
+async fn set_reply_and_send(c: &Client, value: &str) {
+    let set = format!(
+        "document.querySelector('#reply-form textarea[name=body]').value = {value}; return true"
+    );
+    assert_eq!(js(c, &set).await, "true");
+    click_reply(c).await;
 }
 
 /// No date in the page still shows the server's UTC text: the page's own
@@ -538,12 +549,7 @@ async fn live_updates_in_real_browsers() {
         .send_keys(text)
         .await
         .unwrap();
-    a.find(Locator::Css("#reply-form button[type=submit]"))
-        .await
-        .expect("A's reply button")
-        .click()
-        .await
-        .unwrap();
+    click_reply(&a).await;
     wait_until(
         &a,
         "A's reply to show in A's page",
@@ -604,14 +610,10 @@ async fn live_updates_in_real_browsers() {
         "A's reply form is empty again after posting"
     );
     // C, on the forum page, sees the topic move to the top with its new count.
-    wait_until(
+    wait_topic_order(
         &c,
         "the replied-to topic to move to the top of the forum page",
-        &format!(
-            "return [...document.querySelectorAll('#topics > li[id^=\"topic-\"]')].map(a => a.id).join(',') === '{}'",
-            topic_order(&[t1, t3, t2])
-        ),
-        TOPIC_IDS,
+        &[t1, t3, t2],
     )
     .await;
     wait_until(
@@ -656,16 +658,7 @@ async fn live_updates_in_real_browsers() {
     assert_eq!(js(&b, &b_keeps_draft).await, "true", "B's draft survives");
     // And a reply to another topic moves that one to the top.
     app.reply(&carol, t2, "Carol bumps the second topic").await;
-    wait_until(
-        &c,
-        "the second topic to move to the top",
-        &format!(
-            "return [...document.querySelectorAll('#topics > li[id^=\"topic-\"]')].map(a => a.id).join(',') === '{}'",
-            topic_order(&[t2, t1, t3])
-        ),
-        TOPIC_IDS,
-    )
-    .await;
+    wait_topic_order(&c, "the second topic to move to the top", &[t2, t1, t3]).await;
 
     // Catch-up: B's tab goes to the background (the socket extension closes its
     // socket), misses a reply, and on coming back reconnects and catches up.
@@ -716,12 +709,7 @@ async fn live_updates_in_real_browsers() {
         "B's draft is back after the page was opened again"
     );
     // Sent and accepted, it is forgotten: opened again, the form is empty.
-    b.find(Locator::Css("#reply-form button[type=submit]"))
-        .await
-        .expect("B's reply button")
-        .click()
-        .await
-        .unwrap();
+    click_reply(&b).await;
     wait_until(
         &b,
         "B's draft to be posted",
@@ -874,33 +862,20 @@ async fn save_png(c: &Client, file: &str) {
     eprintln!("wrote {}", path.display());
 }
 
-async fn new_forum(app: &App, admin: &reqwest::Client, name: &str, description: &str) -> i64 {
-    let r = app
-        .post(
-            admin,
-            "/admin/forums",
-            &[("name", name), ("description", description)],
-        )
-        .await;
-    assert_eq!(r.status(), 303, "create forum {name}");
-    id_after(&location(&r), "/forums/")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "writes docs/*.png: cargo test --test it screenshots -- --ignored"]
 async fn screenshots() {
     let driver = Driver::start().await;
     let app = App::start().await;
     let admin = app.admin().await;
-    let general = new_forum(
-        &app,
-        &admin,
-        "General",
-        "Anything that fits nowhere else: introductions, news and off-topic chat.",
-    )
-    .await;
-    new_forum(
-        &app,
+    let general = app
+        .create_forum_with(
+            &admin,
+            "General",
+            "Anything that fits nowhere else: introductions, news and off-topic chat.",
+        )
+        .await;
+    app.create_forum_with(
         &admin,
         "Help & support",
         "Stuck with something? Ask here, and say what you already tried.",

@@ -1,15 +1,19 @@
 //! Test harness: a real server on 127.0.0.1:0 with a fresh database, and
 //! clients with cookie jars and redirects off.
-#![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use causerie::config::Config;
 use causerie::live::Heartbeat;
 use causerie::server::Server;
+use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Client, Response, StatusCode};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub const PASSWORD: &str = "password123";
@@ -90,7 +94,7 @@ impl App {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
         }
         let dir = std::mem::replace(&mut self._dir, tempfile::tempdir().unwrap());
         (dir, self.db_path.clone())
@@ -121,6 +125,18 @@ impl App {
 
     pub async fn post(&self, c: &Client, path: &str, form: &[(&str, &str)]) -> Response {
         c.post(self.url(path)).form(form).send().await.unwrap()
+    }
+
+    /// POSTs `form` to `path`; returns the answer's status and body.
+    pub async fn post_text(
+        &self,
+        c: &Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let r = self.post(c, path, form).await;
+        let s = r.status();
+        (s, r.text().await.unwrap())
     }
 
     /// The same POST as htmx sends it.
@@ -239,8 +255,13 @@ impl App {
     }
 
     pub async fn create_forum(&self, admin: &Client, name: &str) -> i64 {
+        self.create_forum_with(admin, name, "About things").await
+    }
+
+    /// Creates a forum with that description; returns its id.
+    pub async fn create_forum_with(&self, admin: &Client, name: &str, description: &str) -> i64 {
         let r = self
-            .post(admin, "/admin/forums", &forum_fields(name, "About things"))
+            .post(admin, "/admin/forums", &forum_fields(name, description))
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "create forum {name}");
         id_after(&location(&r), "/forums/")
@@ -342,11 +363,6 @@ pub fn id_after(s: &str, marker: &str) -> i64 {
         .unwrap_or_else(|_| panic!("a number after {marker} in {s}"))
 }
 
-/// How many times `needle` occurs in `hay`.
-pub fn count(hay: &str, needle: &str) -> usize {
-    hay.matches(needle).count()
-}
-
 /// The ids (numbers) of elements `id="{prefix}N"` in document order.
 pub fn ids(html: &str, prefix: &str) -> Vec<i64> {
     let marker = format!("id=\"{prefix}");
@@ -402,4 +418,21 @@ pub fn header(r: &Response, name: &str) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string()
+}
+
+/// A WebSocket client's stream, as tokio-tungstenite connects one.
+pub type WsStream = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Reads `ws` until its close frame comes and returns the frame's code;
+/// panics, naming `who`, if the socket ends otherwise or is still open
+/// after 10 s.
+pub async fn close_code(ws: &mut WsStream, who: &str) -> Option<u16> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match tokio::time::timeout_at(deadline, ws.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => break frame.map(|f| u16::from(f.code)),
+            Ok(Some(Ok(_))) => continue,
+            other => panic!("{who}: no close frame: {other:?}"),
+        }
+    }
 }

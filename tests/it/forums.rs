@@ -114,15 +114,15 @@ async fn topics_are_ordered_by_last_activity() {
     assert_eq!(order().await, vec![t2, t1, t3]);
     // Editing is not activity.
     let edit = format!("/messages/{last}/edit");
-    let r = app.post(&alice, &edit, &[("body", "edited")]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let form = [("body", "edited")];
+    app.assert_post("alice", &alice, &edit, &form, StatusCode::SEE_OTHER)
+        .await;
     app.reply(&alice, t3, "bump").await;
     assert_eq!(order().await, vec![t3, t2, t1]);
     // Deleting a topic's latest reply puts it back where its last message is.
-    let r = app
-        .post(&admin, &format!("/messages/{last}/delete"), &[])
+    let delete = format!("/messages/{last}/delete");
+    app.assert_post("admin", &admin, &delete, &[], StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(order().await, vec![t3, t1, t2]);
 }
 

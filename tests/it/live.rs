@@ -5,12 +5,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use reqwest::Client;
 use reqwest::cookie::{CookieStore, Jar};
+use reqwest::{Client, StatusCode};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use causerie::live::Heartbeat;
 
@@ -45,38 +44,22 @@ async fn visitor() -> User {
 
 async fn registered(app: &App, name: &str) -> User {
     let u = User::new();
-    let r = app
-        .post(
-            &u.http,
-            "/register",
-            &[
-                ("username", name),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-            ],
-        )
+    let form = register_fields(name, PASSWORD, PASSWORD);
+    app.assert_post(name, &u.http, "/register", &form, StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), 303);
     u
 }
 
 async fn admin(app: &App) -> User {
     let u = User::new();
-    let r = app
-        .post(
-            &u.http,
-            "/login",
-            &[("username", "admin"), ("password", ADMIN_PASSWORD)],
-        )
+    let form = account_fields("admin", ADMIN_PASSWORD);
+    app.assert_post("admin", &u.http, "/login", &form, StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), 303);
     u
 }
 
-type Stream = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
 struct Ws {
-    stream: Stream,
+    stream: WsStream,
 }
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -146,23 +129,9 @@ impl Ws {
     }
 }
 
-/// The `<article>` of message `id` in an HTML page or fragment.
-fn article(html: &str, id: i64) -> Option<String> {
-    let start = html.find(&format!("<article class=\"message\" id=\"message-{id}\""))?;
-    let end = html[start..].find("</article>")? + start + "</article>".len();
-    Some(html[start..end].to_string())
-}
-
-/// The `<li>` of topic `id` in an HTML page or fragment.
-fn topic_li(html: &str, id: i64) -> Option<String> {
-    let start = html.find(&format!("<li class=\"topic row\" id=\"topic-{id}\""))?;
-    let end = html[start..].find("</li>")? + start + "</li>".len();
-    Some(html[start..end].to_string())
-}
-
-/// A forum with one topic, started by `author`; returns (forum, topic).
-async fn topic_setup(app: &App, author: &User) -> (i64, i64) {
-    let adm = admin(app).await;
+/// A forum (made by `adm`) with one topic, started by `author`; returns
+/// (forum, topic).
+async fn topic_setup(app: &App, adm: &User, author: &User) -> (i64, i64) {
     let forum = app.create_forum(&adm.http, "Live").await;
     let topic = app
         .create_topic(&author.http, forum, "Hello", "Opening message")
@@ -187,7 +156,7 @@ async fn ping_gets_pong_and_socket_page_shows_controls() {
 async fn every_page_opens_its_socket() {
     let app = App::start().await;
     let a = registered(&app, "alice").await;
-    let (forum, topic) = topic_setup(&app, &a).await;
+    let (forum, topic) = topic_setup(&app, &admin(&app).await, &a).await;
     for (path, view) in [
         ("/".to_string(), "%2F".to_string()),
         (format!("/forums/{forum}"), format!("%2Fforums%2F{forum}")),
@@ -205,13 +174,14 @@ async fn every_page_opens_its_socket() {
 async fn catch_up_on_connect_and_after_reconnect() {
     let app = App::start().await;
     let a = registered(&app, "alice").await;
-    let (_, topic) = topic_setup(&app, &a).await;
+    let (_, topic) = topic_setup(&app, &admin(&app).await, &a).await;
     let first = app.reply(&a.http, topic, "one").await;
 
     let mut ws = connect(&app, &format!("/topics/{topic}"), &a).await;
     let catch_up = ws.next().await;
     assert!(catch_up.contains("id=\"messages\" hx-swap-oob=\"innerMorph\""));
-    assert!(article(&catch_up, first).is_some());
+    // The catch-up holds the message (`element` panics when it is missing).
+    assert!(element(&catch_up, &format!("message-{first}")).starts_with("<article"));
     drop(ws);
 
     // Two replies while the tab is away; reconnecting brings them.
@@ -224,7 +194,8 @@ async fn catch_up_on_connect_and_after_reconnect() {
     // And it is exactly what a reload shows this viewer.
     let (_, page) = app.get_text(&a.http, &format!("/topics/{topic}")).await;
     for id in [first, second, third] {
-        assert_eq!(article(&catch_up, id), article(&page, id));
+        let message = format!("message-{id}");
+        assert_eq!(element(&catch_up, &message), element(&page, &message));
     }
 }
 
@@ -235,7 +206,7 @@ async fn a_fragment_is_what_a_reload_shows_each_viewer() {
     let other = registered(&app, "other").await;
     let adm = admin(&app).await;
     let vis = visitor().await;
-    let (_, topic) = topic_setup(&app, &author).await;
+    let (_, topic) = topic_setup(&app, &adm, &author).await;
     let view = format!("/topics/{topic}");
     let mut sockets = Vec::new();
     for u in [&author, &other, &adm, &vis] {
@@ -262,9 +233,10 @@ async fn a_fragment_is_what_a_reload_shows_each_viewer() {
     assert_eq!(has(&frames[2]), (true, true, true), "admin: everything");
     assert_eq!(has(&frames[3]), (false, false, false), "visitor: nothing");
     assert!(frames[0].contains("Reply &lt;b&gt;with&lt;/b&gt; markup"));
+    let message = format!("message-{id}");
     for (u, f) in [&author, &other, &adm, &vis].into_iter().zip(&frames) {
         let (_, page) = app.get_text(&u.http, &view).await;
-        assert_eq!(article(f, id).unwrap(), article(&page, id).unwrap());
+        assert_eq!(element(f, &message), element(&page, &message));
     }
 }
 
@@ -273,7 +245,7 @@ async fn thirty_quick_replies_arrive_once_in_commit_order() {
     let app = App::start().await;
     let a = registered(&app, "alice").await;
     let b = registered(&app, "bob").await;
-    let (_, topic) = topic_setup(&app, &a).await;
+    let (_, topic) = topic_setup(&app, &admin(&app).await, &a).await;
     let mut page1 = connect(&app, &format!("/topics/{topic}"), &b).await;
     page1.next().await;
 
@@ -347,55 +319,44 @@ async fn edits_deletes_and_locks_reach_the_topic_page() {
     let a = registered(&app, "alice").await;
     let b = registered(&app, "bob").await;
     let adm = admin(&app).await;
-    let (_, topic) = topic_setup(&app, &a).await;
+    let (_, topic) = topic_setup(&app, &adm, &a).await;
     let id = app.reply(&a.http, topic, "first version").await;
+    let message = format!("message-{id}");
     let mut ws = connect(&app, &format!("/topics/{topic}"), &b).await;
     ws.next().await;
+    let ok = StatusCode::SEE_OTHER;
 
-    let r = app
-        .post(
-            &a.http,
-            &format!("/messages/{id}/edit"),
-            &[("body", "second version")],
-        )
-        .await;
-    assert_eq!(r.status(), 303);
+    let edit = format!("/messages/{id}/edit");
+    let form = [("body", "second version")];
+    app.assert_post("alice", &a.http, &edit, &form, ok).await;
     let f = ws.until("the edit", |f| f.contains("second version")).await;
     assert!(f.contains("hx-swap=\"upsert\"") && f.contains("edited"));
 
-    let r = app
-        .post(&adm.http, &format!("/topics/{topic}/lock"), &[])
-        .await;
-    assert_eq!(r.status(), 303);
+    let lock = format!("/topics/{topic}/lock");
+    app.assert_post("admin", &adm.http, &lock, &[], ok).await;
     let f = ws
         .until("the lock", |f| f.contains("id=\"topic-head\""))
         .await;
     assert!(f.contains("locked"));
     // Bob (a member) may no longer quote in a locked topic: controls follow.
-    assert!(!article(&f, id).unwrap().contains("?quote="));
+    assert!(!element(&f, &message).contains("?quote="));
 
-    let r = app
-        .post(&adm.http, &format!("/topics/{topic}/unlock"), &[])
-        .await;
-    assert_eq!(r.status(), 303);
+    let unlock = format!("/topics/{topic}/unlock");
+    app.assert_post("admin", &adm.http, &unlock, &[], ok).await;
     let f = ws
         .until("the unlock", |f| f.contains("id=\"topic-head\""))
         .await;
-    assert!(article(&f, id).unwrap().contains("?quote="));
+    assert!(element(&f, &message).contains("?quote="));
 
-    let r = app
-        .post(&adm.http, &format!("/messages/{id}/delete"), &[])
-        .await;
-    assert_eq!(r.status(), 303);
+    let delete = format!("/messages/{id}/delete");
+    app.assert_post("admin", &adm.http, &delete, &[], ok).await;
     let f = ws
         .until("the removal", |f| f.contains("hx-swap-oob=\"delete\""))
         .await;
     assert!(f.contains(&format!("id=\"message-{id}\" hx-swap-oob=\"delete\"")));
 
-    let r = app
-        .post(&adm.http, &format!("/topics/{topic}/delete"), &[])
-        .await;
-    assert_eq!(r.status(), 303);
+    let delete = format!("/topics/{topic}/delete");
+    app.assert_post("admin", &adm.http, &delete, &[], ok).await;
     let f = ws
         .until("the topic's deletion", |f| {
             f.contains("This topic was deleted")
@@ -408,7 +369,7 @@ async fn edits_deletes_and_locks_reach_the_topic_page() {
 async fn earlier_topic_page_shows_new_messages_notice() {
     let app = App::start().await;
     let a = registered(&app, "alice").await;
-    let (_, topic) = topic_setup(&app, &a).await;
+    let (_, topic) = topic_setup(&app, &admin(&app).await, &a).await;
     for i in 0..20 {
         app.reply(&a.http, topic, &format!("r{i}")).await;
     }
@@ -453,16 +414,16 @@ async fn forum_page_one_reorders_and_keeps_twenty_rows() {
     let f = ws
         .until("the bump", |f| ids(f, "topic-").first() == Some(&old))
         .await;
-    let li = topic_li(&f, old).unwrap();
+    let entry = format!("topic-{old}");
+    let li = element(&f, &entry);
     assert!(li.contains("1 reply"));
     let (_, page) = app.get_text(&a.http, &format!("/forums/{forum}")).await;
-    assert_eq!(topic_li(&page, old), Some(li), "same as a reload");
+    assert_eq!(element(&page, &entry), li, "same as a reload");
 
     // A deleted topic leaves the list.
-    let r = app
-        .post(&adm.http, &format!("/topics/{newest}/delete"), &[])
+    let delete = format!("/topics/{newest}/delete");
+    app.assert_post("admin", &adm.http, &delete, &[], StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), 303);
     let f = ws
         .until("the deletion", |f| f.contains("id=\"topics\""))
         .await;
@@ -516,20 +477,15 @@ async fn home_follows_forums_and_their_activity() {
     ws.until("the message count", |f| f.contains("2 messages"))
         .await;
 
-    let r = app
-        .post(
-            &adm.http,
-            &format!("/admin/forums/{forum}/edit"),
-            &[("name", "Renamed"), ("description", "")],
-        )
+    let edit = format!("/admin/forums/{forum}/edit");
+    let form = forum_fields("Renamed", "");
+    app.assert_post("admin", &adm.http, &edit, &form, StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), 303);
     ws.until("the new name", |f| f.contains("Renamed")).await;
 
-    let r = app
-        .post(&adm.http, &format!("/admin/forums/{forum}/delete"), &[])
+    let delete = format!("/admin/forums/{forum}/delete");
+    app.assert_post("admin", &adm.http, &delete, &[], StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), 303);
     let f = ws
         .until("the removal", |f| f.contains("id=\"forums\""))
         .await;
@@ -553,15 +509,14 @@ async fn forum_and_topic_deletion_reach_their_watchers() {
     let app = App::start().await;
     let a = registered(&app, "alice").await;
     let adm = admin(&app).await;
-    let (forum, topic) = topic_setup(&app, &a).await;
+    let (forum, topic) = topic_setup(&app, &adm, &a).await;
     let mut on_forum = connect(&app, &format!("/forums/{forum}"), &a).await;
     on_forum.next().await;
     let mut on_topic = connect(&app, &format!("/topics/{topic}"), &a).await;
     on_topic.next().await;
-    let r = app
-        .post(&adm.http, &format!("/admin/forums/{forum}/delete"), &[])
+    let delete = format!("/admin/forums/{forum}/delete");
+    app.assert_post("admin", &adm.http, &delete, &[], StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), 303);
     on_forum
         .until("the forum notice", |f| f.contains("This forum was deleted"))
         .await;
@@ -598,7 +553,7 @@ async fn a_socket_that_never_reads_is_closed_and_hurts_no_one() {
     use tokio::io::AsyncReadExt;
     let app = App::start().await;
     let a = registered(&app, "alice").await;
-    let (_, topic) = topic_setup(&app, &a).await;
+    let (_, topic) = topic_setup(&app, &admin(&app).await, &a).await;
     let view = format!("/topics/{topic}?page=1");
     let mut stuck = never_reading(&app, &view).await;
     let mut good = connect(&app, &view, &a).await;
@@ -608,21 +563,19 @@ async fn a_socket_that_never_reads_is_closed_and_hurts_no_one() {
     // Past page 1 they become small notices, so keep page 1 busy with edits.
     let body = "x".repeat(19_000);
     let id = app.reply(&a.http, topic, &body).await;
+    let edit = format!("/messages/{id}/edit");
+    let message = format!("message-{id}");
     let edits = 700;
     for i in 0..edits {
-        let r = app
-            .post(
-                &a.http,
-                &format!("/messages/{id}/edit"),
-                &[("body", &format!("{i} {body}"))],
-            )
+        let text = format!("{i} {body}");
+        let form = [("body", text.as_str())];
+        app.assert_post("alice", &a.http, &edit, &form, StatusCode::SEE_OTHER)
             .await;
-        assert_eq!(r.status(), 303);
         // The healthy socket keeps up all along.
         let f = good
             .until("the edit", |f| f.contains(&format!("{i} xxx")))
             .await;
-        assert!(article(&f, id).is_some());
+        assert!(element(&f, &message).starts_with("<article"));
     }
 
     // The stuck socket was cut: reading it now ends before all edits arrived.
@@ -709,15 +662,7 @@ async fn stopping_the_server_says_going_away() {
     let mut ws = connect(&app, "/", &v).await;
     ws.next().await;
     let stopping = tokio::spawn(app.stop());
-    let deadline = Instant::now() + WAIT;
-    let code = loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, ws.stream.next()).await {
-            Ok(Some(Ok(Message::Close(frame)))) => break frame.map(|f| u16::from(f.code)),
-            Ok(Some(Ok(_))) => continue,
-            other => panic!("no close frame: {other:?}"),
-        }
-    };
+    let code = close_code(&mut ws.stream, "the socket").await;
     assert_eq!(code, Some(1001), "going away, so browsers reconnect");
     tokio::time::timeout(WAIT, stopping)
         .await

@@ -31,8 +31,9 @@ async fn replying() {
     let (_, topic, first) = setup(&app, &admin, &alice).await;
     let path = format!("/topics/{topic}/messages");
 
-    let r = app.post(&visitor, &path, &[("body", "from nowhere")]).await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let form = [("body", "from nowhere")];
+    app.assert_post("visitor", &visitor, &path, &form, StatusCode::UNAUTHORIZED)
+        .await;
     let reply_form = format!("/topics/{topic}/reply");
     app.assert_get("visitor", &visitor, &reply_form, StatusCode::UNAUTHORIZED)
         .await;
@@ -42,8 +43,10 @@ async fn replying() {
         "{page}"
     );
 
-    let r = app.post(&bob, &path, &[("body", "  Bob here  ")]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let form = [("body", "  Bob here  ")];
+    let r = app
+        .assert_post("bob", &bob, &path, &form, StatusCode::SEE_OTHER)
+        .await;
     let reply = id_after(&location(&r), "#message-");
     assert_eq!(location(&r), format!("/topics/{topic}#message-{reply}"));
     let admin_reply = app.reply(&admin, topic, "Admin here").await;
@@ -55,10 +58,10 @@ async fn replying() {
         "{m}"
     );
 
-    let r = app
-        .post(&bob, "/topics/9999/messages", &[("body", "lost")])
+    let lost = "/topics/9999/messages";
+    let form = [("body", "lost")];
+    app.assert_post("bob", &bob, lost, &form, StatusCode::NOT_FOUND)
         .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -74,19 +77,18 @@ async fn reply_rules_answer_422_and_keep_what_was_typed() {
         ("   \n  ", "Message cannot be empty."),
         (long.as_str(), "Message must be at most 20000 characters"),
     ] {
-        let r = app.post(&alice, &path, &[("body", body)]).await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let html = r.text().await.unwrap();
+        let (status, html) = app.post_text(&alice, &path, &[("body", body)]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("<html"), "a page without htmx");
         let form = element(&html, "reply-form");
         assert!(form.contains(message) && form.contains(&format!(">{body}</textarea>")));
     }
     let (_, page) = app.get_text(&alice, &format!("/topics/{topic}")).await;
     assert_eq!(ids(&page, "message-"), vec![first]);
-    let r = app
-        .post(&alice, &path, &[("body", &"b".repeat(20_000))])
+    let longest = "b".repeat(20_000);
+    let form = [("body", longest.as_str())];
+    app.assert_post("alice", &alice, &path, &form, StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -247,9 +249,8 @@ async fn editing_own_messages_or_any_as_admin() {
     );
 
     // Bad input: 422, what was typed kept; with htmx, the form alone.
-    let r = app.post(&bob, &edit(reply), &[("body", "  ")]).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    let (status, html) = app.post_text(&bob, &edit(reply), &[("body", "  ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let form = element(&html, "edit-form");
     assert!(
         form.contains("Message cannot be empty.") && form.contains(">  </textarea>"),
@@ -274,8 +275,9 @@ async fn editing_own_messages_or_any_as_admin() {
 
     app.assert_get("bob", &bob, &edit(9999), StatusCode::NOT_FOUND)
         .await;
-    let r = app.post(&admin, &edit(9999), &[("body", "x")]).await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let form = [("body", "x")];
+    app.assert_post("admin", &admin, &edit(9999), &form, StatusCode::NOT_FOUND)
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -309,8 +311,9 @@ async fn deleting_messages_is_for_admins_and_never_the_opening_one() {
     let (_, html) = app.get_text(&visitor, &page).await;
     assert_eq!(ids(&html, "message-"), vec![first, own, other]);
 
-    let r = app.post(&admin, &delete(own), &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .assert_post("admin", &admin, &delete(own), &[], StatusCode::SEE_OTHER)
+        .await;
     assert_eq!(location(&r), page);
     app.assert_get("visitor", &visitor, &link(own), StatusCode::NOT_FOUND)
         .await;

@@ -54,7 +54,7 @@ async fn every_mutation_is_checked_on_the_server() {
         (t("/account/password"), password_form.to_vec(), false),
         (
             t("/forums/{f}/topics"),
-            vec![("title", "New"), ("body", "text")],
+            topic_fields("New", "text").to_vec(),
             false,
         ),
         (t("/topics/{t}/messages"), vec![("body", "a reply")], false),
@@ -63,27 +63,22 @@ async fn every_mutation_is_checked_on_the_server() {
         (t("/topics/{t}/delete"), vec![], true),
         (t("/topics/{t}/lock"), vec![], true),
         (t("/topics/{t}/unlock"), vec![], true),
-        (
-            t("/admin/forums"),
-            vec![("name", "Other"), ("description", "")],
-            true,
-        ),
+        (t("/admin/forums"), forum_fields("Other", "").to_vec(), true),
         (
             t("/admin/forums/{f}/edit"),
-            vec![("name", "Renamed"), ("description", "")],
+            forum_fields("Renamed", "").to_vec(),
             true,
         ),
         (t("/admin/forums/{f}/delete"), vec![], true),
         (
             t("/admin/admins"),
-            vec![("username", "boss"), ("password", PASSWORD)],
+            account_fields("boss", PASSWORD).to_vec(),
             true,
         ),
     ];
     for (path, form, admin_only) in &cases {
-        let r = app.post(&visitor, path, form).await;
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "visitor: {path}");
-        let html = r.text().await.unwrap();
+        let (status, html) = app.post_text(&visitor, path, form).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "visitor: {path}");
         assert!(
             html.contains("id=\"login-form\""),
             "visitor is shown the login form: {path}"
@@ -96,10 +91,10 @@ async fn every_mutation_is_checked_on_the_server() {
         }
     }
     // Someone else's message, even when it is a member's.
-    let r = app
-        .post(&bob, &t("/messages/{m}/edit"), &[("body", "bob's now")])
+    let form = [("body", "bob's now")];
+    let edit = t("/messages/{m}/edit");
+    app.assert_post("bob", &bob, &edit, &form, StatusCode::FORBIDDEN)
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Pages behind the same checks.
     for (path, member_status) in [
         (t("/account"), StatusCode::OK),
@@ -120,8 +115,9 @@ async fn every_mutation_is_checked_on_the_server() {
     app.assert_get("bob", &bob, "/account", StatusCode::OK)
         .await;
     let form = account_fields("boss", PASSWORD);
-    let r = app.post(&app.client(), "/login", &form).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let no_account = StatusCode::UNPROCESSABLE_ENTITY;
+    app.assert_post("boss", &app.client(), "/login", &form, no_account)
+        .await;
 
     // Reading is for everyone.
     for (who, c) in [("visitor", &visitor), ("alice", &alice), ("admin", &admin)] {
@@ -140,11 +136,7 @@ async fn everything_users_type_is_escaped() {
     let alice = app.member("alice").await;
     let visitor = app.client();
 
-    let r = app
-        .post(&admin, "/admin/forums", &forum_fields(XSS, XSS))
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let forum = id_after(&location(&r), "/forums/");
+    let forum = app.create_forum_with(&admin, XSS, XSS).await;
     let topic = app.create_topic(&alice, forum, XSS, XSS).await;
     let reply = app.reply(&alice, topic, &format!("reply {XSS}")).await;
 
@@ -182,30 +174,26 @@ async fn everything_users_type_is_escaped() {
     // Re-rendered forms escape what was typed, in attributes too.
     let sneaky = format!("\">{XSS}");
     let form = register_fields(&sneaky, PASSWORD, PASSWORD);
-    let r = app.post(&app.client(), "/register", &form).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    let (status, html) = app.post_text(&app.client(), "/register", &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_escaped(&html, "register form");
     assert!(
         html.contains(&format!("value=\"&quot;&gt;{ESCAPED}\"")),
         "{html}"
     );
     let form = account_fields(XSS, PASSWORD);
-    let r = app.post(&app.client(), "/login", &form).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_escaped(&r.text().await.unwrap(), "login form");
+    let (status, html) = app.post_text(&app.client(), "/login", &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_escaped(&html, "login form");
     let new_topic = format!("/forums/{forum}/topics");
-    let r = app.post(&alice, &new_topic, &topic_fields(XSS, "")).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_escaped(&r.text().await.unwrap(), "new topic form");
-    let r = app
-        .post(&admin, "/admin/forums", &forum_fields("", XSS))
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_escaped(
-        element(&r.text().await.unwrap(), "new-forum-form"),
-        "forum form",
-    );
+    let form = topic_fields(XSS, "");
+    let (status, html) = app.post_text(&alice, &new_topic, &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_escaped(&html, "new topic form");
+    let form = forum_fields("", XSS);
+    let (status, html) = app.post_text(&admin, "/admin/forums", &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_escaped(element(&html, "new-forum-form"), "forum form");
     // htmx fragments too.
     let r = app
         .post_hx(
@@ -317,8 +305,10 @@ async fn cross_site_posts_are_refused() {
 async fn the_session_cookie_is_http_only_and_same_site_lax() {
     let app = App::start().await;
     let form = account_fields("admin", ADMIN_PASSWORD);
-    let r = app.post(&app.client(), "/login", &form).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let c = app.client();
+    let r = app
+        .assert_post("admin", &c, "/login", &form, StatusCode::SEE_OTHER)
+        .await;
     let cookie = r
         .headers()
         .get_all("set-cookie")
@@ -358,25 +348,26 @@ async fn the_session_id_changes_at_login() {
     // A visitor's failed login: no session worth keeping, and if one was
     // given, logging in replaces it.
     let c = app.client();
+    let form = account_fields("alice", "wrong-password");
+    let wrong_password = StatusCode::UNPROCESSABLE_ENTITY;
     let r = app
-        .post(&c, "/login", &account_fields("alice", "wrong-password"))
+        .assert_post("alice", &c, "/login", &form, wrong_password)
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let before = session_cookie(&r);
+    let form = account_fields("alice", PASSWORD);
     let r = app
-        .post(&c, "/login", &account_fields("alice", PASSWORD))
+        .assert_post("alice", &c, "/login", &form, StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let first = session_cookie(&r).expect("login sets the session cookie");
     assert_ne!(Some(first.clone()), before);
     assert_eq!(as_cookie(&app, &first, "/account").await, StatusCode::OK);
 
     // Logging in again over an existing session gives a new id, and the old
     // one no longer authenticates.
+    let form = account_fields("bob", PASSWORD);
     let r = app
-        .post(&c, "/login", &account_fields("bob", PASSWORD))
+        .assert_post("bob", &c, "/login", &form, StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let second = session_cookie(&r).expect("a new session cookie");
     assert_ne!(second, first);
     assert_eq!(
@@ -440,21 +431,17 @@ async fn request_bodies_over_64_kib_are_413() {
         (&app.client(), "/login".to_string(), "password"),
         (&admin, "/admin/forums".to_string(), "description"),
     ] {
-        let r = app.post(c, &path, &[(field, huge.as_str())]).await;
-        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
-        let html = r.text().await.unwrap();
+        let (status, html) = app.post_text(c, &path, &[(field, huge.as_str())]).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{path}");
         assert!(html.contains("larger than 64 KiB"), "{html}");
     }
     // Under the limit but over a field's limit is a 422, not a 413.
     let big = "x".repeat(60 * 1024);
-    let r = app
-        .post(
-            &alice,
-            &format!("/topics/{topic}/messages"),
-            &[("body", big.as_str())],
-        )
+    let reply = format!("/topics/{topic}/messages");
+    let form = [("body", big.as_str())];
+    let too_long = StatusCode::UNPROCESSABLE_ENTITY;
+    app.assert_post("alice", &alice, &reply, &form, too_long)
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let (_, page) = app.get_text(&alice, &format!("/topics/{topic}")).await;
     assert_eq!(ids(&page, "message-").len(), 1, "nothing was posted");
 }
@@ -479,11 +466,10 @@ async fn unreadable_forms_are_422_pages() {
         "{html}"
     );
     // Missing fields are empty fields, named in the error.
-    let r = app
-        .post(&alice, &format!("/forums/{forum}/topics"), &[])
+    let (status, html) = app
+        .post_text(&alice, &format!("/forums/{forum}/topics"), &[])
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Title cannot be empty.") && html.contains("Message cannot be empty."));
 }
 
@@ -554,8 +540,9 @@ async fn htmx_gets_error_pages_as_notices_that_leave_the_form_alone() {
         );
 
         // Without htmx: the page, as before.
-        let r = app.post(&alice, path, &[("body", body)]).await;
-        assert_eq!(r.status(), status, "POST {path}");
+        let r = app
+            .assert_post("alice", &alice, path, &[("body", body)], status)
+            .await;
         assert!(r.headers().get("hx-retarget").is_none(), "{path}");
         assert!(r.text().await.unwrap().contains("<html"), "{path}");
     }
@@ -701,11 +688,7 @@ async fn every_answer_carries_the_security_headers() {
     for path in &pages {
         for c in [&admin, &visitor] {
             let r = app.get(c, path).await;
-            let h = r.headers();
-            let csp = h
-                .get("content-security-policy")
-                .map(|v| v.to_str().unwrap().to_string())
-                .unwrap_or_default();
+            let csp = header(&r, "content-security-policy");
             assert!(
                 csp.contains("script-src 'self';") && csp.contains("frame-ancestors 'none'"),
                 "{path}: {csp:?}"

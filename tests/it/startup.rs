@@ -16,15 +16,10 @@ async fn first_start_creates_admin_and_second_start_changes_nothing() {
     let (status, home) = app.get_text(&admin, "/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains(&format!("id=\"forum-{forum}\"")));
-    let c = app.client();
-    let r = app
-        .post(
-            &c,
-            "/login",
-            &[("username", "admin"), ("password", "another-password")],
-        )
+    let form = account_fields("admin", "another-password");
+    let wrong_password = StatusCode::UNPROCESSABLE_ENTITY;
+    app.assert_post("admin", &app.client(), "/login", &form, wrong_password)
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -113,13 +108,7 @@ async fn a_terminated_process_says_going_away_to_every_socket() {
     assert!(killed.success());
 
     for (i, ws) in sockets.iter_mut().enumerate() {
-        let code = loop {
-            match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
-                Ok(Some(Ok(Message::Close(frame)))) => break frame.map(|f| u16::from(f.code)),
-                Ok(Some(Ok(_))) => continue,
-                other => panic!("socket {i}: no close frame: {other:?}"),
-            }
-        };
+        let code = close_code(ws, &format!("socket {i}")).await;
         assert_eq!(code, Some(1001), "socket {i}: going away");
     }
     let status = tokio::time::timeout(Duration::from_secs(10), server.wait())

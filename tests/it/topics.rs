@@ -1,20 +1,7 @@
 //! Topics: starting one and its rules, locking, deleting with its messages.
 
 use crate::common::*;
-use reqwest::{Client, StatusCode};
-
-async fn new_topic(
-    app: &App,
-    c: &Client,
-    forum: i64,
-    title: &str,
-    body: &str,
-) -> (StatusCode, String) {
-    let path = format!("/forums/{forum}/topics");
-    let r = app.post(c, &path, &topic_fields(title, body)).await;
-    let s = r.status();
-    (s, r.text().await.unwrap())
-}
+use reqwest::StatusCode;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn members_and_admins_start_topics_visitors_log_in_first() {
@@ -26,11 +13,11 @@ async fn members_and_admins_start_topics_visitors_log_in_first() {
     let list = format!("/forums/{forum}");
 
     let visitor = app.client();
-    let (status, html) = new_topic(&app, &visitor, forum, "By a visitor", "hi").await;
+    let form = topic_fields("By a visitor", "hi");
+    let (status, html) = app.post_text(&visitor, &new, &form).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(html.contains("Please log in to continue.") && html.contains("id=\"login-form\""));
     // htmx is told where to log in.
-    let form = topic_fields("By a visitor", "hi");
     let r = app.post_hx(&visitor, &new, &form, &list).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
@@ -79,8 +66,10 @@ async fn members_and_admins_start_topics_visitors_log_in_first() {
         .await;
 
     // No topic in a forum that does not exist.
-    let (status, _) = new_topic(&app, &alice, 9999, "Lost", "nowhere").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    let form = topic_fields("Lost", "nowhere");
+    let lost = "/forums/9999/topics";
+    app.assert_post("alice", &alice, lost, &form, StatusCode::NOT_FOUND)
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -90,6 +79,7 @@ async fn topic_rules_answer_422_and_keep_what_was_typed() {
     let alice = app.member("alice").await;
     let forum = app.create_forum(&admin, "General").await;
     let list = format!("/forums/{forum}");
+    let new = format!("/forums/{forum}/topics");
     let long_title = "t".repeat(151);
     let long_body = "b".repeat(20_001);
     let cases: &[(&str, &str, &str)] = &[
@@ -109,7 +99,8 @@ async fn topic_rules_answer_422_and_keep_what_was_typed() {
         ),
     ];
     for (title, body, message) in cases {
-        let (status, html) = new_topic(&app, &alice, forum, title, body).await;
+        let form = topic_fields(title, body);
+        let (status, html) = app.post_text(&alice, &new, &form).await;
         assert_eq!(
             status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -128,16 +119,14 @@ async fn topic_rules_answer_422_and_keep_what_was_typed() {
     // The limits themselves pass.
     let title = "é".repeat(150);
     let body = "b".repeat(20_000);
-    let (status, _) = new_topic(&app, &alice, forum, &title, &body).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    let (status, _) = new_topic(&app, &alice, forum, "x", "y").await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    for form in [topic_fields(&title, &body), topic_fields("x", "y")] {
+        app.assert_post("alice", &alice, &new, &form, StatusCode::SEE_OTHER)
+            .await;
+    }
 
     // With htmx: the form alone.
     let form = topic_fields("Typed title", "   ");
-    let r = app
-        .post_hx(&alice, &format!("/forums/{forum}/topics"), &form, &list)
-        .await;
+    let r = app.post_hx(&alice, &new, &form, &list).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(
@@ -186,8 +175,9 @@ async fn locking_is_for_admins_and_stops_member_replies() {
         "still open"
     );
 
-    let r = app.post(&admin, &lock, &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .assert_post("admin", &admin, &lock, &[], StatusCode::SEE_OTHER)
+        .await;
     assert_eq!(location(&r), page);
     let (_, html) = app.get_text(&alice, &page).await;
     assert!(!html.contains("id=\"reply-form\""), "{html}");
@@ -196,9 +186,8 @@ async fn locking_is_for_admins_and_stops_member_replies() {
     assert!(element(&list, &format!("topic-{topic}")).contains("locked"));
 
     // A member's reply is refused, keeping what they typed; the admin's is not.
-    let r = app.post(&alice, &reply, &[("body", "but wait")]).await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let html = r.text().await.unwrap();
+    let (status, html) = app.post_text(&alice, &reply, &[("body", "but wait")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(
         html.contains("locked") && html.contains(">but wait</textarea>"),
         "{html}"
@@ -218,22 +207,14 @@ async fn locking_is_for_admins_and_stops_member_replies() {
     let admin_reply = app.reply(&admin, topic, "Closing words").await;
     let (_, html) = app.get_text(&admin, &page).await;
     assert!(html.contains("id=\"reply-form\""), "admins may still reply");
-    assert_eq!(ids(&html, "message-").last(), Some(&admin_reply));
-    assert_eq!(
-        ids(&html, "message-").len(),
-        2,
-        "the member's reply is not there"
-    );
+    let messages = ids(&html, "message-");
+    assert_eq!(messages.last(), Some(&admin_reply));
+    assert_eq!(messages.len(), 2, "the member's reply is not there");
     // Members may still edit their own message in a locked topic.
-    let first = ids(&html, "message-")[0];
-    let r = app
-        .post(
-            &alice,
-            &format!("/messages/{first}/edit"),
-            &[("body", "calmer opinions")],
-        )
+    let edit = format!("/messages/{}/edit", messages[0]);
+    let form = [("body", "calmer opinions")];
+    app.assert_post("alice", &alice, &edit, &form, StatusCode::SEE_OTHER)
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     app.assert_each_post(&unlock, &[], &refused).await;
     assert!(
@@ -290,8 +271,9 @@ async fn deleting_a_topic_deletes_its_messages() {
     app.assert_get("visitor", &visitor, &path, StatusCode::OK)
         .await;
 
-    let r = app.post(&admin, &delete, &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .assert_post("admin", &admin, &delete, &[], StatusCode::SEE_OTHER)
+        .await;
     assert_eq!(location(&r), list);
     app.assert_get("visitor", &visitor, &path, StatusCode::NOT_FOUND)
         .await;
@@ -303,10 +285,10 @@ async fn deleting_a_topic_deletes_its_messages() {
     let (_, page) = app.get_text(&visitor, &list).await;
     assert_eq!(ids(&page, "topic-"), vec![other]);
     // Nothing more can be done to it.
-    let r = app
-        .post(&alice, &format!("{path}/messages"), &[("body", "late")])
+    let late = [("body", "late")];
+    let reply = format!("{path}/messages");
+    app.assert_post("alice", &alice, &reply, &late, StatusCode::NOT_FOUND)
         .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     app.assert_post("admin", &admin, &delete, &[], StatusCode::NOT_FOUND)
         .await;
 
@@ -356,11 +338,12 @@ async fn missing_topics_are_404() {
         app.assert_post("admin", &admin, path, &[], StatusCode::NOT_FOUND)
             .await;
     }
-    let r = app
-        .post(&admin, "/admin/forums/abc/edit", &forum_fields("x", ""))
+    let path = "/admin/forums/abc/edit";
+    let forum = forum_fields("x", "");
+    app.assert_post("admin", &admin, path, &forum, StatusCode::NOT_FOUND)
         .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // A visitor is still asked to log in first.
-    let r = app.post(&c, "/topics/abc/messages", &[("body", "x")]).await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let path = "/topics/abc/messages";
+    app.assert_post("visitor", &c, path, &form, StatusCode::UNAUTHORIZED)
+        .await;
 }
