@@ -74,7 +74,14 @@ pub struct Fleet {
 }
 
 pub fn micros_since(base: Instant) -> u32 {
-    base.elapsed().as_micros().min(u128::from(u32::MAX - 1)) as u32
+    micros_at(base, Instant::now())
+}
+
+/// `t` in microseconds after `base` (0 before it).
+pub fn micros_at(base: Instant, t: Instant) -> u32 {
+    t.saturating_duration_since(base)
+        .as_micros()
+        .min(u128::from(u32::MAX - 1)) as u32
 }
 
 impl Fleet {

@@ -631,15 +631,18 @@ async fn run_phase(
     println!("-- {rate} replies/s for {duration} s ({count} replies) to {sockets} sockets");
 
     // Open loop: each POST leaves on schedule, whatever earlier ones are doing.
+    // Latencies count from the scheduled time, not from when a busy runtime
+    // got round to sending (no coordinated omission).
     let interval = Duration::from_secs(1) / rate;
-    let start = tokio::time::Instant::now() + Duration::from_millis(100);
+    let start = Instant::now() + Duration::from_millis(100);
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..count {
-        tokio::time::sleep_until(start + interval * i).await;
+        let scheduled = start + interval * i;
+        tokio::time::sleep_until(scheduled.into()).await;
         let poster = poster.clone();
         let seq = seq0 + i;
+        let send_at = fleet::micros_at(base, scheduled);
         tasks.spawn(async move {
-            let send_at = fleet::micros_since(base);
             let result = poster.post(seq).await;
             Sent {
                 seq,
