@@ -39,7 +39,7 @@ const DELIVERY_STALL: Duration = Duration::from_secs(10);
 
 const USAGE: &str = "\
 usage: loadgen [--sockets N] [--rates R1,R2,..] [--duration SECS] [--skip-baseline]
-               [--baseline-batching] [--smoke] [--port P] [--server-bin PATH]
+               [--baseline-one-write] [--smoke] [--port P] [--server-bin PATH]
                [--concurrency C]
        loadgen --baseline-server PORT [--batch]   (internal: runs the baseline server)
 
@@ -47,9 +47,9 @@ usage: loadgen [--sockets N] [--rates R1,R2,..] [--duration SECS] [--skip-baseli
   --rates LIST       replies per second, one phase each (default 10,30)
   --duration SECS    length of each phase (default 10)
   --skip-baseline    only measure causerie
-  --baseline-batching  the baseline writes the frames waiting for a socket
-                     together (one flush), like causerie; by default it
-                     sends each frame on its own
+  --baseline-one-write  the baseline sends each frame on its own (one
+                     write each); by default it writes the frames waiting
+                     for a socket together (one flush), like causerie
   --smoke            quick check: --sockets 200 --duration 3
   --port P           causerie listens on P, the baseline on P+1 (default 61080)
   --server-bin PATH  causerie binary (default: `causerie` next to loadgen)
@@ -85,7 +85,7 @@ fn parse_args() -> Result<Mode, String> {
         rates: vec![10, 30],
         duration: 10,
         skip_baseline: false,
-        baseline_batching: false,
+        baseline_batching: true,
         port: 61080,
         server_bin: default_bin,
         concurrency: 200,
@@ -120,7 +120,7 @@ fn parse_args() -> Result<Mode, String> {
                     .ok_or("--rates: a comma-separated list of rates, 1 to 1000 per second")?;
             }
             "--skip-baseline" => o.skip_baseline = true,
-            "--baseline-batching" => o.baseline_batching = true,
+            "--baseline-one-write" => o.baseline_batching = false,
             "--smoke" => smoke = true,
             "--port" => o.port = value(&a, args.next())?,
             "--server-bin" => o.server_bin = value(&a, args.next())?,
