@@ -269,6 +269,8 @@ struct Phase {
     post_p50: u32,
     post_p99: u32,
     lost_during: usize,
+    /// Seconds of CPU the server used, from the first POST to the last frame.
+    server_cpu: f64,
 }
 
 async fn bench(opts: Opts) -> Result<bool, String> {
@@ -583,7 +585,9 @@ async fn measure(
         let mut ids = Vec::new();
         for &rate in &opts.rates {
             child.check_running()?;
-            let p = run_phase(&fleet, &poster, rate, opts.duration, seq, &mut ids, base).await;
+            let cpu_before = child.cpu_seconds()?;
+            let mut p = run_phase(&fleet, &poster, rate, opts.duration, seq, &mut ids, base).await;
+            p.server_cpu = child.cpu_seconds()? - cpu_before;
             seq += rate * opts.duration;
             print_phase(&p);
             phases.push(p);

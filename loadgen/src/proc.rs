@@ -111,6 +111,26 @@ impl ChildGuard {
             .ok_or_else(|| format!("{}: no VmRSS", self.name))
     }
 
+    /// CPU time used so far, user and system, in seconds (/proc/<pid>/stat).
+    pub fn cpu_seconds(&self) -> Result<f64, String> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()))
+            .map_err(|e| format!("{} stat: {e}", self.name))?;
+        // Fields after the command name, which is in parentheses: state is
+        // field 3, utime 14 and stime 15.
+        let rest = stat
+            .rsplit_once(')')
+            .map(|(_, r)| r)
+            .ok_or_else(|| format!("{}: unreadable stat", self.name))?;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+        let (Some(user), Some(system)) = (ticks(11), ticks(12)) else {
+            return Err(format!("{}: no CPU times in stat", self.name));
+        };
+        // SAFETY: sysconf only reads a constant of the system.
+        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+        Ok((user + system) as f64 / per_second)
+    }
+
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();

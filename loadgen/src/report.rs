@@ -22,7 +22,7 @@ pub(crate) fn print_phase(p: &Phase) {
     println!(
         "   POSTs ok {}/{} ({:.1}/s, answered in p50 {} p99 {}); delivered {}/{} ({} via the \"new messages\" notice); \
          latency p50 {} p99 {} max {}; all sockets reached: p50 {} p99 {}; \
-         frames up to {} bytes{}{}",
+         frames up to {} bytes; server CPU {:.2} s ({:.1} ms a reply){}{}",
         p.ok,
         p.sent,
         p.achieved,
@@ -37,6 +37,8 @@ pub(crate) fn print_phase(p: &Phase) {
         ms(p.all_p50),
         ms(p.all_p99),
         p.max_frame,
+        p.server_cpu,
+        p.server_cpu * 1000.0 / p.ok.max(1) as f64,
         if p.lost_during > 0 {
             format!("; {} sockets closed", p.lost_during)
         } else {
@@ -107,6 +109,20 @@ pub(crate) fn print_table(opts: &Opts, reports: &[Report]) -> bool {
             label("all reached p99"),
             &|r| phase_of(r, i).map_or("-".into(), |p| ms(p.all_p99)),
             String::new(),
+        );
+        row(
+            label("server CPU a reply"),
+            &|r| {
+                phase_of(r, i).map_or("-".into(), |p| {
+                    format!("{:.1} ms", p.server_cpu * 1000.0 / p.ok.max(1) as f64)
+                })
+            },
+            bp.map_or(String::new(), |bp| {
+                ratio(
+                    p.server_cpu / p.ok.max(1) as f64,
+                    bp.server_cpu / bp.ok.max(1) as f64,
+                )
+            }),
         );
         row(
             label("achieved"),
