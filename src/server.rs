@@ -5,11 +5,12 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tower_sessions::ExpiredDeletion;
+use tower_sessions::{CachingSessionStore, ExpiredDeletion};
 use tower_sessions_rusqlite_store::{RusqliteStore, tokio_rusqlite};
 
 use crate::app::{AppState, router, sessions};
 use crate::auth;
+use crate::auth::session_cache::SessionCache;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -54,6 +55,7 @@ impl Server {
                 .continuously_delete_expired(Duration::from_secs(3600)),
         );
         let state = AppState::new(db, config.heartbeat);
+        let store = CachingSessionStore::new(SessionCache::default(), store);
         let app = router(state.clone(), sessions(store, config.secure_cookies));
         let listener = TcpListener::bind(config.addr)
             .await

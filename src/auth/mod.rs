@@ -4,6 +4,7 @@
 pub mod password;
 pub mod queries;
 pub mod session;
+pub mod session_cache;
 pub mod throttle;
 pub mod views;
 
@@ -14,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use maud::Markup;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 pub use session::{Admin, Member, Viewer};
@@ -29,7 +30,7 @@ use crate::validate::{self, FieldErrors};
 use views::{LoginForm, PasswordForm, RegisterForm};
 
 /// A logged-in account as the rest of the application sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -142,7 +143,7 @@ async fn login(
     match user {
         Some(user) if ok => {
             state.throttle.record_success(&username);
-            session::log_in(&session, user.id).await?;
+            session::log_in(&session, &user).await?;
             Ok(hx.redirect(&next))
         }
         _ => {
@@ -224,7 +225,7 @@ async fn register(
     }
     match create_account(&state.db, username, password, false).await? {
         Some(user) => {
-            session::log_in(&session, user.id).await?;
+            session::log_in(&session, &user).await?;
             Ok(hx.redirect(paths::HOME))
         }
         None => {

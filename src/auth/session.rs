@@ -10,6 +10,10 @@ use super::{User, queries};
 use crate::app::AppState;
 use crate::error::AppError;
 
+/// The logged-in user, whole: ids, names and roles never change once an
+/// account exists, so the session may carry them.
+const USER: &str = "user";
+/// What sessions from before `USER` hold: the id alone.
 const USER_ID: &str = "user_id";
 
 /// The viewer of a page: a member or admin, or `None` for a visitor.
@@ -28,10 +32,10 @@ async fn session(parts: &mut Parts, state: &AppState) -> Result<Session, AppErro
         .map_err(|(_, why)| AppError::Internal(format!("no session: {why}")))
 }
 
-/// Logs `user_id` in, with a new session id (no fixation).
-pub async fn log_in(session: &Session, user_id: i64) -> Result<(), AppError> {
+/// Logs `user` in, with a new session id (no fixation).
+pub async fn log_in(session: &Session, user: &User) -> Result<(), AppError> {
     session.cycle_id().await?;
-    session.insert(USER_ID, user_id).await?;
+    session.insert(USER, user).await?;
     Ok(())
 }
 
@@ -48,14 +52,17 @@ impl FromRequestParts<AppState> for Viewer {
             return Ok(v.clone());
         }
         let session = session(parts, state).await?;
-        let user = match session.get::<i64>(USER_ID).await? {
-            Some(id) => {
-                state
-                    .db
-                    .read(move |c| Ok(queries::user_by_id(c, id)?))
-                    .await?
-            }
-            None => None,
+        let user = match session.get::<User>(USER).await? {
+            Some(user) => Some(user),
+            None => match session.get::<i64>(USER_ID).await? {
+                Some(id) => {
+                    state
+                        .db
+                        .read(move |c| Ok(queries::user_by_id(c, id)?))
+                        .await?
+                }
+                None => None,
+            },
         };
         let viewer = Viewer(user);
         parts.extensions.insert(viewer.clone());
