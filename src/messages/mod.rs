@@ -94,9 +94,11 @@ enum Posted {
         position: i64,
     },
     NoTopic,
-    Locked,
+    Locked(Topic),
 }
 
+/// Posts a reply in one trip to the database: the topic is checked inside
+/// the transaction that inserts it, so a lock that lands first always wins.
 async fn reply(
     State(state): State<AppState>,
     Member(user): Member,
@@ -104,34 +106,37 @@ async fn reply(
     hx: Hx,
     Form(input): Form<BodyInput>,
 ) -> AppResult<Response> {
-    let topic = load_topic(&state, topic_id).await?;
     let role = Role::of(Some(&user));
-    let refuse = |errors: FieldErrors, body: String| {
+    let refuse = |topic: &Topic, errors: FieldErrors, body: String| {
         let form = ReplyForm { body, errors };
         hx.form_or_page(views::reply_form(topic_id, &form), |_| {
-            views::reply_page(&user, &topic, &form)
+            views::reply_page(&user, topic, &form)
         })
     };
-    if !perms::can_reply(role, topic.locked) {
+    let locked = |topic: &Topic, body: String| {
         let mut errors = FieldErrors::default();
         errors.add("body", "This topic is locked: no new replies.");
-        return Err(AppError::Locked(refuse(errors, input.body)));
-    }
+        AppError::Locked(refuse(topic, errors, body))
+    };
     let mut errors = FieldErrors::default();
     let body = errors.check("body", validate::body(&input.body));
     if !errors.is_empty() {
-        return Err(AppError::Invalid(refuse(errors, input.body)));
+        // The refusal shows the topic; that it is locked is said first.
+        let topic = load_topic(&state, topic_id).await?;
+        if !perms::can_reply(role, topic.locked) {
+            return Err(locked(&topic, input.body));
+        }
+        return Err(AppError::Invalid(refuse(&topic, errors, input.body)));
     }
     let (author, author_name) = (user.id, user.username.clone());
-    let (admin, forum_id) = (role.is_admin(), topic.forum_id);
     let posted = state
         .commit(
             move |tx| {
                 let Some(t) = topic_queries::by_id(tx, topic_id)? else {
                     return Ok(Posted::NoTopic);
                 };
-                if t.locked && !admin {
-                    return Ok(Posted::Locked);
+                if !perms::can_reply(role, t.locked) {
+                    return Ok(Posted::Locked(t));
                 }
                 let at = crate::db::now();
                 let id = queries::insert(tx, topic_id, author, &body, at)?;
@@ -152,8 +157,8 @@ async fn reply(
                 })
             },
             move |posted| match posted {
-                Posted::Done { message, .. } => Some(Change::MessageCreated {
-                    forum_id,
+                Posted::Done { message, topic, .. } => Some(Change::MessageCreated {
+                    forum_id: topic.forum_id,
                     topic_id,
                     message_id: message.id,
                 }),
@@ -168,11 +173,7 @@ async fn reply(
             position,
         } => (message, topic, position),
         Posted::NoTopic => return Err(AppError::NotFound),
-        Posted::Locked => {
-            let mut errors = FieldErrors::default();
-            errors.add("body", "This topic was just locked: no new replies.");
-            return Err(AppError::Locked(refuse(errors, input.body)));
-        }
+        Posted::Locked(topic) => return Err(locked(&topic, input.body)),
     };
     let page = page_of(position);
     let on_that_page = hx.is_on(&paths::topic(topic_id)) && hx.current_page() == page;
