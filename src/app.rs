@@ -32,9 +32,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Must be called inside a Tokio runtime: it starts the hub.
     pub fn new(db: Db, heartbeat: Heartbeat) -> Self {
-        let hub = Hub::start(db.clone());
+        let hub = Hub::new(db.clone());
         Self {
             db,
             hub,
@@ -43,9 +42,9 @@ impl AppState {
         }
     }
 
-    /// Runs `f` in one write transaction, then announces the change it made,
-    /// if `announce` names one, to the live hub: in commit order, since the
-    /// writer is still held.
+    /// Runs `f` in one write transaction, then has the live hub fan out the
+    /// change it made, if `announce` names one: on the same thread, right
+    /// after the commit, in commit order since the writer is still held.
     pub async fn commit<T, F, A>(&self, f: F, announce: A) -> AppResult<T>
     where
         T: Send + 'static,
@@ -54,9 +53,9 @@ impl AppState {
     {
         let hub = self.hub.clone();
         self.db
-            .write_then(f, move |out| {
+            .write_then(f, move |conn, out| {
                 if let Some(change) = announce(out) {
-                    hub.publish(change);
+                    hub.publish(conn, &change);
                 }
             })
             .await

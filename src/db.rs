@@ -74,6 +74,15 @@ impl Db {
         .await?
     }
 
+    /// Runs `f` on a pooled read connection, inside one read transaction (so
+    /// every query in it sees the same state), on the calling thread: only
+    /// for code already off the async runtime.
+    pub fn read_now<T>(&self, f: impl FnOnce(&Connection) -> AppResult<T>) -> AppResult<T> {
+        let conn = self.pool.get()?;
+        let tx = conn.unchecked_transaction()?;
+        f(&tx)
+    }
+
     /// Runs `f` inside one transaction on the writer, off the async runtime;
     /// it commits when `f` returns `Ok`.
     pub async fn write<T, F>(&self, f: F) -> AppResult<T>
@@ -81,16 +90,17 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
     {
-        self.write_then(f, |_| {}).await
+        self.write_then(f, |_, _| {}).await
     }
 
-    /// Like `write`, and `after_commit` runs with the result while the writer
-    /// is still held (see the module doc).
+    /// Like `write`, and `after_commit` runs with the writer's connection and
+    /// the result, right after the commit and while the writer is still held
+    /// (see the module doc).
     pub async fn write_then<T, F, A>(&self, f: F, after_commit: A) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
-        A: FnOnce(&T) + Send + 'static,
+        A: FnOnce(&Connection, &T) + Send + 'static,
     {
         let writer = self.writer.clone();
         tokio::task::spawn_blocking(move || {
@@ -100,7 +110,7 @@ impl Db {
             let tx = conn.transaction()?;
             let out = f(&tx)?;
             tx.commit()?;
-            after_commit(&out);
+            after_commit(&conn, &out);
             Ok(out)
         })
         .await?

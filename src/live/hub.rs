@@ -1,20 +1,22 @@
 //! The hub: who watches what, and the fan-out of each committed change.
 //!
-//! One task owns every subscription and handles commands in the order they
-//! were sent. Changes are announced while the database writer is held, so
-//! they arrive in commit order; a join is handled between two changes, so its
-//! catch-up is exactly the state before the next change it will receive.
-//! Each change is read from the database once and rendered once per kind of
-//! viewer and page; every socket then gets a shared copy of its frame.
+//! A change is fanned out by the thread that committed it, right after the
+//! commit and while that thread still holds the database writer: changes go
+//! out in commit order, read from the connection that wrote them, with no
+//! task or thread between the commit and the sockets' queues. Subscriptions
+//! live behind one lock; a joining socket gets its catch-up and is added under
+//! that lock, so a change missing from its catch-up is fanned out to it after.
+//! Each change is read once and rendered once per kind of viewer and page;
+//! every socket then gets a shared copy of its frame.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use maud::{Markup, html};
 use rusqlite::Connection;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use super::change::Change;
 use super::outbox::Outbox;
@@ -29,69 +31,111 @@ use crate::perms::Role;
 use crate::topics::queries::{self as topic_queries, Topic, TopicRow};
 use crate::views::components::{PAGE_SIZE, Paging};
 
-enum Command {
-    Join {
-        id: u64,
-        watch: Watch,
-        kind: Kind,
-        outbox: Arc<Outbox>,
-    },
-    Leave {
-        id: u64,
-    },
-    Change(Change),
-    CloseAll {
-        done: oneshot::Sender<()>,
-    },
-}
-
 /// The handle every handler and socket holds; cheap to clone.
 #[derive(Clone)]
 pub struct Hub {
-    commands: mpsc::UnboundedSender<Command>,
-    next_id: Arc<AtomicU64>,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    /// For catch-up reads.
+    db: Db,
+    subs: Mutex<Subs>,
+    next_id: AtomicU64,
 }
 
 impl Hub {
-    /// Starts the hub's task on the current runtime.
-    pub fn start(db: Db) -> Self {
-        let (commands, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(db, rx));
+    pub fn new(db: Db) -> Self {
         Hub {
-            commands,
-            next_id: Arc::new(AtomicU64::new(1)),
+            shared: Arc::new(Shared {
+                db,
+                subs: Mutex::default(),
+                next_id: AtomicU64::new(1),
+            }),
         }
     }
 
-    /// Announces a committed change. Never blocks.
-    pub fn publish(&self, change: Change) {
-        let _ = self.commands.send(Command::Change(change));
+    fn subs(&self) -> MutexGuard<'_, Subs> {
+        self.shared.subs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Fans out a change just committed on `conn`, the writer, still held.
+    pub fn publish(&self, conn: &Connection, change: &Change) {
+        let mut subs = self.subs();
+        subs.catch_up.clear();
+        if let Err(e) = fan_out(conn, &mut subs, change) {
+            // The sockets of that page are now behind: close them so they
+            // reconnect and catch up.
+            tracing::error!(error = %e, "fan-out failed; closing sockets");
+            for sub in subs.all.values() {
+                sub.outbox.kill();
+            }
+        }
     }
 
     /// Registers a socket; its catch-up is the first thing queued for it.
-    pub fn join(&self, watch: Watch, role: Role) -> (u64, Arc<Outbox>) {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+    /// When the catch-up cannot be read, the socket is closed.
+    pub async fn join(&self, watch: Watch, role: Role) -> (u64, Arc<Outbox>) {
+        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::default());
-        let _ = self.commands.send(Command::Join {
-            id,
-            watch,
-            kind: Kind::of(role),
-            outbox: outbox.clone(),
-        });
+        let (hub, queue) = (self.clone(), outbox.clone());
+        let kind = Kind::of(role);
+        let joined = tokio::task::spawn_blocking(move || hub.add(id, watch, kind, queue)).await;
+        if !matches!(joined, Ok(Ok(()))) {
+            tracing::error!("catch-up failed; socket closed");
+            outbox.kill();
+        }
         (id, outbox)
     }
 
+    /// Blocking: may read the catch-up.
+    fn add(&self, id: u64, watch: Watch, kind: Kind, outbox: Arc<Outbox>) -> AppResult<()> {
+        let mut subs = self.subs();
+        // While closing, a newcomer gets its goodbye at once and is kept
+        // until it leaves, so the stop waits for that goodbye too.
+        let first = if subs.closing {
+            going_away()
+        } else {
+            let frame = match subs.catch_up.get(&(watch, kind)) {
+                Some(frame) => frame.clone(),
+                None => self
+                    .shared
+                    .db
+                    .read_now(|conn| catch_up(conn, &mut subs, watch, kind))?,
+            };
+            Message::Text(frame)
+        };
+        if !matches!(&first, Message::Text(t) if t.is_empty()) {
+            outbox.push(first);
+        }
+        subs.add(
+            id,
+            Sub {
+                watch,
+                kind,
+                outbox,
+            },
+        );
+        Ok(())
+    }
+
     pub fn leave(&self, id: u64) {
-        let _ = self.commands.send(Command::Leave { id });
+        self.subs().remove(id);
     }
 
     /// Sends every socket "going away" (1001), so browsers reconnect to the
     /// next server and catch up there. The receiver resolves once every
-    /// socket has sent its close frame and left (or the hub is gone): the
-    /// process must not exit before that, or the frames die with it.
+    /// socket has sent its close frame and left: the process must not exit
+    /// before that, or the frames die with it.
     pub fn close_all(&self) -> oneshot::Receiver<()> {
         let (done, all_left) = oneshot::channel();
-        let _ = self.commands.send(Command::CloseAll { done });
+        let mut subs = self.subs();
+        subs.closing = true;
+        subs.all_left.push(done);
+        for sub in subs.all.values() {
+            sub.outbox.push(going_away());
+        }
+        subs.tell_if_all_left();
         all_left
     }
 }
@@ -185,66 +229,6 @@ impl Subs {
     }
 }
 
-async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Command>) {
-    let mut subs = Subs::default();
-    while let Some(cmd) = rx.recv().await {
-        match cmd {
-            Command::Join {
-                id,
-                watch,
-                kind,
-                outbox,
-            } => {
-                // While closing, a newcomer gets its goodbye at once and is
-                // kept until it leaves, so the stop waits for that goodbye too.
-                let first = if subs.closing {
-                    Some(going_away())
-                } else {
-                    match catch_up(&db, &mut subs, watch, kind).await {
-                        Ok(frame) => (!frame.is_empty()).then_some(Message::Text(frame)),
-                        Err(e) => {
-                            tracing::error!(error = %e, "catch-up failed; socket closed");
-                            outbox.kill();
-                            continue;
-                        }
-                    }
-                };
-                if let Some(frame) = first {
-                    outbox.push(frame);
-                }
-                subs.add(
-                    id,
-                    Sub {
-                        watch,
-                        kind,
-                        outbox,
-                    },
-                );
-            }
-            Command::Leave { id } => subs.remove(id),
-            Command::Change(change) => {
-                subs.catch_up.clear();
-                if let Err(e) = fan_out(&db, &mut subs, change).await {
-                    // The sockets of that page are now behind: close them so
-                    // they reconnect and catch up.
-                    tracing::error!(error = %e, "fan-out failed; closing sockets");
-                    for sub in subs.all.values() {
-                        sub.outbox.kill();
-                    }
-                }
-            }
-            Command::CloseAll { done } => {
-                subs.closing = true;
-                subs.all_left.push(done);
-                for sub in subs.all.values() {
-                    sub.outbox.push(going_away());
-                }
-                subs.tell_if_all_left();
-            }
-        }
-    }
-}
-
 fn going_away() -> Message {
     Message::Close(Some(CloseFrame {
         code: 1001,
@@ -252,11 +236,13 @@ fn going_away() -> Message {
     }))
 }
 
-async fn catch_up(db: &Db, subs: &mut Subs, watch: Watch, kind: Kind) -> AppResult<Utf8Bytes> {
+/// The catch-up frame of a page for a kind of viewer, read on `conn` unless
+/// it is cached since the last change.
+fn catch_up(conn: &Connection, subs: &mut Subs, watch: Watch, kind: Kind) -> AppResult<Utf8Bytes> {
     if let Some(frame) = subs.catch_up.get(&(watch, kind)) {
         return Ok(frame.clone());
     }
-    let markup = db.read(move |c| render::catch_up(c, watch, kind)).await?;
+    let markup = render::catch_up(conn, watch, kind)?;
     let frame = Utf8Bytes::from(markup.into_string());
     subs.catch_up.insert((watch, kind), frame.clone());
     Ok(frame)
@@ -304,33 +290,28 @@ struct Need {
     topic: bool,
 }
 
-async fn fan_out(db: &Db, subs: &mut Subs, change: Change) -> AppResult<()> {
+fn fan_out(conn: &Connection, subs: &mut Subs, change: &Change) -> AppResult<()> {
     let forum_id = change.forum();
     let need = Need {
         home: change.touches_home() && subs.watching(Key::Home),
         forum: change.touches_forum_page() && subs.watching(Key::Forum(forum_id)),
         topic: change.topic().is_some_and(|t| subs.watching(Key::Topic(t))),
     };
-    let snapshot = if need.home || need.forum || need.topic {
-        let c = change.clone();
-        db.read(move |conn| read_snapshot(conn, &c, need)).await?
-    } else {
-        Snapshot::default()
-    };
+    let snapshot = read_snapshot(conn, change, need)?;
 
     if let Some(forums) = &snapshot.home {
         let frame = render::home(forums);
         subs.fan_out(Key::Home, |_| (), |_| Some(frame.clone()));
     }
     if need.forum {
-        forum_frames(subs, &change, &snapshot);
+        forum_frames(subs, change, &snapshot);
     }
     if need.topic
         && let Some(topic_id) = change.topic()
     {
-        topic_frames(db, subs, &change, topic_id, snapshot).await?;
+        topic_frames(conn, subs, change, topic_id, snapshot)?;
     }
-    if let Change::ForumDeleted { topic_ids, .. } = &change {
+    if let Change::ForumDeleted { topic_ids, .. } = change {
         for &t in topic_ids {
             let frame = render::topic_deleted(None);
             subs.fan_out(Key::Topic(t), |_| (), |_| Some(frame.clone()));
@@ -376,8 +357,8 @@ fn forum_frames(subs: &mut Subs, change: &Change, s: &Snapshot) {
     );
 }
 
-async fn topic_frames(
-    db: &Db,
+fn topic_frames(
+    conn: &Connection,
     subs: &mut Subs,
     change: &Change,
     topic_id: i64,
@@ -402,7 +383,7 @@ async fn topic_frames(
                 .collect();
             let mut frames = HashMap::new();
             for (watch, kind) in groups {
-                frames.insert((watch, kind), catch_up(db, subs, watch, kind).await?);
+                frames.insert((watch, kind), catch_up(conn, subs, watch, kind)?);
             }
             subs.deliver(key, |sub| frames.get(&(sub.watch, sub.kind)).cloned());
         }
@@ -422,6 +403,8 @@ async fn topic_frames(
             };
             let message_page = page_of(*position);
             let created = matches!(change, Change::MessageCreated { .. });
+            // The pagers move only when the message opens a new last page.
+            let new_page = created && position % i64::from(PAGE_SIZE) == 0;
             subs.fan_out(
                 key,
                 |sub| {
@@ -436,13 +419,13 @@ async fn topic_frames(
                     if page == message_page {
                         Some(html! {
                             (render::message(m, &topic, sub.kind))
-                            @if created { (render::topic_pager(topic_id, paging)) }
+                            @if new_page { (render::topic_pager(topic_id, paging)) }
                         })
                     } else if created && page < message_page {
                         let after = topic.message_count - i64::from(page) * i64::from(PAGE_SIZE);
                         Some(html! {
                             (render::new_messages(topic_id, paging, after))
-                            (render::topic_pager(topic_id, paging))
+                            @if new_page { (render::topic_pager(topic_id, paging)) }
                         })
                     } else {
                         None
