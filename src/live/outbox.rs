@@ -1,14 +1,16 @@
 //! A socket's bounded outgoing queue. The hub pushes without waiting; the
-//! socket's writer drains everything queued in one go, so frames that pile up
+//! socket's task takes everything queued in one go, so frames that pile up
 //! leave in one write. A queue that overflows marks its socket for closing.
-//! Allocation is lazy: an idle socket's queue costs a few words.
+//! Allocation is lazy: an idle socket's queue costs a few words, and waking
+//! its task is one atomic waker, not a waiter list.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 
 use axum::extract::ws::Message;
-use tokio::sync::Notify;
+use futures_util::task::AtomicWaker;
 
 /// Frames a socket may have waiting before it is judged too slow.
 pub const CAPACITY: usize = 256;
@@ -16,15 +18,15 @@ pub const CAPACITY: usize = 256;
 #[derive(Default)]
 pub struct Outbox {
     queue: Mutex<VecDeque<Message>>,
-    ready: Notify,
-    kill: Notify,
+    /// The socket's task, woken by a push or a kill.
+    waker: AtomicWaker,
     killed: AtomicBool,
 }
 
 impl Outbox {
     /// Queues a frame; `false` (and the socket is killed) when it is full.
     pub fn push(&self, frame: Message) -> bool {
-        if self.killed.load(Ordering::Relaxed) {
+        if self.is_killed() {
             return false;
         }
         let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
@@ -35,34 +37,49 @@ impl Outbox {
         }
         q.push_back(frame);
         drop(q);
-        self.ready.notify_one();
+        self.waker.wake();
         true
     }
 
-    /// Everything queued so far, oldest first.
-    pub fn drain(&self) -> VecDeque<Message> {
-        let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-        std::mem::take(&mut *q)
-    }
-
-    pub async fn ready(&self) {
-        self.ready.notified().await
+    /// Waits for frames and takes every one queued, oldest first; `None`
+    /// once the socket is killed.
+    pub async fn take(&self) -> Option<VecDeque<Message>> {
+        std::future::poll_fn(|cx| {
+            if self.poll_killed(cx).is_ready() {
+                return Poll::Ready(None);
+            }
+            let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+            if q.is_empty() {
+                Poll::Pending
+            } else {
+                Poll::Ready(Some(std::mem::take(&mut *q)))
+            }
+        })
+        .await
     }
 
     /// Asks the socket to close at once, whatever it is doing.
     pub fn kill(&self) {
-        self.killed.store(true, Ordering::Relaxed);
-        self.kill.notify_one();
+        self.killed.store(true, Ordering::Release);
+        self.waker.wake();
     }
 
     pub fn is_killed(&self) -> bool {
-        self.killed.load(Ordering::Relaxed)
+        self.killed.load(Ordering::Acquire)
     }
 
+    /// Resolves once the socket is killed.
     pub async fn killed(&self) {
+        std::future::poll_fn(|cx| self.poll_killed(cx)).await
+    }
+
+    fn poll_killed(&self, cx: &mut Context<'_>) -> Poll<()> {
+        // Registered before looking, so a kill or push in between still wakes.
+        self.waker.register(cx.waker());
         if self.is_killed() {
-            return;
+            Poll::Ready(())
+        } else {
+            Poll::Pending
         }
-        self.kill.notified().await
     }
 }

@@ -20,7 +20,9 @@ pub struct Heartbeat {
     pub ping_every: Duration,
     /// A socket heard from for longer than this is closed.
     pub silence_limit: Duration,
-    /// A write that takes longer than this means the peer stopped reading.
+    /// A write still going after this means the peer stopped reading; it is
+    /// checked at each heartbeat, so such a socket goes within
+    /// `write_timeout + ping_every`.
     pub write_timeout: Duration,
 }
 
@@ -35,7 +37,7 @@ impl Default for Heartbeat {
 }
 
 pub async fn serve(mut socket: WebSocket, hub: Hub, watch: Watch, role: Role, beat: Heartbeat) {
-    let (id, outbox) = hub.join(watch, role);
+    let (id, outbox) = hub.join(watch, role).await;
     run(&mut socket, &outbox, beat).await;
     hub.leave(id);
 }
@@ -48,7 +50,6 @@ async fn run(socket: &mut WebSocket, outbox: &Outbox, beat: Heartbeat) {
         // `recv` is cancel-safe: a frame half-read stays in the socket.
         let batch = tokio::select! {
             biased;
-            _ = outbox.killed() => return,
             incoming = socket.recv() => {
                 last_heard = Instant::now();
                 match incoming {
@@ -60,7 +61,10 @@ async fn run(socket: &mut WebSocket, outbox: &Outbox, beat: Heartbeat) {
                     Some(Ok(_)) => continue,
                 }
             }
-            _ = outbox.ready() => outbox.drain(),
+            taken = outbox.take() => match taken {
+                Some(batch) => batch,
+                None => return,
+            },
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > beat.silence_limit {
                     tracing::debug!("socket silent too long: closed");
@@ -70,24 +74,41 @@ async fn run(socket: &mut WebSocket, outbox: &Outbox, beat: Heartbeat) {
             }
         };
         // Everything queued leaves in as few writes as the buffer allows.
-        let mut closing = false;
         let send = async {
             for frame in batch {
-                closing = matches!(frame, Message::Close(_));
+                let closing = matches!(frame, Message::Close(_));
                 socket.feed(frame).await?;
                 if closing {
                     // Nothing may follow a close frame.
-                    break;
+                    socket.flush().await?;
+                    return Ok(true);
                 }
             }
-            socket.flush().await
+            socket.flush().await.map(|()| false)
         };
-        let sent = tokio::select! {
-            biased;
-            _ = outbox.killed() => return,
-            r = tokio::time::timeout(beat.write_timeout, send) => matches!(r, Ok(Ok(()))),
+        tokio::pin!(send);
+        // A send still going at a heartbeat past the write timeout means the
+        // peer stopped reading (the heartbeat's timer, not one per send).
+        let began = Instant::now();
+        let closing = loop {
+            // The send first: when it completes at once, nothing else is
+            // polled (nor registered).
+            tokio::select! {
+                biased;
+                sent = &mut send => match sent {
+                    Ok(closing) => break closing,
+                    Err(_) => return,
+                },
+                _ = outbox.killed() => return,
+                _ = heartbeat.tick() => {
+                    if began.elapsed() > beat.write_timeout {
+                        tracing::debug!("socket stopped reading: closed");
+                        return;
+                    }
+                }
+            }
         };
-        if !sent || closing {
+        if closing {
             return;
         }
     }

@@ -370,17 +370,33 @@ async fn earlier_topic_page_shows_new_messages_notice() {
     let app = App::start().await;
     let a = registered(&app, "alice").await;
     let (_, topic) = topic_setup(&app, &admin(&app).await, &a).await;
-    for i in 0..20 {
+    // A full first page: the opening message and 19 replies.
+    for i in 0..19 {
         app.reply(&a.http, topic, &format!("r{i}")).await;
     }
     let mut ws = connect(&app, &format!("/topics/{topic}"), &a).await;
-    ws.next().await;
+    let catch_up = ws.next().await;
+    assert!(
+        !element(&catch_up, "pager-box").contains("Page 1"),
+        "one page: no page links"
+    );
+
+    // The 21st message opens page 2: the notice, and the pager grows.
+    app.reply(&a.http, topic, "first of page 2").await;
+    let f = ws
+        .until("the notice", |f| f.contains("id=\"live-notice\""))
+        .await;
+    assert!(f.contains("1 new message after this page"), "{f}");
+    assert!(f.contains(&format!("/topics/{topic}?page=2")));
+    assert!(element(&f, "pager-box").contains("Page 1 of 2"), "{f}");
+
+    // The next one changes the count only: the pager stays as it is.
     app.reply(&a.http, topic, "one more").await;
     let f = ws
         .until("the notice", |f| f.contains("id=\"live-notice\""))
         .await;
     assert!(f.contains("2 new messages after this page"), "{f}");
-    assert!(f.contains(&format!("/topics/{topic}?page=2")));
+    assert!(!f.contains("pager-box"), "{f}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
