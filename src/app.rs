@@ -28,17 +28,16 @@ pub struct AppState {
     pub db: Db,
     pub hub: Hub,
     pub throttle: Arc<LoginThrottle>,
-    pub heartbeat: Heartbeat,
 }
 
 impl AppState {
+    /// Must be called inside a Tokio runtime: the hub starts its heartbeat.
     pub fn new(db: Db, heartbeat: Heartbeat) -> Self {
-        let hub = Hub::new(db.clone());
+        let hub = Hub::new(db.clone(), heartbeat);
         Self {
             db,
             hub,
             throttle: Arc::default(),
-            heartbeat,
         }
     }
 

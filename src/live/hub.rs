@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use maud::{Markup, html};
@@ -19,6 +19,7 @@ use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 use super::change::Change;
+use super::heartbeat::{self, Heartbeat, SLICES, Verdict};
 use super::outbox::Outbox;
 use super::render;
 use super::watch::{Key, Kind, Watch};
@@ -45,14 +46,15 @@ struct Shared {
 }
 
 impl Hub {
-    pub fn new(db: Db) -> Self {
-        Hub {
-            shared: Arc::new(Shared {
-                db,
-                subs: Mutex::default(),
-                next_id: AtomicU64::new(1),
-            }),
-        }
+    /// Must be called inside a Tokio runtime: it starts the heartbeat.
+    pub fn new(db: Db, beat: Heartbeat) -> Self {
+        let shared = Arc::new(Shared {
+            db,
+            subs: Mutex::default(),
+            next_id: AtomicU64::new(1),
+        });
+        tokio::spawn(heartbeat(Arc::downgrade(&shared), beat));
+        Hub { shared }
     }
 
     fn subs(&self) -> MutexGuard<'_, Subs> {
@@ -77,7 +79,7 @@ impl Hub {
     /// When the catch-up cannot be read, the socket is closed.
     pub async fn join(&self, watch: Watch, role: Role) -> (u64, Arc<Outbox>) {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
-        let outbox = Arc::new(Outbox::default());
+        let outbox = Arc::new(Outbox::new());
         let (hub, queue) = (self.clone(), outbox.clone());
         let kind = Kind::of(role);
         let joined = tokio::task::spawn_blocking(move || hub.add(id, watch, kind, queue)).await;
@@ -225,6 +227,33 @@ impl Subs {
         for id in overflowed {
             tracing::debug!(socket = id, "queue overflow: socket closed");
             self.remove(id);
+        }
+    }
+}
+
+/// Pings each socket once a period, a slice at a time, and closes those
+/// found silent or stalled; ends with the hub.
+async fn heartbeat(shared: Weak<Shared>, beat: Heartbeat) {
+    let mut slices = tokio::time::interval(beat.slice());
+    slices.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    slices.tick().await;
+    for slice in (0..SLICES).cycle() {
+        slices.tick().await;
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        let now = heartbeat::now_ms();
+        let subs = shared.subs.lock().unwrap_or_else(|p| p.into_inner());
+        for (id, sub) in subs.all.iter().filter(|(id, _)| *id % SLICES == slice) {
+            match beat.judge(&sub.outbox, now) {
+                Verdict::Ping => {
+                    sub.outbox.push(Message::Ping(Default::default()));
+                }
+                verdict => {
+                    tracing::debug!(socket = id, ?verdict, "socket closed");
+                    sub.outbox.kill();
+                }
+            }
         }
     }
 }

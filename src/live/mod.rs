@@ -2,6 +2,7 @@
 //! and `/socket` is a page to see the socket work.
 
 mod change;
+mod heartbeat;
 mod hub;
 mod outbox;
 pub mod render;
@@ -16,8 +17,8 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 pub use change::Change;
+pub use heartbeat::Heartbeat;
 pub use hub::Hub;
-pub use socket::Heartbeat;
 
 use crate::app::AppState;
 use crate::auth::Viewer;
@@ -57,7 +58,7 @@ async fn upgrade(
         .max_write_buffer_size(4 * 1024 * 1024)
         .max_message_size(MAX_INCOMING)
         .max_frame_size(MAX_INCOMING)
-        .on_upgrade(move |socket| socket::serve(socket, state.hub, watch, role, state.heartbeat))
+        .on_upgrade(move |socket| socket::serve(socket, state.hub, watch, role))
 }
 
 async fn socket_page(Viewer(user): Viewer) -> Markup {

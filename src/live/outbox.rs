@@ -2,28 +2,63 @@
 //! socket's task takes everything queued in one go, so frames that pile up
 //! leave in one write. A queue that overflows marks its socket for closing.
 //! Allocation is lazy: an idle socket's queue costs a few words, and waking
-//! its task is one atomic waker, not a waiter list.
+//! its task is one atomic waker, not a waiter list. It also keeps what the
+//! heartbeat judges: when the peer was last heard from, and since when a
+//! write has been going.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use axum::extract::ws::Message;
 use futures_util::task::AtomicWaker;
 
+use super::heartbeat::now_ms;
+
 /// Frames a socket may have waiting before it is judged too slow.
 pub const CAPACITY: usize = 256;
 
-#[derive(Default)]
 pub struct Outbox {
     queue: Mutex<VecDeque<Message>>,
     /// The socket's task, woken by a push or a kill.
     waker: AtomicWaker,
     killed: AtomicBool,
+    /// On the heartbeat's clock (`now_ms`); `sending_since` is 0 between writes.
+    last_heard: AtomicU64,
+    sending_since: AtomicU64,
 }
 
 impl Outbox {
+    pub fn new() -> Self {
+        Outbox {
+            queue: Mutex::default(),
+            waker: AtomicWaker::new(),
+            killed: AtomicBool::new(false),
+            last_heard: AtomicU64::new(now_ms()),
+            sending_since: AtomicU64::new(0),
+        }
+    }
+
+    /// The peer sent something: it is alive.
+    pub fn heard(&self) {
+        self.last_heard.store(now_ms(), Ordering::Relaxed);
+    }
+
+    pub fn last_heard(&self) -> u64 {
+        self.last_heard.load(Ordering::Relaxed)
+    }
+
+    /// A write begins (`true`) or ends.
+    pub fn sending(&self, begins: bool) {
+        let at = if begins { now_ms() } else { 0 };
+        self.sending_since.store(at, Ordering::Relaxed);
+    }
+
+    pub fn sending_since(&self) -> u64 {
+        self.sending_since.load(Ordering::Relaxed)
+    }
+
     /// Queues a frame; `false` (and the socket is killed) when it is full.
     pub fn push(&self, frame: Message) -> bool {
         if self.is_killed() {
