@@ -43,7 +43,8 @@ impl AppState {
 
     /// Runs `f` in one write transaction, then has the live hub fan out the
     /// change it made, if `announce` names one: on the same thread, right
-    /// after the commit, in commit order since the writer is still held.
+    /// after the commit, in commit order since the writer is still held. The
+    /// caller has its answer before the fan-out begins.
     pub async fn commit<T, F, A>(&self, f: F, announce: A) -> AppResult<T>
     where
         T: Send + 'static,
@@ -52,8 +53,8 @@ impl AppState {
     {
         let hub = self.hub.clone();
         self.db
-            .write_then(f, move |conn, out| {
-                if let Some(change) = announce(out) {
+            .write_then(f, announce, move |conn, change| {
+                if let Some(change) = change {
                     hub.publish(conn, &change);
                 }
             })

@@ -74,13 +74,15 @@ impl Db {
         .await?
     }
 
-    /// Runs `f` on a pooled read connection, inside one read transaction (so
-    /// every query in it sees the same state), on the calling thread: only
-    /// for code already off the async runtime.
-    pub fn read_now<T>(&self, f: impl FnOnce(&Connection) -> AppResult<T>) -> AppResult<T> {
-        let conn = self.pool.get()?;
-        let tx = conn.unchecked_transaction()?;
-        f(&tx)
+    /// Runs `f` on the writer's connection, on the calling thread, between
+    /// two writes: every change committed so far has had its `after_commit`.
+    /// Only for code already off the async runtime.
+    pub fn between_writes<T>(&self, f: impl FnOnce(&Connection) -> AppResult<T>) -> AppResult<T> {
+        let conn = self
+            .writer
+            .lock()
+            .map_err(|_| AppError::Internal("writer lock poisoned".into()))?;
+        f(&conn)
     }
 
     /// Runs `f` inside one transaction on the writer, off the async runtime;
@@ -90,30 +92,41 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
     {
-        self.write_then(f, |_, _| {}).await
+        self.write_then(f, |_| (), |_, ()| {}).await
     }
 
-    /// Like `write`, and `after_commit` runs with the writer's connection and
-    /// the result, right after the commit and while the writer is still held
-    /// (see the module doc).
-    pub async fn write_then<T, F, A>(&self, f: F, after_commit: A) -> AppResult<T>
+    /// Like `write`; then, right after the commit and while the writer is
+    /// still held (see the module doc), `after_commit` runs with the writer's
+    /// connection and what `note` took from the result. The result is handed
+    /// back first: the caller does not wait for `after_commit`.
+    pub async fn write_then<T, N, F, G, A>(&self, f: F, note: G, after_commit: A) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
-        A: FnOnce(&Connection, &T) + Send + 'static,
+        G: FnOnce(&T) -> N + Send + 'static,
+        A: FnOnce(&Connection, N) + Send + 'static,
     {
         let writer = self.writer.clone();
+        let (answer, answered) = tokio::sync::oneshot::channel();
         tokio::task::spawn_blocking(move || {
-            let mut conn = writer
-                .lock()
-                .map_err(|_| AppError::Internal("writer lock poisoned".into()))?;
-            let tx = conn.transaction()?;
-            let out = f(&tx)?;
-            tx.commit()?;
-            after_commit(&conn, &out);
-            Ok(out)
-        })
-        .await?
+            let Ok(mut conn) = writer.lock() else {
+                let _ = answer.send(Err(AppError::Internal("writer lock poisoned".into())));
+                return;
+            };
+            match transact(&mut conn, f) {
+                Ok(out) => {
+                    let noted = note(&out);
+                    let _ = answer.send(Ok(out));
+                    after_commit(&conn, noted);
+                }
+                Err(e) => {
+                    let _ = answer.send(Err(e));
+                }
+            }
+        });
+        answered
+            .await
+            .map_err(|_| AppError::Internal("a write ended without an answer".into()))?
     }
 
     /// Whether the database answers (for `/healthz`).
@@ -122,6 +135,17 @@ impl Db {
             .await
             .is_ok()
     }
+}
+
+/// Runs `f` in one transaction on `conn`; commits when it returns `Ok`.
+fn transact<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&rusqlite::Transaction) -> AppResult<T>,
+) -> AppResult<T> {
+    let tx = conn.transaction()?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
 }
 
 /// Applies `schema.sql` to an empty database; leaves a versioned one alone.

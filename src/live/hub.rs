@@ -90,35 +90,29 @@ impl Hub {
         (id, outbox)
     }
 
-    /// Blocking: may read the catch-up.
+    /// Blocking. The catch-up is the cached one when the page's has been
+    /// read since the last change; else it is read between two writes, when
+    /// every committed change has been fanned out: either way it is exactly
+    /// the state before the next change the socket receives.
     fn add(&self, id: u64, watch: Watch, kind: Kind, outbox: Arc<Outbox>) -> AppResult<()> {
-        let mut subs = self.subs();
-        // While closing, a newcomer gets its goodbye at once and is kept
-        // until it leaves, so the stop waits for that goodbye too.
-        let first = if subs.closing {
-            going_away()
-        } else {
-            let frame = match subs.catch_up.get(&(watch, kind)) {
-                Some(frame) => frame.clone(),
-                None => self
-                    .shared
-                    .db
-                    .read_now(|conn| catch_up(conn, &mut subs, watch, kind))?,
-            };
-            Message::Text(frame)
+        let sub = Sub {
+            watch,
+            kind,
+            outbox,
         };
-        if !matches!(&first, Message::Text(t) if t.is_empty()) {
-            outbox.push(first);
+        {
+            let mut subs = self.subs();
+            if subs.closing || subs.catch_up.contains_key(&(watch, kind)) {
+                subs.admit(id, sub);
+                return Ok(());
+            }
         }
-        subs.add(
-            id,
-            Sub {
-                watch,
-                kind,
-                outbox,
-            },
-        );
-        Ok(())
+        self.shared.db.between_writes(|conn| {
+            let mut subs = self.subs();
+            catch_up(conn, &mut subs, watch, kind)?;
+            subs.admit(id, sub);
+            Ok(())
+        })
     }
 
     pub fn leave(&self, id: u64) {
@@ -160,6 +154,24 @@ struct Subs {
 }
 
 impl Subs {
+    /// Queues a newcomer's first frame, its catch-up (cached by now) or,
+    /// while closing, its goodbye; it is kept until it leaves, so the stop
+    /// waits for that goodbye too.
+    fn admit(&mut self, id: u64, sub: Sub) {
+        let first = if self.closing {
+            Some(going_away())
+        } else {
+            self.catch_up
+                .get(&(sub.watch, sub.kind))
+                .filter(|frame| !frame.is_empty())
+                .map(|frame| Message::Text(frame.clone()))
+        };
+        if let Some(frame) = first {
+            sub.outbox.push(frame);
+        }
+        self.add(id, sub);
+    }
+
     fn add(&mut self, id: u64, sub: Sub) {
         if let Some(key) = sub.watch.key() {
             self.by_key.entry(key).or_default().insert(id);
