@@ -69,7 +69,7 @@ impl Hub {
             // The sockets of that page are now behind: close them so they
             // reconnect and catch up.
             tracing::error!(error = %e, "fan-out failed; closing sockets");
-            for sub in subs.all.values() {
+            for sub in subs.all() {
                 sub.outbox.kill();
             }
         }
@@ -96,6 +96,7 @@ impl Hub {
     /// the state before the next change the socket receives.
     fn add(&self, id: u64, watch: Watch, kind: Kind, outbox: Arc<Outbox>) -> AppResult<()> {
         let sub = Sub {
+            id,
             watch,
             kind,
             outbox,
@@ -103,20 +104,21 @@ impl Hub {
         {
             let mut subs = self.subs();
             if subs.closing || subs.catch_up.contains_key(&(watch, kind)) {
-                subs.admit(id, sub);
+                subs.admit(sub);
                 return Ok(());
             }
         }
         self.shared.db.between_writes(|conn| {
             let mut subs = self.subs();
             catch_up(conn, &mut subs, watch, kind)?;
-            subs.admit(id, sub);
+            subs.admit(sub);
             Ok(())
         })
     }
 
-    pub fn leave(&self, id: u64) {
-        self.subs().remove(id);
+    /// `watch`: what it watched when it joined.
+    pub fn leave(&self, id: u64, watch: Watch) {
+        self.subs().remove(id, watch.key());
     }
 
     /// Sends every socket "going away" (1001), so browsers reconnect to the
@@ -128,7 +130,7 @@ impl Hub {
         let mut subs = self.subs();
         subs.closing = true;
         subs.all_left.push(done);
-        for sub in subs.all.values() {
+        for sub in subs.all() {
             sub.outbox.push(going_away());
         }
         subs.tell_if_all_left();
@@ -137,6 +139,7 @@ impl Hub {
 }
 
 struct Sub {
+    id: u64,
     watch: Watch,
     kind: Kind,
     outbox: Arc<Outbox>,
@@ -144,8 +147,10 @@ struct Sub {
 
 #[derive(Default)]
 struct Subs {
-    all: HashMap<u64, Sub>,
-    by_key: HashMap<Key, HashSet<u64>>,
+    /// Every socket, by what it watches (`None`: nothing live), side by side
+    /// so that a fan-out walks them in order.
+    by_key: HashMap<Option<Key>, Vec<Sub>>,
+    count: usize,
     /// Catch-up frames since the last change, by page and kind of viewer.
     catch_up: HashMap<(Watch, Kind), Utf8Bytes>,
     closing: bool,
@@ -157,7 +162,7 @@ impl Subs {
     /// Queues a newcomer's first frame, its catch-up (cached by now) or,
     /// while closing, its goodbye; it is kept until it leaves, so the stop
     /// waits for that goodbye too.
-    fn admit(&mut self, id: u64, sub: Sub) {
+    fn admit(&mut self, sub: Sub) {
         let first = if self.closing {
             Some(going_away())
         } else {
@@ -169,23 +174,17 @@ impl Subs {
         if let Some(frame) = first {
             sub.outbox.push(frame);
         }
-        self.add(id, sub);
+        self.by_key.entry(sub.watch.key()).or_default().push(sub);
+        self.count += 1;
     }
 
-    fn add(&mut self, id: u64, sub: Sub) {
-        if let Some(key) = sub.watch.key() {
-            self.by_key.entry(key).or_default().insert(id);
-        }
-        self.all.insert(id, sub);
-    }
-
-    fn remove(&mut self, id: u64) {
-        if let Some(sub) = self.all.remove(&id)
-            && let Some(key) = sub.watch.key()
-            && let Some(set) = self.by_key.get_mut(&key)
+    fn remove(&mut self, id: u64, key: Option<Key>) {
+        if let Some(subs) = self.by_key.get_mut(&key)
+            && let Some(at) = subs.iter().position(|s| s.id == id)
         {
-            set.remove(&id);
-            if set.is_empty() {
+            subs.swap_remove(at);
+            self.count -= 1;
+            if subs.is_empty() {
                 self.by_key.remove(&key);
             }
         }
@@ -193,52 +192,66 @@ impl Subs {
     }
 
     fn tell_if_all_left(&mut self) {
-        if self.closing && self.all.is_empty() {
+        if self.closing && self.count == 0 {
             for done in self.all_left.drain(..) {
                 let _ = done.send(());
             }
         }
     }
 
+    fn all(&self) -> impl Iterator<Item = &Sub> {
+        self.by_key.values().flatten()
+    }
+
+    fn watchers(&self, key: Key) -> &[Sub] {
+        self.by_key.get(&Some(key)).map_or(&[], Vec::as_slice)
+    }
+
     fn watching(&self, key: Key) -> bool {
-        self.by_key.contains_key(&key)
+        self.by_key.contains_key(&Some(key))
     }
 
     /// Renders (once per distinct group) and queues a frame for every watcher
     /// of `key`; `frame` returns `None` for watchers with nothing to update.
-    fn fan_out<G: std::hash::Hash + Eq>(
+    fn fan_out<G: std::hash::Hash + Eq + Copy>(
         &mut self,
         key: Key,
         group: impl Fn(&Sub) -> G,
         frame: impl Fn(&Sub) -> Option<Markup>,
     ) {
         let mut rendered: HashMap<G, Option<Utf8Bytes>> = HashMap::new();
+        // Neighbours are mostly of one group: no lookup for them.
+        let mut last: Option<(G, Option<Utf8Bytes>)> = None;
         self.deliver(key, |sub| {
-            rendered
-                .entry(group(sub))
+            let g = group(sub);
+            if let Some((last_g, bytes)) = &last
+                && *last_g == g
+            {
+                return bytes.clone();
+            }
+            let bytes = rendered
+                .entry(g)
                 .or_insert_with(|| frame(sub).map(|m| Utf8Bytes::from(m.into_string())))
-                .clone()
+                .clone();
+            last = Some((g, bytes.clone()));
+            bytes
         });
     }
 
     /// Queues `frame(sub)` for every watcher of `key` that has one; closes
     /// the sockets whose queue overflows.
     fn deliver(&mut self, key: Key, mut frame: impl FnMut(&Sub) -> Option<Utf8Bytes>) {
-        let Some(ids) = self.by_key.get(&key) else {
-            return;
-        };
         let mut overflowed = Vec::new();
-        for id in ids {
-            if let Some(sub) = self.all.get(id)
-                && let Some(bytes) = frame(sub)
+        for sub in self.watchers(key) {
+            if let Some(bytes) = frame(sub)
                 && !sub.outbox.push(Message::Text(bytes))
             {
-                overflowed.push(*id);
+                overflowed.push(sub.id);
             }
         }
         for id in overflowed {
             tracing::debug!(socket = id, "queue overflow: socket closed");
-            self.remove(id);
+            self.remove(id, Some(key));
         }
     }
 }
@@ -256,13 +269,13 @@ async fn heartbeat(shared: Weak<Shared>, beat: Heartbeat) {
         };
         let now = heartbeat::now_ms();
         let subs = shared.subs.lock().unwrap_or_else(|p| p.into_inner());
-        for (id, sub) in subs.all.iter().filter(|(id, _)| *id % SLICES == slice) {
+        for sub in subs.all().filter(|sub| sub.id % SLICES == slice) {
             match beat.judge(&sub.outbox, now) {
                 Verdict::Ping => {
                     sub.outbox.push(Message::Ping(Default::default()));
                 }
                 verdict => {
-                    tracing::debug!(socket = id, ?verdict, "socket closed");
+                    tracing::debug!(socket = sub.id, ?verdict, "socket closed");
                     sub.outbox.kill();
                 }
             }
@@ -415,11 +428,8 @@ fn topic_frames(
         Change::TopicLocked { .. } => {
             // Every message's controls may change: each page is caught up whole.
             let groups: HashSet<(Watch, Kind)> = subs
-                .by_key
-                .get(&key)
-                .into_iter()
-                .flatten()
-                .filter_map(|id| subs.all.get(id))
+                .watchers(key)
+                .iter()
                 .map(|sub| (sub.watch, sub.kind))
                 .collect();
             let mut frames = HashMap::new();

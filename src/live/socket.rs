@@ -15,7 +15,7 @@ use crate::perms::Role;
 pub async fn serve(mut socket: WebSocket, hub: Hub, watch: Watch, role: Role) {
     let (id, outbox) = hub.join(watch, role).await;
     run(&mut socket, &outbox).await;
-    hub.leave(id);
+    hub.leave(id, watch);
 }
 
 async fn run(socket: &mut WebSocket, outbox: &Outbox) {
