@@ -685,3 +685,76 @@ async fn stopping_the_server_says_going_away() {
         .expect("the server stops")
         .unwrap();
 }
+
+/// A peer that stops reading while too little is due to overflow its queue:
+/// the stalled write closes it, once the write timeout has passed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_whose_writes_stall_is_closed_after_the_write_timeout() {
+    use tokio::io::AsyncReadExt;
+    // The outbox holds 256 frames (src/live/outbox.rs). The stuck socket is
+    // due its catch-up, the reply and the edits, fewer than that, and a ping
+    // per heartbeat while stalled (a handful before the write timeout): its
+    // queue can never overflow. Yet the edits are several times what its
+    // kernel buffers hold (about 30 of these frames, on Linux defaults).
+    const CAPACITY: usize = 256;
+    const EDITS: usize = 150;
+    const _: () = assert!(EDITS + 2 < CAPACITY);
+    const WRITE_TIMEOUT: Duration = Duration::from_secs(1);
+    let beat = Heartbeat {
+        ping_every: Duration::from_millis(200),
+        // Longer than the whole test: silence is not what closes it.
+        silence_limit: Duration::from_secs(60),
+        write_timeout: WRITE_TIMEOUT,
+    };
+    let app = App::start_with_heartbeat(beat).await;
+    let a = registered(&app, "alice").await;
+    let (_, topic) = topic_setup(&app, &admin(&app).await, &a).await;
+    let view = format!("/topics/{topic}?page=1");
+    let mut stuck = never_reading(&app, &view).await;
+    let mut good = connect(&app, &view, &a).await;
+    good.next().await;
+
+    // Big edits of one message on page 1: each `&` is 3 bytes in the form
+    // and 5 in the frame (`&amp;`), so 19,000 of them make frames of some
+    // 95 kB, and the stuck socket's kernel buffers fill long before the last.
+    let body = "&".repeat(19_000);
+    let id = app.reply(&a.http, topic, &body).await;
+    let edit = format!("/messages/{id}/edit");
+    let message = format!("message-{id}");
+    for i in 0..EDITS {
+        let text = format!("{i} {body}");
+        let form = [("body", text.as_str())];
+        app.assert_post("alice", &a.http, &edit, &form, StatusCode::SEE_OTHER)
+            .await;
+        // The healthy socket on the same page keeps up all along.
+        let f = good
+            .until("the edit", |f| f.contains(&format!("{i} &amp;")))
+            .await;
+        assert!(element(&f, &message).starts_with("<article"));
+    }
+
+    // Let the write timeout pass, and heartbeats notice it, before reading:
+    // reading drains the buffers and would let the stalled write end.
+    tokio::time::sleep(3 * WRITE_TIMEOUT).await;
+
+    // The stuck socket was cut: reading it reaches its end, after what the
+    // buffers held, before all edits arrived. An open socket keeps getting
+    // pings, so the whole read is bounded, not each read.
+    let deadline = Instant::now() + WAIT;
+    let mut received = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stuck.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
+            Err(_) => panic!(
+                "the stuck socket is still open {WAIT:?} after it was read again ({} bytes)",
+                received.len()
+            ),
+        }
+    }
+    let text = String::from_utf8_lossy(&received);
+    let last = format!("{} &amp;", EDITS - 1);
+    assert!(!text.contains(&last), "the stuck socket was not cut off");
+}
