@@ -19,6 +19,9 @@ use crate::error::{AppError, AppResult};
 /// runtimes usually allow ten seconds before killing.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
+/// How often the write-ahead log is copied into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
 /// A server bound to its address, ready to run.
 pub struct Server {
     listener: TcpListener,
@@ -54,6 +57,7 @@ impl Server {
                 .clone()
                 .continuously_delete_expired(Duration::from_secs(3600)),
         );
+        tokio::spawn(db.clone().checkpoints(CHECKPOINT_EVERY));
         let state = AppState::new(db, config.heartbeat);
         let store = CachingSessionStore::new(SessionCache::default(), store);
         let app = router(state.clone(), sessions(store, config.secure_cookies));
