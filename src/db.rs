@@ -83,10 +83,7 @@ impl Db {
     /// two writes: every change committed so far has had its `after_commit`.
     /// Only for code already off the async runtime.
     pub fn between_writes<T>(&self, f: impl FnOnce(&Connection) -> AppResult<T>) -> AppResult<T> {
-        let conn = self
-            .writer
-            .lock()
-            .map_err(|_| AppError::Internal("writer lock poisoned".into()))?;
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         f(&conn)
     }
 
@@ -114,10 +111,9 @@ impl Db {
         let writer = self.writer.clone();
         let (answer, answered) = tokio::sync::oneshot::channel();
         tokio::task::spawn_blocking(move || {
-            let Ok(mut conn) = writer.lock() else {
-                let _ = answer.send(Err(AppError::Internal("writer lock poisoned".into())));
-                return;
-            };
+            // A panic mid-write rolled its transaction back: the connection
+            // is sound, and the lock stays usable.
+            let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
             match transact(&mut conn, f) {
                 Ok(out) => {
                     let noted = note(&out);
