@@ -31,7 +31,7 @@ where
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.starts_with("multipart/form-data"));
+            .is_some_and(|t| t.starts_with(LONG_TEXT));
         if !multipart {
             return match axum::Form::<T>::from_request(req, state).await {
                 Ok(axum::Form(v)) => Ok(Form(v)),

@@ -148,9 +148,8 @@ struct Sub {
 #[derive(Default)]
 struct Subs {
     /// Every socket, by what it watches (`None`: nothing live), side by side
-    /// so that a fan-out walks them in order.
+    /// so that a fan-out walks them in order; no vector is left empty.
     by_key: HashMap<Option<Key>, Vec<Sub>>,
-    count: usize,
     /// Catch-up frames since the last change, by page and kind of viewer.
     catch_up: HashMap<(Watch, Kind), Utf8Bytes>,
     closing: bool,
@@ -175,7 +174,6 @@ impl Subs {
             sub.outbox.push(frame);
         }
         self.by_key.entry(sub.watch.key()).or_default().push(sub);
-        self.count += 1;
     }
 
     fn remove(&mut self, id: u64, key: Option<Key>) {
@@ -183,7 +181,6 @@ impl Subs {
             && let Some(at) = subs.iter().position(|s| s.id == id)
         {
             subs.swap_remove(at);
-            self.count -= 1;
             if subs.is_empty() {
                 self.by_key.remove(&key);
             }
@@ -192,7 +189,7 @@ impl Subs {
     }
 
     fn tell_if_all_left(&mut self) {
-        if self.closing && self.count == 0 {
+        if self.closing && self.by_key.is_empty() {
             for done in self.all_left.drain(..) {
                 let _ = done.send(());
             }

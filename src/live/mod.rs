@@ -19,6 +19,7 @@ use serde::Deserialize;
 pub use change::Change;
 pub use heartbeat::Heartbeat;
 pub use hub::Hub;
+pub use outbox::CAPACITY as OUTBOX_CAPACITY;
 
 use crate::app::AppState;
 use crate::auth::Viewer;

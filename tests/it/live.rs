@@ -11,7 +11,7 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use causerie::live::Heartbeat;
+use causerie::live::{Heartbeat, OUTBOX_CAPACITY};
 
 use crate::common::*;
 
@@ -564,9 +564,59 @@ async fn never_reading(app: &App, view: &str) -> TcpStream {
     s
 }
 
+/// Alice replies `body` on page 1 of `topic`, then edits it `edits` times,
+/// each text numbered; `good`, watching that page, must see every edit.
+/// `shown`: how `body` starts once HTML-escaped. Answers how the last edit
+/// starts in a frame.
+async fn edit_big_reply(
+    app: &App,
+    alice: &User,
+    topic: i64,
+    (body, shown): (&str, &str),
+    edits: usize,
+    good: &mut Ws,
+) -> String {
+    let id = app.reply(&alice.http, topic, body).await;
+    let edit = format!("/messages/{id}/edit");
+    let message = format!("message-{id}");
+    for i in 0..edits {
+        let text = format!("{i} {body}");
+        let form = [("body", text.as_str())];
+        app.assert_post("alice", &alice.http, &edit, &form, StatusCode::SEE_OTHER)
+            .await;
+        // The healthy socket keeps up all along.
+        let f = good
+            .until("the edit", |f| f.contains(&format!("{i} {shown}")))
+            .await;
+        assert!(element(&f, &message).starts_with("<article"));
+    }
+    format!("{} {shown}", edits - 1)
+}
+
+/// What a stuck socket still delivers once read, up to its end; fails when
+/// it is still open `WAIT` later. An open socket keeps getting pings, so the
+/// whole read is bounded, not each read.
+async fn read_until_closed(stuck: &mut TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let deadline = Instant::now() + WAIT;
+    let mut received = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stuck.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
+            Err(_) => panic!(
+                "the stuck socket is still open {WAIT:?} after it was read again ({} bytes)",
+                received.len()
+            ),
+        }
+    }
+    String::from_utf8_lossy(&received).into_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_socket_that_never_reads_is_closed_and_hurts_no_one() {
-    use tokio::io::AsyncReadExt;
     let app = App::start().await;
     let a = registered(&app, "alice").await;
     let (_, topic) = topic_setup(&app, &admin(&app).await, &a).await;
@@ -578,38 +628,12 @@ async fn a_socket_that_never_reads_is_closed_and_hurts_no_one() {
     // Big replies, far more than the stuck socket's queue and buffers hold.
     // Past page 1 they become small notices, so keep page 1 busy with edits.
     let body = "x".repeat(19_000);
-    let id = app.reply(&a.http, topic, &body).await;
-    let edit = format!("/messages/{id}/edit");
-    let message = format!("message-{id}");
-    let edits = 700;
-    for i in 0..edits {
-        let text = format!("{i} {body}");
-        let form = [("body", text.as_str())];
-        app.assert_post("alice", &a.http, &edit, &form, StatusCode::SEE_OTHER)
-            .await;
-        // The healthy socket keeps up all along.
-        let f = good
-            .until("the edit", |f| f.contains(&format!("{i} xxx")))
-            .await;
-        assert!(element(&f, &message).starts_with("<article"));
-    }
+    let last = edit_big_reply(&app, &a, topic, (&body, "xxx"), 700, &mut good).await;
 
     // The stuck socket was cut: reading it now ends before all edits arrived.
-    let mut received = Vec::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        match tokio::time::timeout(Duration::from_secs(5), stuck.read(&mut buf)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => break,
-            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
-            Err(_) => panic!(
-                "the stuck socket is still open after {} bytes",
-                received.len()
-            ),
-        }
-    }
-    let last = format!("{} xxx", edits - 1);
+    let received = read_until_closed(&mut stuck).await;
     assert!(
-        !String::from_utf8_lossy(&received).contains(&last),
+        !received.contains(&last),
         "the stuck socket was not cut off"
     );
 }
@@ -690,15 +714,13 @@ async fn stopping_the_server_says_going_away() {
 /// the stalled write closes it, once the write timeout has passed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_socket_whose_writes_stall_is_closed_after_the_write_timeout() {
-    use tokio::io::AsyncReadExt;
-    // The outbox holds 256 frames (src/live/outbox.rs). The stuck socket is
+    // The outbox holds `OUTBOX_CAPACITY` frames. The stuck socket is
     // due its catch-up, the reply and the edits, fewer than that, and a ping
     // per heartbeat while stalled (a handful before the write timeout): its
     // queue can never overflow. Yet the edits are several times what its
     // kernel buffers hold (about 30 of these frames, on Linux defaults).
-    const CAPACITY: usize = 256;
     const EDITS: usize = 150;
-    const _: () = assert!(EDITS + 2 < CAPACITY);
+    const _: () = assert!(EDITS + 2 < OUTBOX_CAPACITY);
     const WRITE_TIMEOUT: Duration = Duration::from_secs(1);
     let beat = Heartbeat {
         ping_every: Duration::from_millis(200),
@@ -718,43 +740,17 @@ async fn a_socket_whose_writes_stall_is_closed_after_the_write_timeout() {
     // and 5 in the frame (`&amp;`), so 19,000 of them make frames of some
     // 95 kB, and the stuck socket's kernel buffers fill long before the last.
     let body = "&".repeat(19_000);
-    let id = app.reply(&a.http, topic, &body).await;
-    let edit = format!("/messages/{id}/edit");
-    let message = format!("message-{id}");
-    for i in 0..EDITS {
-        let text = format!("{i} {body}");
-        let form = [("body", text.as_str())];
-        app.assert_post("alice", &a.http, &edit, &form, StatusCode::SEE_OTHER)
-            .await;
-        // The healthy socket on the same page keeps up all along.
-        let f = good
-            .until("the edit", |f| f.contains(&format!("{i} &amp;")))
-            .await;
-        assert!(element(&f, &message).starts_with("<article"));
-    }
+    let last = edit_big_reply(&app, &a, topic, (&body, "&amp;"), EDITS, &mut good).await;
 
     // Let the write timeout pass, and heartbeats notice it, before reading:
     // reading drains the buffers and would let the stalled write end.
     tokio::time::sleep(3 * WRITE_TIMEOUT).await;
 
     // The stuck socket was cut: reading it reaches its end, after what the
-    // buffers held, before all edits arrived. An open socket keeps getting
-    // pings, so the whole read is bounded, not each read.
-    let deadline = Instant::now() + WAIT;
-    let mut received = Vec::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, stuck.read(&mut buf)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => break,
-            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
-            Err(_) => panic!(
-                "the stuck socket is still open {WAIT:?} after it was read again ({} bytes)",
-                received.len()
-            ),
-        }
-    }
-    let text = String::from_utf8_lossy(&received);
-    let last = format!("{} &amp;", EDITS - 1);
-    assert!(!text.contains(&last), "the stuck socket was not cut off");
+    // buffers held, before all edits arrived.
+    let received = read_until_closed(&mut stuck).await;
+    assert!(
+        !received.contains(&last),
+        "the stuck socket was not cut off"
+    );
 }
