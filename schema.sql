@@ -1,4 +1,4 @@
--- causerie schema, version 1. Applied once, to an empty database, on first start;
+-- causerie schema, version 2. Applied once, to an empty database, on first start;
 -- PRAGMA user_version records the version so later steps can migrate from it.
 -- Times are Unix seconds (UTC). Ids grow with time, so "latest" is "highest id".
 

@@ -17,6 +17,19 @@ pub struct Config {
 }
 
 impl Config {
+    /// Listening on `addr` with the database at `db_path`, everything else at
+    /// its default (the production values): what `from_env` starts from, and
+    /// what tests adjust.
+    pub fn new(addr: SocketAddr, db_path: PathBuf) -> Self {
+        Self {
+            addr,
+            db_path,
+            admin_password: None,
+            secure_cookies: false,
+            heartbeat: Heartbeat::default(),
+        }
+    }
+
     /// Reads `CAUSERIE_*` variables; a malformed one is an error, not a silent default.
     pub fn from_env() -> Result<Self, String> {
         let addr = std::env::var("CAUSERIE_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
@@ -35,11 +48,9 @@ impl Config {
             Ok(other) => return Err(format!("CAUSERIE_SECURE_COOKIES={other:?}: use 1 or 0")),
         };
         Ok(Self {
-            addr,
-            db_path,
             admin_password,
             secure_cookies,
-            heartbeat: Heartbeat::default(),
+            ..Self::new(addr, db_path)
         })
     }
 }

@@ -22,8 +22,11 @@ use crate::error::{AppError, AppResult};
 pub type Pool = r2d2::Pool<SqliteConnectionManager>;
 
 /// The schema version `schema.sql` creates.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 const SCHEMA: &str = include_str!("../schema.sql");
+/// The steps from each earlier version: `(to, sql)`, in order. A database of
+/// version `to - 1` becomes version `to` by running `sql`.
+const MIGRATIONS: &[(i64, &str)] = &[(2, include_str!("../migrations/002.sql"))];
 
 /// Read pool plus the single writer.
 #[derive(Clone)]
@@ -166,22 +169,30 @@ fn transact<T>(
     Ok(out)
 }
 
-/// Applies `schema.sql` to an empty database; leaves a versioned one alone.
+/// Applies `schema.sql` to an empty database, or migrates an older one step
+/// by step (each step in its own transaction). Returns whether it was new.
 fn init_schema(conn: &Connection) -> AppResult<bool> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if version >= SCHEMA_VERSION {
-        return Ok(false);
-    }
-    if version != 0 {
+    if version > SCHEMA_VERSION {
         return Err(AppError::Internal(format!(
-            "database has schema version {version}, this build knows {SCHEMA_VERSION}"
+            "database has schema version {version}, this build knows up to {SCHEMA_VERSION}"
         )));
     }
-    let tx = conn.unchecked_transaction()?;
-    tx.execute_batch(SCHEMA)?;
-    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-    tx.commit()?;
-    Ok(true)
+    if version == 0 {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(SCHEMA)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
+        return Ok(true);
+    }
+    for &(to, sql) in MIGRATIONS.iter().filter(|(to, _)| *to > version) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", to)?;
+        tx.commit()?;
+        tracing::info!(version = to, "database migrated");
+    }
+    Ok(false)
 }
 
 /// Copies the live database at `from` into a new file `to`, consistently,

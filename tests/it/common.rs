@@ -44,29 +44,31 @@ impl App {
         db_path: PathBuf,
         admin_password: Option<String>,
     ) -> App {
-        Self::launch(dir, db_path, admin_password, Heartbeat::default()).await
+        Self::launch(dir, db_path, admin_password, |_| {}).await
     }
 
     /// A fresh server whose sockets are pinged and given up on as `heartbeat` says.
     pub async fn start_with_heartbeat(heartbeat: Heartbeat) -> App {
+        Self::start_configured(|c| c.heartbeat = heartbeat).await
+    }
+
+    /// A fresh server whose configuration `adjust` changes from the defaults
+    /// (short limits, small caps, ...).
+    pub async fn start_configured(adjust: impl FnOnce(&mut Config)) -> App {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("causerie.db");
-        Self::launch(dir, db_path, Some(ADMIN_PASSWORD.to_string()), heartbeat).await
+        Self::launch(dir, db_path, Some(ADMIN_PASSWORD.to_string()), adjust).await
     }
 
     async fn launch(
         dir: tempfile::TempDir,
         db_path: PathBuf,
         admin_password: Option<String>,
-        heartbeat: Heartbeat,
+        adjust: impl FnOnce(&mut Config),
     ) -> App {
-        let config = Config {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            db_path: db_path.clone(),
-            admin_password,
-            secure_cookies: false,
-            heartbeat,
-        };
+        let mut config = Config::new("127.0.0.1:0".parse().unwrap(), db_path.clone());
+        config.admin_password = admin_password;
+        adjust(&mut config);
         let server = Server::build(&config).await.expect("server starts");
         let addr = server.local_addr();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -1,0 +1,2 @@
+-- causerie schema, version 1 -> 2. Applied once, in one transaction, to a
+-- database of version 1; schema.sql already holds all of it for a new one.
