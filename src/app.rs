@@ -18,7 +18,7 @@ use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 use crate::auth::throttle::LoginThrottle;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::live::{Change, Heartbeat, Hub};
+use crate::live::{CacheBounds, Change, Heartbeat, Hub};
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{admin, auth, forums, htmx, live, messages, security, topics};
 
@@ -32,8 +32,8 @@ pub struct AppState {
 
 impl AppState {
     /// Must be called inside a Tokio runtime: the hub starts its heartbeat.
-    pub fn new(db: Db, heartbeat: Heartbeat) -> Self {
-        let hub = Hub::new(db.clone(), heartbeat);
+    pub fn new(db: Db, heartbeat: Heartbeat, live_cache: CacheBounds) -> Self {
+        let hub = Hub::new(db.clone(), heartbeat, live_cache);
         Self {
             db,
             hub,

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::live::Heartbeat;
+use crate::live::{CacheBounds, Heartbeat};
 
 /// Everything the server can be told from outside.
 #[derive(Clone, Debug)]
@@ -14,6 +14,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Socket liveness timings; fixed in production, short in tests.
     pub heartbeat: Heartbeat,
+    /// How much catch-up the live hub keeps between two writes.
+    pub live_cache: CacheBounds,
 }
 
 impl Config {
@@ -27,6 +29,7 @@ impl Config {
             admin_password: None,
             secure_cookies: false,
             heartbeat: Heartbeat::default(),
+            live_cache: CacheBounds::default(),
         }
     }
 
@@ -47,10 +50,27 @@ impl Config {
             Ok("0") | Ok("false") | Ok("no") | Ok("") | Err(_) => false,
             Ok(other) => return Err(format!("CAUSERIE_SECURE_COOKIES={other:?}: use 1 or 0")),
         };
+        let defaults = CacheBounds::default();
+        let live_cache = CacheBounds {
+            entries: number("CAUSERIE_LIVE_CACHE_ENTRIES", defaults.entries)?,
+            bytes: number("CAUSERIE_LIVE_CACHE_BYTES", defaults.bytes)?,
+        };
         Ok(Self {
             admin_password,
             secure_cookies,
+            live_cache,
             ..Self::new(addr, db_path)
         })
+    }
+}
+
+/// The variable `name` as a number, `default` when unset.
+fn number(name: &str, default: usize) -> Result<usize, String> {
+    match std::env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name}={v:?} is not a number")),
+        Err(_) => Ok(default),
     }
 }

@@ -58,7 +58,7 @@ impl Server {
                 .continuously_delete_expired(Duration::from_secs(3600)),
         );
         tokio::spawn(db.clone().checkpoints(CHECKPOINT_EVERY));
-        let state = AppState::new(db, config.heartbeat);
+        let state = AppState::new(db, config.heartbeat, config.live_cache);
         let store = CachingSessionStore::new(SessionCache::default(), store);
         let app = router(state.clone(), sessions(store, config.secure_cookies));
         let listener = TcpListener::bind(config.addr)
@@ -69,6 +69,11 @@ impl Server {
             app,
             state,
         })
+    }
+
+    /// The live hub, for tests that look at what it keeps.
+    pub fn hub(&self) -> crate::live::Hub {
+        self.state.hub.clone()
     }
 
     pub fn local_addr(&self) -> SocketAddr {

@@ -6,31 +6,28 @@
 //! task or thread between the commit and the sockets' queues. Subscriptions
 //! live behind one lock; a joining socket gets its catch-up and is added under
 //! that lock, so a change missing from its catch-up is fanned out to it after.
-//! Each change is read once and rendered once per kind of viewer and page;
-//! every socket then gets a shared copy of its frame.
+//! Each change is read once and rendered once per kind of viewer and page
+//! (`fan_out`); every socket then gets a shared copy of its frame.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
-use maud::{Markup, html};
+use maud::Markup;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+use super::catch_up::{CacheBounds, CatchUpCache, Frames};
 use super::change::Change;
+use super::fan_out;
 use super::heartbeat::{self, Heartbeat, SLICES, Verdict};
 use super::outbox::Outbox;
-use super::render;
+use super::render::{self, CatchUp};
 use super::watch::{Key, Kind, Watch};
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::forums::queries::{self as forum_queries, Forum, ForumSummary};
-use crate::messages::page_of;
-use crate::messages::queries::{self as message_queries, MessageRow};
 use crate::perms::Role;
-use crate::topics::queries::{self as topic_queries, Topic, TopicRow};
-use crate::views::components::{PAGE_SIZE, Paging};
 
 /// The handle every handler and socket holds; cheap to clone.
 #[derive(Clone)]
@@ -47,10 +44,10 @@ struct Shared {
 
 impl Hub {
     /// Must be called inside a Tokio runtime: it starts the heartbeat.
-    pub fn new(db: Db, beat: Heartbeat) -> Self {
+    pub fn new(db: Db, beat: Heartbeat, cache: CacheBounds) -> Self {
         let shared = Arc::new(Shared {
             db,
-            subs: Mutex::default(),
+            subs: Mutex::new(Subs::new(cache)),
             next_id: AtomicU64::new(1),
         });
         tokio::spawn(heartbeat(Arc::downgrade(&shared), beat));
@@ -65,7 +62,7 @@ impl Hub {
     pub fn publish(&self, conn: &Connection, change: &Change) {
         let mut subs = self.subs();
         subs.catch_up.clear();
-        if let Err(e) = fan_out(conn, &mut subs, change) {
+        if let Err(e) = fan_out::fan_out(conn, &mut subs, change) {
             // The sockets of that page are now behind: close them so they
             // reconnect and catch up.
             tracing::error!(error = %e, "fan-out failed; closing sockets");
@@ -92,8 +89,9 @@ impl Hub {
 
     /// Blocking. The catch-up is the cached one when the page's has been
     /// read since the last change; else it is read between two writes, when
-    /// every committed change has been fanned out: either way it is exactly
-    /// the state before the next change the socket receives.
+    /// every committed change has been fanned out (no change is published
+    /// while the writer is held): either way it is exactly the state before
+    /// the next change the socket receives.
     fn add(&self, id: u64, watch: Watch, kind: Kind, outbox: Arc<Outbox>) -> AppResult<()> {
         let sub = Sub {
             id,
@@ -103,17 +101,34 @@ impl Hub {
         };
         {
             let mut subs = self.subs();
-            if subs.closing || subs.catch_up.contains_key(&(watch, kind)) {
-                subs.admit(sub);
+            if subs.closing {
+                subs.admit(sub, None);
+                return Ok(());
+            }
+            if let Some(frames) = subs.catch_up.get(watch, kind) {
+                subs.admit(sub, Some(frames));
                 return Ok(());
             }
         }
         self.shared.db.between_writes(|conn| {
+            // Read and rendered outside the subscriptions' lock: fan-outs
+            // wait for the writer anyway, and the heartbeat need not wait.
+            let read = render::catch_up(conn, watch, kind)?;
             let mut subs = self.subs();
-            catch_up(conn, &mut subs, watch, kind)?;
-            subs.admit(sub);
+            let frames = subs.keep(watch, kind, read);
+            subs.admit(sub, Some(frames));
             Ok(())
         })
+    }
+
+    /// Pages (per kind of viewer) whose catch-up is cached now.
+    pub fn catch_up_cache_len(&self) -> usize {
+        self.subs().catch_up.len()
+    }
+
+    /// The bytes of the catch-up frames cached now.
+    pub fn catch_up_cache_bytes(&self) -> usize {
+        self.subs().catch_up.bytes()
     }
 
     /// `watch`: what it watched when it joined.
@@ -138,42 +153,60 @@ impl Hub {
     }
 }
 
-struct Sub {
-    id: u64,
-    watch: Watch,
-    kind: Kind,
+pub(super) struct Sub {
+    pub(super) id: u64,
+    pub(super) watch: Watch,
+    pub(super) kind: Kind,
     outbox: Arc<Outbox>,
 }
 
-#[derive(Default)]
-struct Subs {
+pub(super) struct Subs {
     /// Every socket, by what it watches (`None`: nothing live), side by side
     /// so that a fan-out walks them in order; no vector is left empty.
     by_key: HashMap<Option<Key>, Vec<Sub>>,
     /// Catch-up frames since the last change, by page and kind of viewer.
-    catch_up: HashMap<(Watch, Kind), Utf8Bytes>,
+    catch_up: CatchUpCache,
     closing: bool,
     /// Told once the server is closing and the last socket has left.
     all_left: Vec<oneshot::Sender<()>>,
 }
 
 impl Subs {
-    /// Queues a newcomer's first frame, its catch-up (cached by now) or,
-    /// while closing, its goodbye; it is kept until it leaves, so the stop
-    /// waits for that goodbye too.
-    fn admit(&mut self, sub: Sub) {
-        let first = if self.closing {
-            Some(going_away())
+    fn new(cache: CacheBounds) -> Self {
+        Subs {
+            by_key: HashMap::new(),
+            catch_up: CatchUpCache::new(cache),
+            closing: false,
+            all_left: Vec::new(),
+        }
+    }
+
+    /// Queues a newcomer's first frames, its catch-up or, while closing, its
+    /// goodbye; it is kept until it leaves, so the stop waits for that
+    /// goodbye too.
+    fn admit(&mut self, sub: Sub, catch_up: Option<Frames>) {
+        if self.closing {
+            sub.outbox.push(going_away());
         } else {
-            self.catch_up
-                .get(&(sub.watch, sub.kind))
-                .filter(|frame| !frame.is_empty())
-                .map(|frame| Message::Text(frame.clone()))
-        };
-        if let Some(frame) = first {
-            sub.outbox.push(frame);
+            for frame in catch_up.iter().flat_map(|f| f.iter()) {
+                if !frame.is_empty() {
+                    sub.outbox.push(Message::Text(frame.clone()));
+                }
+            }
         }
         self.by_key.entry(sub.watch.key()).or_default().push(sub);
+    }
+
+    /// The frames of a catch-up just read; cached when the page exists.
+    fn keep(&mut self, watch: Watch, kind: Kind, read: CatchUp) -> Frames {
+        match read {
+            CatchUp::Page(frames) => {
+                let frames: Frames = frames.into_iter().map(Utf8Bytes::from).collect();
+                self.catch_up.insert(watch, kind, frames.clone());
+                frames
+            }
+            CatchUp::Missing(frame) => Arc::from([Utf8Bytes::from(frame)]),
+        }
     }
 
     fn remove(&mut self, id: u64, key: Option<Key>) {
@@ -200,17 +233,17 @@ impl Subs {
         self.by_key.values().flatten()
     }
 
-    fn watchers(&self, key: Key) -> &[Sub] {
+    pub(super) fn watchers(&self, key: Key) -> &[Sub] {
         self.by_key.get(&Some(key)).map_or(&[], Vec::as_slice)
     }
 
-    fn watching(&self, key: Key) -> bool {
+    pub(super) fn watching(&self, key: Key) -> bool {
         self.by_key.contains_key(&Some(key))
     }
 
     /// Renders (once per distinct group) and queues a frame for every watcher
     /// of `key`; `frame` returns `None` for watchers with nothing to update.
-    fn fan_out<G: std::hash::Hash + Eq + Copy>(
+    pub(super) fn fan_out<G: std::hash::Hash + Eq + Copy>(
         &mut self,
         key: Key,
         group: impl Fn(&Sub) -> G,
@@ -237,7 +270,7 @@ impl Subs {
 
     /// Queues `frame(sub)` for every watcher of `key` that has one; closes
     /// the sockets whose queue overflows.
-    fn deliver(&mut self, key: Key, mut frame: impl FnMut(&Sub) -> Option<Utf8Bytes>) {
+    pub(super) fn deliver(&mut self, key: Key, mut frame: impl FnMut(&Sub) -> Option<Utf8Bytes>) {
         let mut overflowed = Vec::new();
         for sub in self.watchers(key) {
             if let Some(bytes) = frame(sub)
@@ -246,6 +279,26 @@ impl Subs {
                 overflowed.push(sub.id);
             }
         }
+        self.close_overflowed(key, overflowed);
+    }
+
+    /// Like `deliver`, with several frames for a watcher.
+    pub(super) fn deliver_all(&mut self, key: Key, mut frames: impl FnMut(&Sub) -> Option<Frames>) {
+        let mut overflowed = Vec::new();
+        for sub in self.watchers(key) {
+            let frames = frames(sub);
+            if frames
+                .iter()
+                .flat_map(|f| f.iter())
+                .any(|bytes| !sub.outbox.push(Message::Text(bytes.clone())))
+            {
+                overflowed.push(sub.id);
+            }
+        }
+        self.close_overflowed(key, overflowed);
+    }
+
+    fn close_overflowed(&mut self, key: Key, overflowed: Vec<u64>) {
         for id in overflowed {
             tracing::debug!(socket = id, "queue overflow: socket closed");
             self.remove(id, Some(key));
@@ -287,201 +340,17 @@ fn going_away() -> Message {
     }))
 }
 
-/// The catch-up frame of a page for a kind of viewer, read on `conn` unless
-/// it is cached since the last change.
-fn catch_up(conn: &Connection, subs: &mut Subs, watch: Watch, kind: Kind) -> AppResult<Utf8Bytes> {
-    if let Some(frame) = subs.catch_up.get(&(watch, kind)) {
-        return Ok(frame.clone());
-    }
-    let markup = render::catch_up(conn, watch, kind)?;
-    let frame = Utf8Bytes::from(markup.into_string());
-    subs.catch_up.insert((watch, kind), frame.clone());
-    Ok(frame)
-}
-
-/// What a change's fragments are built from, read in one go.
-#[derive(Default)]
-struct Snapshot {
-    home: Option<Vec<ForumSummary>>,
-    forum: Option<Forum>,
-    first_page: Option<Vec<TopicRow>>,
-    topic: Option<Topic>,
-    message: Option<(MessageRow, i64)>,
-}
-
-fn read_snapshot(conn: &Connection, change: &Change, need: Need) -> AppResult<Snapshot> {
-    let mut s = Snapshot::default();
-    if need.home {
-        s.home = Some(forum_queries::list(conn)?);
-    }
-    if need.forum {
-        s.forum = forum_queries::by_id(conn, change.forum())?;
-        if s.forum.is_some() && change.touches_forum_list() {
-            s.first_page = Some(topic_queries::page(conn, change.forum(), 0, PAGE_SIZE)?);
-        }
-    }
-    if need.topic
-        && let Some(topic_id) = change.topic()
-    {
-        s.topic = topic_queries::by_id(conn, topic_id)?;
-        if let Some(mid) = change.message()
-            && let Some(m) = message_queries::by_id(conn, mid)?
-        {
-            let pos = message_queries::position(conn, topic_id, mid)?;
-            s.message = Some((m, pos));
-        }
-    }
-    Ok(s)
-}
-
-#[derive(Clone, Copy)]
-struct Need {
-    home: bool,
-    forum: bool,
-    topic: bool,
-}
-
-fn fan_out(conn: &Connection, subs: &mut Subs, change: &Change) -> AppResult<()> {
-    let forum_id = change.forum();
-    let need = Need {
-        home: change.touches_home() && subs.watching(Key::Home),
-        forum: change.touches_forum_page() && subs.watching(Key::Forum(forum_id)),
-        topic: change.topic().is_some_and(|t| subs.watching(Key::Topic(t))),
-    };
-    let snapshot = read_snapshot(conn, change, need)?;
-
-    if let Some(forums) = &snapshot.home {
-        let frame = render::home(forums);
-        subs.fan_out(Key::Home, |_| (), |_| Some(frame.clone()));
-    }
-    if need.forum {
-        forum_frames(subs, change, &snapshot);
-    }
-    if need.topic
-        && let Some(topic_id) = change.topic()
-    {
-        topic_frames(conn, subs, change, topic_id, snapshot)?;
-    }
-    if let Change::ForumDeleted { topic_ids, .. } = change {
-        for &t in topic_ids {
-            let frame = render::topic_deleted(None);
-            subs.fan_out(Key::Topic(t), |_| (), |_| Some(frame.clone()));
-        }
-    }
-    Ok(())
-}
-
-fn watched_page(sub: &Sub) -> u32 {
-    match sub.watch {
-        Watch::Forum { page, .. } | Watch::Topic { page, .. } => page,
-        _ => 1,
-    }
-}
-
-fn forum_frames(subs: &mut Subs, change: &Change, s: &Snapshot) {
-    let forum_id = change.forum();
-    let key = Key::Forum(forum_id);
-    let Some(forum) = &s.forum else {
-        let frame = render::forum_deleted();
-        subs.fan_out(key, |_| (), |_| Some(frame.clone()));
-        return;
-    };
-    let head_changed = matches!(change, Change::ForumChanged { .. });
-    subs.fan_out(
-        key,
-        |sub| (watched_page(sub), sub.kind.role().is_member()),
-        |sub| {
-            let page = watched_page(sub);
-            let paging = Paging::new(page, forum.topic_count);
-            Some(html! {
-                @if head_changed { (render::forum_head(forum)) }
-                @if let Some(rows) = &s.first_page {
-                    @if page == 1 {
-                        (render::forum_first_page(forum_id, rows, paging, sub.kind.role().is_member()))
-                    } @else {
-                        (render::newer_activity(forum_id))
-                        (render::forum_pager(forum_id, paging))
-                    }
-                }
-            })
-        },
-    );
-}
-
-fn topic_frames(
+/// The catch-up frames of a page for a kind of viewer, read on `conn` unless
+/// they are cached since the last change.
+pub(super) fn catch_up(
     conn: &Connection,
     subs: &mut Subs,
-    change: &Change,
-    topic_id: i64,
-    s: Snapshot,
-) -> AppResult<()> {
-    let key = Key::Topic(topic_id);
-    let Some(topic) = s.topic else {
-        let frame = render::topic_deleted(Some(change.forum()));
-        subs.fan_out(key, |_| (), |_| Some(frame.clone()));
-        return Ok(());
-    };
-    match change {
-        Change::TopicLocked { .. } => {
-            // Every message's controls may change: each page is caught up whole.
-            let groups: HashSet<(Watch, Kind)> = subs
-                .watchers(key)
-                .iter()
-                .map(|sub| (sub.watch, sub.kind))
-                .collect();
-            let mut frames = HashMap::new();
-            for (watch, kind) in groups {
-                frames.insert((watch, kind), catch_up(conn, subs, watch, kind)?);
-            }
-            subs.deliver(key, |sub| frames.get(&(sub.watch, sub.kind)).cloned());
-        }
-        Change::MessageDeleted { message_id, .. } => {
-            let id = *message_id;
-            subs.fan_out(key, watched_page, |sub| {
-                let paging = Paging::new(watched_page(sub), topic.message_count);
-                Some(html! {
-                    (render::removal(id))
-                    (render::topic_pager(topic_id, paging))
-                })
-            });
-        }
-        Change::MessageCreated { .. } | Change::MessageEdited { .. } => {
-            let Some((m, position)) = &s.message else {
-                return Ok(());
-            };
-            let message_page = page_of(*position);
-            let created = matches!(change, Change::MessageCreated { .. });
-            // The pagers move only when the message opens a new last page.
-            let new_page = created && position % i64::from(PAGE_SIZE) == 0;
-            subs.fan_out(
-                key,
-                |sub| {
-                    let page = watched_page(sub);
-                    // Only the message's own page varies by viewer.
-                    let kind = (page == message_page).then_some(sub.kind);
-                    (page, kind)
-                },
-                |sub| {
-                    let page = watched_page(sub);
-                    let paging = Paging::new(page, topic.message_count);
-                    if page == message_page {
-                        Some(html! {
-                            (render::message(m, &topic, sub.kind))
-                            @if new_page { (render::topic_pager(topic_id, paging)) }
-                        })
-                    } else if created && page < message_page {
-                        let after = topic.message_count - i64::from(page) * i64::from(PAGE_SIZE);
-                        Some(html! {
-                            (render::new_messages(topic_id, paging, after))
-                            @if new_page { (render::topic_pager(topic_id, paging)) }
-                        })
-                    } else {
-                        None
-                    }
-                },
-            );
-        }
-        _ => {}
+    watch: Watch,
+    kind: Kind,
+) -> AppResult<Frames> {
+    if let Some(frames) = subs.catch_up.get(watch, kind) {
+        return Ok(frames);
     }
-    Ok(())
+    let read = render::catch_up(conn, watch, kind)?;
+    Ok(subs.keep(watch, kind, read))
 }

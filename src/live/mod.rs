@@ -1,7 +1,9 @@
 //! The live layer: `/_ws` pushes ready-rendered fragments to every open page,
 //! and `/socket` is a page to see the socket work.
 
+mod catch_up;
 mod change;
+mod fan_out;
 mod heartbeat;
 mod hub;
 mod outbox;
@@ -16,10 +18,12 @@ use axum::routing::get;
 use maud::{Markup, html};
 use serde::Deserialize;
 
+pub use catch_up::CacheBounds;
 pub use change::Change;
 pub use heartbeat::Heartbeat;
 pub use hub::Hub;
 pub use outbox::CAPACITY as OUTBOX_CAPACITY;
+pub use render::MAX_FRAME as MAX_CATCH_UP_FRAME;
 
 use crate::app::AppState;
 use crate::auth::Viewer;

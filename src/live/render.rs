@@ -4,7 +4,7 @@
 //! it is now, a removal. Applying one twice, or late, leaves the page right,
 //! which is what makes catch-up and the POST/socket race safe.
 
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 use rusqlite::Connection;
 
 use super::watch::{Kind, Watch};
@@ -12,6 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::forums::{self, queries::ForumSummary, views as forum_views};
 use crate::messages::{queries::MessageRow, views as message_views};
 use crate::paths;
+use crate::perms::Role;
 use crate::topics::{self, queries::Topic, views as topic_views};
 use crate::views::components::{Paging, live_notice, plural};
 
@@ -20,39 +21,139 @@ use crate::views::components::{Paging, live_notice, plural};
 const REPLACE: Option<&str> = Some("true");
 const MORPH: Option<&str> = Some("innerMorph");
 
+/// The largest catch-up frame, but for one item (a message, a forum) that is
+/// larger alone. A socket's write buffer keeps the size of the largest frame
+/// it ever sent for the rest of its life (tungstenite never shrinks it), so a
+/// big page's catch-up leaves in several frames rather than one.
+pub const MAX_FRAME: usize = 64 * 1024;
+
+/// What a socket gets first: the watched page's live regions as they are now.
+pub enum CatchUp {
+    /// The page exists: its frames, in order (several when it is big).
+    Page(Vec<String>),
+    /// A page that does not exist (any more), or has no live regions: said
+    /// once, never cached, so naming missing pages costs the server nothing
+    /// it keeps.
+    Missing(String),
+}
+
 /// The current state of a watched page's live regions, for one kind of viewer.
-pub fn catch_up(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<Markup> {
+pub fn catch_up(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<CatchUp> {
     let role = kind.role();
     Ok(match watch {
-        Watch::Home => forum_views::forum_list(&forums::queries::list(conn)?, MORPH),
+        Watch::Home => CatchUp::Page(home_frames(&forums::queries::list(conn)?)),
         Watch::Forum { id, page } => match forums::load_page(conn, id, page) {
-            Ok((forum, rows, paging)) => html! {
-                (forum_views::forum_head(&forum, REPLACE))
-                (live_notice(None, REPLACE))
-                (topic_views::topic_list(&rows, id, role.is_member(), MORPH))
-                (forum_views::forum_pager(id, paging, REPLACE))
-            },
-            Err(AppError::NotFound) => match forums::queries::by_id(conn, id)? {
-                Some(_) => page_gone(&paths::forum(id)),
-                None => forum_deleted(),
-            },
+            Ok((forum, rows, paging)) => CatchUp::Page(vec![
+                html! {
+                    (forum_views::forum_head(&forum, REPLACE))
+                    (live_notice(None, REPLACE))
+                    (topic_views::topic_list(&rows, id, role.is_member(), MORPH))
+                    (forum_views::forum_pager(id, paging, REPLACE))
+                }
+                .into_string(),
+            ]),
+            Err(AppError::NotFound) => CatchUp::Missing(
+                match forums::queries::by_id(conn, id)? {
+                    Some(_) => page_gone(&paths::forum(id)),
+                    None => forum_deleted(),
+                }
+                .into_string(),
+            ),
             Err(e) => return Err(e),
         },
         Watch::Topic { id, page } => match topics::load_page(conn, id, page) {
-            Ok((topic, rows, paging)) => html! {
-                (topic_views::topic_head(&topic, role, REPLACE))
-                (live_notice(None, REPLACE))
-                (message_views::message_list(&rows, &topic, role, MORPH))
-                (topic_views::topic_pager(id, paging, REPLACE))
-            },
-            Err(AppError::NotFound) => match topics::queries::by_id(conn, id)? {
-                Some(_) => page_gone(&paths::topic(id)),
-                None => topic_deleted(None),
-            },
+            Ok((topic, rows, paging)) => CatchUp::Page(topic_frames(&topic, &rows, paging, role)),
+            Err(AppError::NotFound) => CatchUp::Missing(
+                match topics::queries::by_id(conn, id)? {
+                    Some(_) => page_gone(&paths::topic(id)),
+                    None => topic_deleted(None),
+                }
+                .into_string(),
+            ),
             Err(e) => return Err(e),
         },
-        Watch::Nothing => html! {},
+        Watch::Nothing => CatchUp::Missing(String::new()),
     })
+}
+
+/// A topic page's regions in one frame; when that is over `MAX_FRAME`, the
+/// page with a placeholder for each message first, then the messages.
+fn topic_frames(topic: &Topic, rows: &[MessageRow], paging: Paging, role: Role) -> Vec<String> {
+    let regions = |messages: Markup| {
+        html! {
+            (topic_views::topic_head(topic, role, REPLACE))
+            (live_notice(None, REPLACE))
+            (messages)
+            (topic_views::topic_pager(topic.id, paging, REPLACE))
+        }
+        .into_string()
+    };
+    let whole = regions(message_views::message_list(rows, topic, role, MORPH));
+    if whole.len() <= MAX_FRAME {
+        return vec![whole];
+    }
+    let skeleton = regions(html! {
+        div id=(message_views::MESSAGES_ID) hx-swap-oob=[MORPH] {
+            @for m in rows { (placeholder("article", "message", &paths::message_anchor(m.id))) }
+        }
+    });
+    let items = rows
+        .iter()
+        .map(|m| message_views::message(m, message_views::perms_for(m, topic, role)).into_string());
+    let mut frames = vec![skeleton];
+    frames.extend(chunks(items, |part| message_views::upsert(part, false)));
+    frames
+}
+
+/// The home list in one frame, or placeholders and then the forums.
+fn home_frames(forums: &[ForumSummary]) -> Vec<String> {
+    let whole = home(forums).into_string();
+    if whole.len() <= MAX_FRAME {
+        return vec![whole];
+    }
+    let skeleton = html! {
+        ul #forums hx-swap-oob=[MORPH] {
+            @for f in forums { (placeholder("li", "forum row", &format!("forum-{}", f.id))) }
+        }
+    };
+    let items = forums
+        .iter()
+        .map(|f| forum_views::forum_entry(f).into_string());
+    let mut frames = vec![skeleton.into_string()];
+    frames.extend(chunks(items, |part| {
+        html! { hx-partial hx-target="#forums" hx-swap="upsert" { (part) } }
+    }));
+    frames
+}
+
+/// An element standing for one already on the page: htmx keeps the one on
+/// the page (`hx-preserve`) while the list around it is morphed, so nothing
+/// on screen blinks or moves; a frame that follows replaces it with its
+/// current state (and fills it, when it is new).
+fn placeholder(tag: &str, class: &str, id: &str) -> Markup {
+    PreEscaped(format!(
+        r#"<{tag} class="{class}" id="{id}" hx-preserve="true"></{tag}>"#
+    ))
+}
+
+/// `items` (rendered HTML), as few frames as `MAX_FRAME` allows, each one
+/// `wrap`ped whole items; an item over the bound alone is a frame alone.
+fn chunks(items: impl Iterator<Item = String>, wrap: impl Fn(&Markup) -> Markup) -> Vec<String> {
+    // What `wrap` adds around the items.
+    let overhead = wrap(&PreEscaped(String::new())).into_string().len();
+    let mut frames = Vec::new();
+    let mut part = PreEscaped(String::new());
+    for item in items {
+        if !part.0.is_empty() && overhead + part.0.len() + item.len() > MAX_FRAME {
+            frames.push(wrap(&part).into_string());
+            part.0.clear();
+        }
+        part.0.push_str(&item);
+    }
+    if !part.0.is_empty() {
+        frames.push(wrap(&part).into_string());
+    }
+    frames
 }
 
 fn page_gone(first: &str) -> Markup {

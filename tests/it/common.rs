@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use causerie::config::Config;
-use causerie::live::Heartbeat;
+use causerie::live::{Heartbeat, Hub};
 use causerie::server::Server;
 use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -26,6 +26,8 @@ pub struct App {
     pub addr: SocketAddr,
     pub base: String,
     pub db_path: PathBuf,
+    /// The server's live hub, to look at what it keeps.
+    pub hub: Hub,
     _dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -71,6 +73,7 @@ impl App {
         adjust(&mut config);
         let server = Server::build(&config).await.expect("server starts");
         let addr = server.local_addr();
+        let hub = server.hub();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             server
@@ -84,6 +87,7 @@ impl App {
             addr,
             base: format!("http://{addr}"),
             db_path,
+            hub,
             _dir: dir,
             stop: Some(stop),
             task: Some(task),

@@ -8,6 +8,7 @@ mod admin;
 mod browser;
 mod forums;
 mod live;
+mod live_bounds;
 mod messages;
 mod pagination;
 mod security;

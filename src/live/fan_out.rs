@@ -1,0 +1,234 @@
+//! What each committed change sends to whom: the change is read once (a
+//! `Snapshot`), then each watcher's fragment is rendered once per page and
+//! kind of viewer and queued (see `Subs::fan_out`).
+
+use std::collections::{HashMap, HashSet};
+
+use maud::html;
+use rusqlite::Connection;
+
+use super::change::Change;
+use super::hub::{Sub, Subs, catch_up};
+use super::render;
+use super::watch::{Key, Kind, Watch};
+use crate::error::AppResult;
+use crate::forums::queries::{self as forum_queries, Forum, ForumSummary};
+use crate::messages::page_of;
+use crate::messages::queries::{self as message_queries, MessageRow};
+use crate::topics::queries::{self as topic_queries, Topic, TopicRow};
+use crate::views::components::{PAGE_SIZE, Paging};
+
+/// What a change's fragments are built from, read in one go.
+#[derive(Default)]
+struct Snapshot {
+    home: Option<Vec<ForumSummary>>,
+    forum: Option<Forum>,
+    first_page: Option<Vec<TopicRow>>,
+    topic: Option<Topic>,
+    message: Option<(MessageRow, i64)>,
+}
+
+fn read_snapshot(conn: &Connection, change: &Change, need: Need) -> AppResult<Snapshot> {
+    let mut s = Snapshot::default();
+    if need.home {
+        s.home = Some(forum_queries::list(conn)?);
+    }
+    if need.forum {
+        s.forum = forum_queries::by_id(conn, change.forum())?;
+        if s.forum.is_some() && change.touches_forum_list() {
+            s.first_page = Some(topic_queries::page(conn, change.forum(), 0, PAGE_SIZE)?);
+        }
+    }
+    if need.topic
+        && let Some(topic_id) = change.topic()
+    {
+        s.topic = topic_queries::by_id(conn, topic_id)?;
+        if let Some(mid) = change.message()
+            && let Some(m) = message_queries::by_id(conn, mid)?
+        {
+            let pos = message_queries::position(conn, topic_id, mid)?;
+            s.message = Some((m, pos));
+        }
+    }
+    Ok(s)
+}
+
+#[derive(Clone, Copy)]
+struct Need {
+    home: bool,
+    forum: bool,
+    topic: bool,
+}
+
+pub(super) fn fan_out(conn: &Connection, subs: &mut Subs, change: &Change) -> AppResult<()> {
+    let forum_id = change.forum();
+    let need = Need {
+        home: change.touches_home() && subs.watching(Key::Home),
+        forum: change.touches_forum_page() && subs.watching(Key::Forum(forum_id)),
+        topic: change.topic().is_some_and(|t| subs.watching(Key::Topic(t))),
+    };
+    let snapshot = read_snapshot(conn, change, need)?;
+
+    if let Some(forums) = &snapshot.home {
+        let frame = render::home(forums);
+        subs.fan_out(Key::Home, |_| (), |_| Some(frame.clone()));
+    }
+    if need.forum {
+        forum_frames(subs, change, &snapshot);
+    }
+    if need.topic
+        && let Some(topic_id) = change.topic()
+    {
+        topic_frames(conn, subs, change, topic_id, snapshot)?;
+    }
+    if let Change::ForumDeleted { topic_ids, .. } = change {
+        for &t in topic_ids {
+            let frame = render::topic_deleted(None);
+            subs.fan_out(Key::Topic(t), |_| (), |_| Some(frame.clone()));
+        }
+    }
+    Ok(())
+}
+
+fn watched_page(sub: &Sub) -> u32 {
+    match sub.watch {
+        Watch::Forum { page, .. } | Watch::Topic { page, .. } => page,
+        _ => 1,
+    }
+}
+
+fn forum_frames(subs: &mut Subs, change: &Change, s: &Snapshot) {
+    let forum_id = change.forum();
+    let key = Key::Forum(forum_id);
+    let Some(forum) = &s.forum else {
+        let frame = render::forum_deleted();
+        subs.fan_out(key, |_| (), |_| Some(frame.clone()));
+        return;
+    };
+    let head_changed = matches!(change, Change::ForumChanged { .. });
+    subs.fan_out(
+        key,
+        |sub| (watched_page(sub), sub.kind.role().is_member()),
+        |sub| {
+            let page = watched_page(sub);
+            let paging = Paging::new(page, forum.topic_count);
+            Some(html! {
+                @if head_changed { (render::forum_head(forum)) }
+                @if let Some(rows) = &s.first_page {
+                    @if page == 1 {
+                        (render::forum_first_page(forum_id, rows, paging, sub.kind.role().is_member()))
+                    } @else {
+                        (render::newer_activity(forum_id))
+                        (render::forum_pager(forum_id, paging))
+                    }
+                }
+            })
+        },
+    );
+}
+
+fn topic_frames(
+    conn: &Connection,
+    subs: &mut Subs,
+    change: &Change,
+    topic_id: i64,
+    s: Snapshot,
+) -> AppResult<()> {
+    let key = Key::Topic(topic_id);
+    let Some(topic) = s.topic else {
+        let frame = render::topic_deleted(Some(change.forum()));
+        subs.fan_out(key, |_| (), |_| Some(frame.clone()));
+        return Ok(());
+    };
+    match change {
+        Change::TopicLocked { .. } => {
+            // Every message's controls may change: each page is caught up whole.
+            let groups: HashSet<(Watch, Kind)> = subs
+                .watchers(key)
+                .iter()
+                .map(|sub| (sub.watch, sub.kind))
+                .collect();
+            let mut frames = HashMap::new();
+            for (watch, kind) in groups {
+                frames.insert((watch, kind), catch_up(conn, subs, watch, kind)?);
+            }
+            subs.deliver_all(key, |sub| frames.get(&(sub.watch, sub.kind)).cloned());
+        }
+        Change::MessageDeleted { message_id, .. } => {
+            let id = *message_id;
+            // The messages after it move up one place: from its page on, each
+            // page gets the first message of the next one.
+            let from_page = page_of(message_queries::position(conn, topic_id, id)?);
+            let paging = Paging::new(1, topic.message_count);
+            let mut moved_in: HashMap<u32, Option<MessageRow>> = HashMap::new();
+            for sub in subs.watchers(key) {
+                let page = watched_page(sub);
+                if (from_page..=paging.last).contains(&page) && !moved_in.contains_key(&page) {
+                    let last_place = i64::from(page) * i64::from(PAGE_SIZE) - 1;
+                    let row = message_queries::page(conn, topic_id, last_place, 1)?.pop();
+                    moved_in.insert(page, row);
+                }
+            }
+            // The pagers change only when the last page emptied.
+            let pages_changed = topic.message_count % i64::from(PAGE_SIZE) == 0;
+            subs.fan_out(
+                key,
+                |sub| {
+                    let page = watched_page(sub);
+                    let varies = matches!(moved_in.get(&page), Some(Some(_)));
+                    (page, varies.then_some(sub.kind))
+                },
+                |sub| {
+                    let page = watched_page(sub);
+                    Some(html! {
+                        (render::removal(id))
+                        @if let Some(Some(m)) = moved_in.get(&page) {
+                            (render::message(m, &topic, sub.kind))
+                        }
+                        @if pages_changed {
+                            (render::topic_pager(topic_id, Paging::new(page, topic.message_count)))
+                        }
+                    })
+                },
+            );
+        }
+        Change::MessageCreated { .. } | Change::MessageEdited { .. } => {
+            let Some((m, position)) = &s.message else {
+                return Ok(());
+            };
+            let message_page = page_of(*position);
+            let created = matches!(change, Change::MessageCreated { .. });
+            // The pagers move only when the message opens a new last page.
+            let new_page = created && position % i64::from(PAGE_SIZE) == 0;
+            subs.fan_out(
+                key,
+                |sub| {
+                    let page = watched_page(sub);
+                    // Only the message's own page varies by viewer.
+                    let kind = (page == message_page).then_some(sub.kind);
+                    (page, kind)
+                },
+                |sub| {
+                    let page = watched_page(sub);
+                    let paging = Paging::new(page, topic.message_count);
+                    if page == message_page {
+                        Some(html! {
+                            (render::message(m, &topic, sub.kind))
+                            @if new_page { (render::topic_pager(topic_id, paging)) }
+                        })
+                    } else if created && page < message_page {
+                        let after = topic.message_count - i64::from(page) * i64::from(PAGE_SIZE);
+                        Some(html! {
+                            (render::new_messages(topic_id, paging, after))
+                            @if new_page { (render::topic_pager(topic_id, paging)) }
+                        })
+                    } else {
+                        None
+                    }
+                },
+            );
+        }
+        _ => {}
+    }
+    Ok(())
+}
