@@ -157,32 +157,36 @@ fn topic_frames(
         Change::MessageDeleted { message_id, .. } => {
             let id = *message_id;
             // The messages after it move up one place: from its page on, each
-            // page gets the first message of the next one.
+            // page's first message goes to the page before, and each page
+            // gets the first of the next: the message now last on it.
             let from_page = page_of(message_queries::position(conn, topic_id, id)?);
-            let paging = Paging::new(1, topic.message_count);
-            let mut moved_in: HashMap<u32, Option<MessageRow>> = HashMap::new();
+            let mut last_of: HashMap<u32, Option<MessageRow>> = HashMap::new();
             for sub in subs.watchers(key) {
                 let page = watched_page(sub);
-                if (from_page..=paging.last).contains(&page) && !moved_in.contains_key(&page) {
-                    let last_place = i64::from(page) * i64::from(PAGE_SIZE) - 1;
-                    let row = message_queries::page(conn, topic_id, last_place, 1)?.pop();
-                    moved_in.insert(page, row);
+                for p in [page, page - 1] {
+                    if p >= from_page && !last_of.contains_key(&p) {
+                        let at = i64::from(p) * i64::from(PAGE_SIZE) - 1;
+                        last_of.insert(p, message_queries::page(conn, topic_id, at, 1)?.pop());
+                    }
                 }
             }
+            let last_of = |p: u32| last_of.get(&p).and_then(Option::as_ref);
             // The pagers change only when the last page emptied.
             let pages_changed = topic.message_count % i64::from(PAGE_SIZE) == 0;
             subs.fan_out(
                 key,
                 |sub| {
                     let page = watched_page(sub);
-                    let varies = matches!(moved_in.get(&page), Some(Some(_)));
-                    (page, varies.then_some(sub.kind))
+                    (page, last_of(page).is_some().then_some(sub.kind))
                 },
                 |sub| {
                     let page = watched_page(sub);
                     Some(html! {
                         (render::removal(id))
-                        @if let Some(Some(m)) = moved_in.get(&page) {
+                        @if let Some(m) = last_of(page - 1).filter(|_| page > from_page) {
+                            (render::removal(m.id))
+                        }
+                        @if let Some(m) = last_of(page) {
                             (render::message(m, &topic, sub.kind))
                         }
                         @if pages_changed {

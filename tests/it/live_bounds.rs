@@ -14,7 +14,7 @@ use crate::common::*;
 const WAIT: Duration = Duration::from_secs(10);
 
 /// A visitor's socket watching `view`.
-async fn connect(app: &App, view: &str) -> WsStream {
+pub async fn connect(app: &App, view: &str) -> WsStream {
     let view: String = view
         .bytes()
         .map(|b| match b {
@@ -30,7 +30,7 @@ async fn connect(app: &App, view: &str) -> WsStream {
 }
 
 /// The next text frame; panics when none comes within `WAIT`.
-async fn next_text(ws: &mut WsStream, what: &str) -> String {
+pub async fn next_text(ws: &mut WsStream, what: &str) -> String {
     loop {
         match tokio::time::timeout(WAIT, ws.next()).await {
             Ok(Some(Ok(Message::Text(t)))) => return t.to_string(),

@@ -9,6 +9,7 @@ mod browser;
 mod forums;
 mod live;
 mod live_bounds;
+mod live_pages;
 mod messages;
 mod pagination;
 mod security;
