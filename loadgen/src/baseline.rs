@@ -1,18 +1,24 @@
 //! The baseline: a bare axum WebSocket server, run as its own process
 //! (`loadgen --baseline-server PORT`). Sockets are upgraded with the same
-//! settings as causerie's `/_ws`; each gets a small catch-up frame, then
-//! every broadcast frame. `POST /post` (body: a token) broadcasts one fixed
-//! 300-byte text frame containing the token to every socket.
+//! settings as causerie's `/_ws`, each to a room (`/_ws?room=NAME`, one
+//! `tokio::sync::broadcast` channel each); each gets a small catch-up frame,
+//! then every frame broadcast to its room. `POST /post?to=ROOM:LEN,...`
+//! (body: a token) broadcasts to each room named a text frame of LEN bytes
+//! containing the token: loadgen gives the sizes causerie's frames had, so
+//! both servers send the same bytes.
 //!
 //! By default each socket sends each frame on its own (`send`: one write per
 //! frame). With `--batch`, a socket that finds several frames waiting feeds
 //! them all and flushes once, as causerie's writer does with its queue.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use axum::extract::{State, WebSocketUpgrade};
+use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::{get, post};
 use futures_util::SinkExt;
@@ -22,12 +28,31 @@ use tokio::sync::broadcast;
 const CAPACITY: usize = 256;
 /// Same as causerie's largest incoming frame.
 const MAX_INCOMING: usize = 4 * 1024;
-pub const FRAME_LEN: usize = 300;
+/// The largest frame `POST /post` makes.
+const MAX_LEN: usize = 1 << 20;
 
 #[derive(Clone)]
 struct Hub {
-    tx: broadcast::Sender<Utf8Bytes>,
+    rooms: Arc<Mutex<HashMap<String, broadcast::Sender<Utf8Bytes>>>>,
     batch: bool,
+}
+
+impl Hub {
+    /// The room's channel, opened when first named.
+    fn room(&self, name: &str) -> broadcast::Sender<Utf8Bytes> {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        rooms
+            .entry(name.to_string())
+            .or_insert_with(|| broadcast::channel(CAPACITY).0)
+            .clone()
+    }
+}
+
+/// The value of `key` in the request's query.
+fn param<'u>(uri: &'u Uri, key: &str) -> Option<&'u str> {
+    uri.query()?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
 }
 
 pub fn run(port: u16, batch: bool) -> Result<(), String> {
@@ -36,12 +61,14 @@ pub fn run(port: u16, batch: bool) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     rt.block_on(async move {
-        let (tx, _) = broadcast::channel::<Utf8Bytes>(CAPACITY);
         let app = Router::new()
             .route("/_ws", get(upgrade))
             .route("/post", post(publish))
             .route("/healthz", get(|| async { "ok" }))
-            .with_state(Hub { tx, batch });
+            .with_state(Hub {
+                rooms: Arc::default(),
+                batch,
+            });
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -51,13 +78,14 @@ pub fn run(port: u16, batch: bool) -> Result<(), String> {
     })
 }
 
-async fn upgrade(ws: WebSocketUpgrade, State(hub): State<Hub>) -> Response {
+async fn upgrade(ws: WebSocketUpgrade, State(hub): State<Hub>, uri: Uri) -> Response {
+    let rx = hub.room(param(&uri, "room").unwrap_or("")).subscribe();
     ws.read_buffer_size(4096)
         .write_buffer_size(4 * 1024)
         .max_write_buffer_size(4 * 1024 * 1024)
         .max_message_size(MAX_INCOMING)
         .max_frame_size(MAX_INCOMING)
-        .on_upgrade(move |socket| serve(socket, hub.tx.subscribe(), hub.batch))
+        .on_upgrade(move |socket| serve(socket, rx, hub.batch))
 }
 
 async fn serve(mut socket: WebSocket, mut rx: broadcast::Receiver<Utf8Bytes>, batch: bool) {
@@ -112,14 +140,24 @@ async fn send_batch(
     socket.flush().await
 }
 
-/// Broadcasts the frame for `token`; answers how many sockets it was queued for.
-async fn publish(State(hub): State<Hub>, token: String) -> String {
-    let n = hub.tx.send(frame(token.trim())).unwrap_or(0);
+/// Broadcasts a frame with `token` to each room named in `to`
+/// (`ROOM:LEN,...`); answers how many sockets it was queued for.
+async fn publish(State(hub): State<Hub>, uri: Uri, token: String) -> String {
+    let mut n = 0;
+    for (room, len) in param(&uri, "to")
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|to| to.split_once(':'))
+    {
+        let len = len.parse().unwrap_or(0).min(MAX_LEN);
+        n += hub.room(room).send(frame(token.trim(), len)).unwrap_or(0);
+    }
     n.to_string()
 }
 
-/// A message-like fragment of exactly `FRAME_LEN` bytes containing `token`.
-pub fn frame(token: &str) -> Utf8Bytes {
+/// A message-like fragment of `len` bytes (at least its markup) containing
+/// `token`.
+pub fn frame(token: &str, len: usize) -> Utf8Bytes {
     let token: String = token
         .chars()
         .filter(char::is_ascii_alphanumeric)
@@ -129,8 +167,8 @@ pub fn frame(token: &str) -> Utf8Bytes {
         r##"<hx-partial hx-target="#messages" hx-swap="upsert"><article class="message" id="message-0"><div class="body"><p>{token} "##
     );
     let tail = "</p></div></article></hx-partial>";
-    let pad = FRAME_LEN.saturating_sub(head.len() + tail.len());
-    let mut s = String::with_capacity(FRAME_LEN);
+    let pad = len.saturating_sub(head.len() + tail.len());
+    let mut s = String::with_capacity(len);
     s.push_str(&head);
     s.extend(std::iter::repeat_n('x', pad));
     s.push_str(tail);
@@ -140,9 +178,9 @@ pub fn frame(token: &str) -> Utf8Bytes {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn frame_is_fixed_size_and_holds_the_token() {
-        let f = super::frame("lgtk00000042x");
-        assert_eq!(f.len(), super::FRAME_LEN);
+    fn frame_has_the_size_asked_and_holds_the_token() {
+        let f = super::frame("lgtk00000042x", 523);
+        assert_eq!(f.len(), 523);
         assert!(f.as_str().contains("lgtk00000042x"));
     }
 }

@@ -2,11 +2,16 @@
 //! (a bounded number of handshakes at a time), waits for its catch-up frame,
 //! then only scans each text frame for what it reports and notes the time.
 //!
-//! What a frame reports is an `Event`:
-//! - a reply token (`lgtk` + 8 digits) in the frame: that reply's message;
-//! - a notice "K new messages after this page" (what a causerie socket on an
-//!   earlier page of the topic gets instead of the message): the topic now
-//!   holds `page * 20 + K` messages, so every reply up to that count is shown.
+//! Each socket watches one page (its path) and belongs to one room (the
+//! topic or forum page it watches, numbered by the scenario). What a frame
+//! reports is an `Event`:
+//! - a reply token (`lgtk` + 8 digits) in the frame: that reply's message
+//!   (a causerie message fragment, or any baseline frame);
+//! - else the first `/messages/N` link: a causerie forum page's topic list,
+//!   whose first row is the topic that just got reply N.
+//!
+//! Frame sizes are kept by class (message, forum list, other) so that the
+//! baseline can send frames of the same sizes.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -23,23 +28,21 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 pub const TOKEN_PREFIX: &str = "lgtk";
-/// Bit set on an event's tag when it is a message count, not a token.
-pub const COUNT_FLAG: u32 = 1 << 31;
-/// Messages per topic page in causerie.
-pub const PAGE_SIZE: u32 = 20;
+/// Bit set on an event's tag when it is a message id, not a token.
+pub const ID_FLAG: u32 = 1 << 31;
 
 const CONNECT_ATTEMPTS: u32 = 3;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const CATCH_UP_TIMEOUT: Duration = Duration::from_secs(30);
 
 static TOKEN: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(TOKEN_PREFIX.as_bytes()));
-static NOTICE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b" new message"));
+static LINK: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/messages/"));
 
 pub fn token(seq: u32) -> String {
     format!("{TOKEN_PREFIX}{seq:08}x")
 }
 
-/// `tag`: a reply's sequence number, or `COUNT_FLAG | message count`;
+/// `tag`: a reply's sequence number, or `ID_FLAG | message id`;
 /// `at`: microseconds since the run's base instant.
 #[derive(Clone, Copy)]
 pub struct Event {
@@ -52,9 +55,47 @@ struct Slot {
     events: Mutex<Vec<Event>>,
 }
 
+/// What a socket watches: its path, its room, and whether that room is a
+/// forum page (whose frames are counted apart).
+#[derive(Clone)]
+pub struct Watcher {
+    pub path: String,
+    pub room: u32,
+    pub forum: bool,
+}
+
+/// Text frames of one class: how many, how many bytes.
+#[derive(Default)]
+struct Sizes {
+    frames: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl Sizes {
+    fn add(&self, len: usize) {
+        self.frames.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(len as u64, Ordering::Relaxed);
+    }
+    /// The mean size, `None` before any frame.
+    fn mean(&self) -> Option<usize> {
+        let n = self.frames.load(Ordering::Relaxed);
+        (n > 0).then(|| (self.bytes.load(Ordering::Relaxed) / n) as usize)
+    }
+}
+
+/// The mean sizes of the frames seen since the fleet opened.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FrameSizes {
+    /// Frames showing a reply on a topic page.
+    pub message: Option<usize>,
+    /// Frames showing a reply on a forum page.
+    pub forum: Option<usize>,
+    /// Frames showing no reply (removals).
+    pub other: Option<usize>,
+}
+
 pub struct Shared {
     base: Instant,
-    page: u32,
     /// Text frames received after the catch-up, since the phase began.
     frames: AtomicU64,
     joined: AtomicUsize,
@@ -64,6 +105,8 @@ pub struct Shared {
     catch_up_bytes: AtomicUsize,
     /// The largest frame since the phase began.
     max_frame: AtomicUsize,
+    /// By class: message, forum list, other.
+    sizes: [Sizes; 3],
     last_error: Mutex<Option<String>>,
     slots: Box<[Slot]>,
 }
@@ -85,25 +128,24 @@ pub fn micros_at(base: Instant, t: Instant) -> u32 {
 }
 
 impl Fleet {
-    /// Starts `n` socket tasks on `ws://addr{path}`, at most `concurrency`
-    /// handshakes at a time. `page`: the topic page watched (for notices).
+    /// Starts a socket task for each watcher, on `ws://addr{path}`, at most
+    /// `concurrency` handshakes at a time.
     pub fn open(
         addr: SocketAddr,
-        path: &str,
-        page: u32,
-        n: usize,
+        watchers: &[Watcher],
         concurrency: usize,
         base: Instant,
     ) -> Fleet {
+        let n = watchers.len();
         let shared = Arc::new(Shared {
             base,
-            page,
             frames: AtomicU64::new(0),
             joined: AtomicUsize::new(0),
             failed: AtomicUsize::new(0),
             lost: AtomicUsize::new(0),
             catch_up_bytes: AtomicUsize::new(0),
             max_frame: AtomicUsize::new(0),
+            sizes: Default::default(),
             last_error: Mutex::new(None),
             slots: (0..n)
                 .map(|_| Slot {
@@ -113,13 +155,15 @@ impl Fleet {
                 .collect(),
         });
         let gate = Arc::new(Semaphore::new(concurrency.max(1)));
-        let url = format!("ws://{addr}{path}");
-        let handles = (0..n)
-            .map(|i| {
+        let handles = watchers
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
                 tokio::spawn(socket_task(
                     i,
                     addr,
-                    url.clone(),
+                    format!("ws://{addr}{}", w.path),
+                    w.forum,
                     shared.clone(),
                     gate.clone(),
                 ))
@@ -140,6 +184,14 @@ impl Fleet {
     }
     pub fn max_frame(&self) -> usize {
         self.shared.max_frame.load(Ordering::Relaxed)
+    }
+    pub fn frame_sizes(&self) -> FrameSizes {
+        let [message, forum, other] = &self.shared.sizes;
+        FrameSizes {
+            message: message.mean(),
+            forum: forum.mean(),
+            other: other.mean(),
+        }
     }
     pub fn catch_up_bytes(&self) -> usize {
         self.shared.catch_up_bytes.load(Ordering::Relaxed)
@@ -234,6 +286,7 @@ async fn socket_task(
     i: usize,
     addr: SocketAddr,
     url: String,
+    forum: bool,
     shared: Arc<Shared>,
     gate: Arc<Semaphore>,
 ) {
@@ -273,7 +326,14 @@ async fn socket_task(
             if text.len() > shared.max_frame.load(Ordering::Relaxed) {
                 shared.max_frame.fetch_max(text.len(), Ordering::Relaxed);
             }
-            if let Some(tag) = scan(text.as_str().as_bytes(), shared.page) {
+            let tag = scan(text.as_str().as_bytes());
+            let class = match tag {
+                Some(_) if forum => 1,
+                Some(_) => 0,
+                None => 2,
+            };
+            shared.sizes[class].add(text.len());
+            if let Some(tag) = tag {
                 slot.events.lock().unwrap().push(Event { tag, at });
             }
         }
@@ -282,20 +342,19 @@ async fn socket_task(
     shared.lost.fetch_add(1, Ordering::Relaxed);
 }
 
-/// What a frame reports: a reply token, else a "new messages" count.
-pub fn scan(frame: &[u8], page: u32) -> Option<u32> {
+/// What a frame reports: a reply token, else the first message link.
+pub fn scan(frame: &[u8]) -> Option<u32> {
     if let Some(i) = TOKEN.find(frame) {
         let digits = frame.get(i + TOKEN_PREFIX.len()..i + TOKEN_PREFIX.len() + 8)?;
-        return parse_digits(digits).filter(|n| *n < COUNT_FLAG);
+        return parse_digits(digits).filter(|n| *n < ID_FLAG);
     }
-    let i = NOTICE.find(frame)?;
-    let start = frame[..i]
+    let start = LINK.find(frame)? + b"/messages/".len();
+    let len = frame[start..]
         .iter()
-        .rposition(|b| !b.is_ascii_digit())
-        .map_or(0, |p| p + 1);
-    let after = parse_digits(&frame[start..i])?;
-    let count = page.checked_mul(PAGE_SIZE)?.checked_add(after)?;
-    (count < COUNT_FLAG).then_some(COUNT_FLAG | count)
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(frame.len() - start);
+    let id = parse_digits(&frame[start..start + len])?;
+    (id < ID_FLAG).then_some(ID_FLAG | id)
 }
 
 fn parse_digits(d: &[u8]) -> Option<u32> {
@@ -310,15 +369,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scans_tokens_and_notices() {
-        let f = format!("<p>reply {} body</p>", token(42));
-        assert_eq!(scan(f.as_bytes(), 1), Some(42));
-        let n = br#"<p class="notice live">7 new messages after this page. <a href="/topics/1?page=2">"#;
-        assert_eq!(scan(n, 1), Some(COUNT_FLAG | 27));
-        assert_eq!(
-            scan(b"1 new message after this page.", 2),
-            Some(COUNT_FLAG | 41)
+    fn scans_tokens_and_message_links() {
+        let f = format!(
+            "<a href=\"/messages/7\">x</a><p>reply {} body</p>",
+            token(42)
         );
-        assert_eq!(scan(b"<div id=\"live-notice\"></div>", 1), None);
+        assert_eq!(scan(f.as_bytes()), Some(42));
+        let rows = br#"<li id="topic-3"><a href="/messages/1234">Last</a></li><li><a href="/messages/99">"#;
+        assert_eq!(scan(rows), Some(ID_FLAG | 1234));
+        assert_eq!(
+            scan(b"<div id=\"message-5\" hx-swap-oob=\"delete\"></div>"),
+            None
+        );
     }
 }

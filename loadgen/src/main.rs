@@ -4,22 +4,27 @@
 //! For each server (each its own process, so its memory can be read):
 //! start it, measure its RSS idle, open N sockets, measure its RSS again,
 //! then for each rate post replies over HTTP for a while and time, for every
-//! reply and every socket, how long from sending the POST until the socket
-//! received the frame showing it. Prints a table comparing the two.
+//! reply and every socket that should show it, how long from the reply's
+//! scheduled send until the socket received the frame showing it. causerie
+//! runs first; the baseline then sends frames of the sizes causerie's had.
+//! Prints a table comparing the two. What the sockets watch: `scenario`.
 //!
 //! ```text
 //! cargo build --release --bin causerie
-//! cargo run --release --bin loadgen -- --sockets 10000 --rates 10,30 --duration 10
+//! cargo run --release --bin loadgen -- --sockets 10000 --rates 10,30,100 --duration 10
+//! cargo run --release --bin loadgen -- --spread
 //! cargo run --release --bin loadgen -- --smoke
 //! ```
 
 mod baseline;
 mod fleet;
 mod http;
+mod phase;
 mod proc;
 mod report;
+mod scenario;
 
-use report::{mib, percentile, print_phase, print_table};
+use report::{mib, print_phase, print_table};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -27,24 +32,30 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fleet::{COUNT_FLAG, Fleet};
+use fleet::{Fleet, FrameSizes};
+use phase::{Phase, Run};
 use proc::{ChildGuard, ScratchDir};
+use scenario::{Janitor, Layout, Poster};
 
 const ADMIN_PASSWORD: &str = "loadgen-admin-password";
-const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// After the last POST, how long deliveries may keep trickling in.
-const DELIVERY_WAIT: Duration = Duration::from_secs(60);
+pub(crate) const DELIVERY_WAIT: Duration = Duration::from_secs(60);
 /// ... and how long without a single new frame ends the wait early.
-const DELIVERY_STALL: Duration = Duration::from_secs(10);
+pub(crate) const DELIVERY_STALL: Duration = Duration::from_secs(10);
 
 const USAGE: &str = "\
-usage: loadgen [--sockets N] [--rates R1,R2,..] [--duration SECS] [--skip-baseline]
-               [--baseline-one-write] [--smoke] [--port P] [--server-bin PATH]
-               [--concurrency C]
+usage: loadgen [--sockets N] [--rates R1,R2,..] [--duration SECS] [--spread]
+               [--skip-baseline] [--baseline-one-write] [--smoke] [--port P]
+               [--server-bin PATH] [--concurrency C]
        loadgen --baseline-server PORT [--batch]   (internal: runs the baseline server)
 
-  --sockets N        sockets on the topic (default 10000)
-  --rates LIST       replies per second, one phase each (default 10,30)
+  --sockets N        sockets (default 10000), all on one topic's first page,
+                     whose older replies an admin deletes as new ones come
+  --spread           instead: N/10 topics, 20 per forum; 8 sockets on each
+                     topic's page, the rest on the forums' first pages;
+                     replies round the topics
+  --rates LIST       replies per second, one phase each (default 10,30,100)
   --duration SECS    length of each phase (default 10)
   --skip-baseline    only measure causerie
   --baseline-one-write  the baseline sends each frame on its own (one
@@ -60,6 +71,7 @@ Exit status: 0 when every target is met, 1 when one is missed, other on error.";
 #[derive(Clone, Debug)]
 struct Opts {
     sockets: usize,
+    spread: bool,
     rates: Vec<u32>,
     duration: u32,
     skip_baseline: bool,
@@ -82,7 +94,8 @@ fn parse_args() -> Result<Mode, String> {
         .unwrap_or_else(|| PathBuf::from("target/release/causerie"));
     let mut o = Opts {
         sockets: 10_000,
-        rates: vec![10, 30],
+        spread: false,
+        rates: vec![10, 30, 100],
         duration: 10,
         skip_baseline: false,
         baseline_batching: true,
@@ -120,6 +133,7 @@ fn parse_args() -> Result<Mode, String> {
                     .ok_or("--rates: a comma-separated list of rates, 1 to 1000 per second")?;
             }
             "--skip-baseline" => o.skip_baseline = true,
+            "--spread" => o.spread = true,
             "--baseline-one-write" => o.baseline_batching = false,
             "--smoke" => smoke = true,
             "--port" => o.port = value(&a, args.next())?,
@@ -248,31 +262,6 @@ impl Report {
     }
 }
 
-#[derive(Default)]
-struct Phase {
-    rate: u32,
-    sent: usize,
-    ok: usize,
-    post_error: Option<String>,
-    expected: u64,
-    delivered: u64,
-    via_notice: u64,
-    p50: u32,
-    p99: u32,
-    max: u32,
-    /// Per reply, until the last socket had it.
-    all_p50: u32,
-    all_p99: u32,
-    achieved: f64,
-    max_frame: usize,
-    /// POST answer times.
-    post_p50: u32,
-    post_p99: u32,
-    lost_during: usize,
-    /// Seconds of CPU the server used, from the first POST to the last frame.
-    server_cpu: f64,
-}
-
 async fn bench(opts: Opts) -> Result<bool, String> {
     let scratch = ScratchDir::new()?;
     let base = Instant::now();
@@ -287,11 +276,22 @@ async fn bench(opts: Opts) -> Result<bool, String> {
             ""
         }
     );
-    let mut reports = vec![bench_causerie(&opts, &scratch, base).await?];
+    let (causerie, sizes) = bench_causerie(&opts, &scratch, base).await?;
+    println!(
+        "causerie's frames: message {} bytes, forum list {}, removal {} (mean sizes, sent alike by the baseline)",
+        show(sizes.message),
+        show(sizes.forum),
+        show(sizes.other)
+    );
+    let mut reports = vec![causerie];
     if !opts.skip_baseline {
-        reports.push(bench_baseline(&opts, &scratch, base).await?);
+        reports.push(bench_baseline(&opts, &scratch, base, sizes).await?);
     }
     Ok(print_table(&opts, &reports))
+}
+
+fn show(size: Option<usize>) -> String {
+    size.map_or("-".into(), |s| s.to_string())
 }
 
 fn addr(port: u16) -> SocketAddr {
@@ -317,7 +317,7 @@ async fn wait_healthy(addr: SocketAddr, child: &mut ChildGuard) -> Result<(), St
 }
 
 /// POSTs a form and expects a 303; answers its `Location`.
-async fn post_form(
+pub(crate) async fn post_form(
     addr: SocketAddr,
     path: &str,
     cookie: Option<&str>,
@@ -344,7 +344,7 @@ async fn post_form(
 }
 
 /// The number right after `prefix` in `s`.
-fn number_after(s: &str, prefix: &str) -> Option<i64> {
+pub(crate) fn number_after(s: &str, prefix: &str) -> Option<i64> {
     let rest = &s[s.find(prefix)? + prefix.len()..];
     let end = rest
         .find(|c: char| !c.is_ascii_digit())
@@ -358,62 +358,11 @@ async fn settle_rss(child: &mut ChildGuard) -> Result<u64, String> {
     child.rss()
 }
 
-/// How replies are posted, and what identifies the message each made.
-enum Poster {
-    Causerie {
-        addr: SocketAddr,
-        topic: i64,
-        cookie: String,
-    },
-    Baseline {
-        addr: SocketAddr,
-    },
-}
-
-impl Poster {
-    /// The new message's id (causerie) or 0 (baseline).
-    async fn post(&self, seq: u32) -> Result<i64, String> {
-        let token = fleet::token(seq);
-        match self {
-            Poster::Causerie {
-                addr,
-                topic,
-                cookie,
-            } => {
-                let body = format!(
-                    "Load test reply {token}. A message of ordinary length, as people write them: \
-                     a sentence or two about the topic, a question, and a thank-you at the end."
-                );
-                let path = format!("/topics/{topic}/messages");
-                let (location, _) =
-                    post_form(*addr, &path, Some(cookie), &[("body", &body)]).await?;
-                number_after(&location, "#message-")
-                    .ok_or_else(|| format!("reply Location {location:?} names no message"))
-            }
-            Poster::Baseline { addr } => {
-                let r = http::request(
-                    *addr,
-                    "POST",
-                    "/post",
-                    None,
-                    Some(("text/plain", &token)),
-                    HTTP_TIMEOUT,
-                )
-                .await?;
-                if r.status != 200 {
-                    return Err(format!("POST /post: status {}", r.status));
-                }
-                Ok(0)
-            }
-        }
-    }
-}
-
 async fn bench_causerie(
     opts: &Opts,
     scratch: &ScratchDir,
     base: Instant,
-) -> Result<Report, String> {
+) -> Result<(Report, FrameSizes), String> {
     let name = "causerie";
     if !opts.server_bin.is_file() {
         return Err(format!(
@@ -441,7 +390,6 @@ async fn bench_causerie(
     )?;
     wait_healthy(addr, &mut child).await?;
 
-    // Seed: log in as admin, create a forum and a topic.
     let (_, login) = post_form(
         addr,
         "/login",
@@ -452,57 +400,30 @@ async fn bench_causerie(
     let cookie = login
         .cookie("causerie")
         .ok_or("login set no `causerie` cookie")?;
-    let (forum_at, _) = post_form(
-        addr,
-        "/admin/forums",
-        Some(&cookie),
-        &[
-            ("name", "Load test"),
-            ("description", "Where loadgen posts"),
-        ],
-    )
-    .await?;
-    let forum = number_after(&forum_at, "/forums/")
-        .ok_or_else(|| format!("forum Location {forum_at:?}"))?;
-    let (topic_at, _) = post_form(
-        addr,
-        &format!("/forums/{forum}/topics"),
-        Some(&cookie),
-        &[
-            ("title", "Everybody is watching this topic"),
-            (
-                "body",
-                "The opening message. Replies follow, posted by loadgen.",
-            ),
-        ],
-    )
-    .await?;
-    let topic = number_after(&topic_at, "/topics/")
-        .ok_or_else(|| format!("topic Location {topic_at:?}"))?;
-    println!("seeded forum {forum}, topic {topic}");
-
-    let view = http::encode(&format!("/topics/{topic}"));
+    let mut layout = Layout::new(opts.sockets, opts.spread);
+    let started = Instant::now();
+    let (topics, forums) = scenario::seed(addr, &cookie, &layout).await?;
+    println!(
+        "seeded {} forums, {} topics in {:.1} s",
+        forums.len(),
+        topics.len(),
+        started.elapsed().as_secs_f64()
+    );
+    layout.for_causerie(&topics, &forums);
+    let layout = Arc::new(layout);
     let poster = Poster::Causerie {
         addr,
-        topic,
         cookie,
+        layout: layout.clone(),
     };
-    measure(
-        name,
-        opts,
-        &mut child,
-        addr,
-        &format!("/_ws?view={view}"),
-        poster,
-        base,
-    )
-    .await
+    measure(name, opts, &mut child, addr, layout, poster, base).await
 }
 
 async fn bench_baseline(
     opts: &Opts,
     scratch: &ScratchDir,
     base: Instant,
+    sizes: FrameSizes,
 ) -> Result<Report, String> {
     let name = "baseline";
     let addr = addr(opts.port + 1);
@@ -520,16 +441,17 @@ async fn bench_baseline(
     }
     let mut child = ChildGuard::spawn(name, &exe, &args, &[], scratch.0.join("baseline.log"))?;
     wait_healthy(addr, &mut child).await?;
-    measure(
-        name,
-        opts,
-        &mut child,
+    let mut layout = Layout::new(opts.sockets, opts.spread);
+    layout.for_baseline();
+    let layout = Arc::new(layout);
+    let poster = Poster::Baseline {
         addr,
-        "/_ws",
-        Poster::Baseline { addr },
-        base,
-    )
-    .await
+        layout: layout.clone(),
+        sizes,
+    };
+    measure(name, opts, &mut child, addr, layout, poster, base)
+        .await
+        .map(|(report, _)| report)
 }
 
 /// RSS idle, sockets, RSS with them, then one phase per rate.
@@ -538,15 +460,15 @@ async fn measure(
     opts: &Opts,
     child: &mut ChildGuard,
     addr: SocketAddr,
-    ws_path: &str,
+    layout: Arc<Layout>,
     poster: Poster,
     base: Instant,
-) -> Result<Report, String> {
+) -> Result<(Report, FrameSizes), String> {
     let rss_idle = settle_rss(child).await?;
     println!("RSS idle: {}", mib(rss_idle));
 
     let started = Instant::now();
-    let fleet = Fleet::open(addr, ws_path, 1, opts.sockets, opts.concurrency, base);
+    let fleet = Fleet::open(addr, &layout.watchers, opts.concurrency, base);
     let settled = fleet.wait_settled(connect_budget(opts.sockets)).await;
     let joined = fleet.joined();
     println!(
@@ -580,205 +502,50 @@ async fn measure(
             rss_open.saturating_sub(rss_idle) as f64 / joined as f64
         );
         let poster = Arc::new(poster);
+        // Only the one topic needs its first page kept from filling.
+        let janitor = (!opts.spread).then(|| Janitor::start(poster.clone()));
+        let run = Run {
+            fleet: &fleet,
+            layout: &layout,
+            poster: &poster,
+            janitor: janitor.as_ref(),
+            base,
+        };
         let mut phases = Vec::new();
         let mut seq = 0u32;
-        let mut ids = Vec::new();
         for &rate in &opts.rates {
             child.check_running()?;
             let cpu_before = child.cpu_seconds()?;
-            let mut p = run_phase(&fleet, &poster, rate, opts.duration, seq, &mut ids, base).await;
+            let mut p = run.phase(rate, opts.duration, seq).await;
             p.server_cpu = child.cpu_seconds()? - cpu_before;
             seq += rate * opts.duration;
             print_phase(&p);
             phases.push(p);
         }
+        if let Some(j) = &janitor
+            && let (deleted, Some(e)) = j.settle().await
+        {
+            println!("janitor: {deleted} replies deleted; a deletion failed: {e}");
+        }
         child.check_running()?;
         let rss_after = child.rss()?;
         println!("RSS after the phases: {}", mib(rss_after));
-        Ok(Report {
-            name,
-            sockets: opts.sockets,
-            joined,
-            rss_idle,
-            rss_open,
-            rss_after,
-            phases,
-        })
+        Ok((
+            Report {
+                name,
+                sockets: opts.sockets,
+                joined,
+                rss_idle,
+                rss_open,
+                rss_after,
+                phases,
+            },
+            fleet.frame_sizes(),
+        ))
     }
     .await;
     // The server goes first (its side takes the TIME_WAITs), then the clients.
     child.kill();
     fleet.stop().await;
     result
-}
-
-struct Sent {
-    seq: u32,
-    send_at: u32,
-    done_at: u32,
-    result: Result<i64, String>,
-}
-
-async fn run_phase(
-    fleet: &Fleet,
-    poster: &Arc<Poster>,
-    rate: u32,
-    duration: u32,
-    seq0: u32,
-    ids: &mut Vec<i64>,
-    base: Instant,
-) -> Phase {
-    let alive = fleet.begin_phase();
-    let sockets = alive.iter().filter(|a| **a).count();
-    let lost_before = fleet.lost();
-    let count = rate * duration;
-    println!("-- {rate} replies/s for {duration} s ({count} replies) to {sockets} sockets");
-
-    // Open loop: each POST leaves on schedule, whatever earlier ones are doing.
-    // Latencies count from the scheduled time, not from when a busy runtime
-    // got round to sending (no coordinated omission).
-    let interval = Duration::from_secs(1) / rate;
-    let start = Instant::now() + Duration::from_millis(100);
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..count {
-        let scheduled = start + interval * i;
-        tokio::time::sleep_until(scheduled.into()).await;
-        let poster = poster.clone();
-        let seq = seq0 + i;
-        let send_at = fleet::micros_at(base, scheduled);
-        tasks.spawn(async move {
-            let result = poster.post(seq).await;
-            Sent {
-                seq,
-                send_at,
-                done_at: fleet::micros_since(base),
-                result,
-            }
-        });
-    }
-    let mut sent = Vec::with_capacity(count as usize);
-    // Each request has its own timeout; this bound is a second belt.
-    let _ = tokio::time::timeout(HTTP_TIMEOUT + Duration::from_secs(5), async {
-        while let Some(r) = tasks.join_next().await {
-            if let Ok(s) = r {
-                sent.push(s);
-            }
-        }
-    })
-    .await;
-    tasks.abort_all();
-    sent.sort_by_key(|s| s.seq);
-
-    let mut phase = Phase {
-        rate,
-        sent: count as usize,
-        ..Phase::default()
-    };
-    let ok: Vec<&Sent> = sent.iter().filter(|s| s.result.is_ok()).collect();
-    phase.ok = ok.len();
-    phase.post_error = sent.iter().find_map(|s| s.result.clone().err());
-    // Answered replies per second, over the nominal phase or, when the
-    // answers lag behind it, from the first send to the last answer.
-    if let (Some(first), Some(last)) = (
-        sent.iter().map(|s| s.send_at).min(),
-        ok.iter().map(|s| s.done_at).max(),
-    ) {
-        let window = (f64::from(last.saturating_sub(first)) / 1e6).max(f64::from(duration));
-        phase.achieved = ok.len() as f64 / window;
-    }
-    let mut answer: Vec<u32> = ok
-        .iter()
-        .map(|s| s.done_at.saturating_sub(s.send_at))
-        .collect();
-    answer.sort_unstable();
-    phase.post_p50 = percentile(&answer, 0.50);
-    phase.post_p99 = percentile(&answer, 0.99);
-
-    // Wait for the frames: one per reply per socket.
-    let expected_frames = (sockets * ok.len()) as u64;
-    let waited = Instant::now();
-    let (mut last_frames, mut last_progress) = (fleet.frames(), Instant::now());
-    while fleet.frames() < expected_frames && waited.elapsed() < DELIVERY_WAIT {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        let f = fleet.frames();
-        if f != last_frames {
-            (last_frames, last_progress) = (f, Instant::now());
-        } else if last_progress.elapsed() > DELIVERY_STALL {
-            break;
-        }
-    }
-    // Frames in flight for a socket that is behind still count if they land now.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    phase.lost_during = fleet.lost() - lost_before;
-    phase.max_frame = fleet.max_frame();
-
-    // Which message count each reply made (causerie): 1 (the opening
-    // message) + replies so far with an id up to its own.
-    ids.extend(ok.iter().filter_map(|s| s.result.as_ref().ok().copied()));
-    ids.sort_unstable();
-    let counts: Vec<u32> = ok
-        .iter()
-        .map(|s| {
-            let id = *s.result.as_ref().unwrap();
-            if id == 0 {
-                u32::MAX
-            } else {
-                1 + ids.partition_point(|x| *x <= id) as u32
-            }
-        })
-        .collect();
-    let mut by_count: Vec<usize> = (0..ok.len()).collect();
-    by_count.sort_by_key(|&r| counts[r]);
-
-    phase.expected = expected_frames;
-    let mut latencies: Vec<u32> = Vec::with_capacity(expected_frames as usize);
-    let mut last_arrival = vec![0u32; ok.len()];
-    let mut reached = vec![0usize; ok.len()];
-    let mut token_at = vec![u32::MAX; count as usize];
-    let mut cover_at = vec![u32::MAX; ok.len()];
-    for (i, _) in alive.iter().enumerate().filter(|(_, a)| **a) {
-        token_at.fill(u32::MAX);
-        cover_at.fill(u32::MAX);
-        let mut next = 0;
-        for e in fleet.take_events(i) {
-            if e.tag & COUNT_FLAG != 0 {
-                let c = e.tag & !COUNT_FLAG;
-                while next < by_count.len() && counts[by_count[next]] <= c {
-                    cover_at[by_count[next]] = e.at;
-                    next += 1;
-                }
-            } else if let Some(k) = e.tag.checked_sub(seq0).filter(|k| *k < count) {
-                let t = &mut token_at[k as usize];
-                *t = (*t).min(e.at);
-            }
-        }
-        for (r, s) in ok.iter().enumerate() {
-            let by_token = token_at[(s.seq - seq0) as usize];
-            let at = by_token.min(cover_at[r]);
-            if at == u32::MAX {
-                continue;
-            }
-            if by_token == u32::MAX {
-                phase.via_notice += 1;
-            }
-            phase.delivered += 1;
-            latencies.push(at.saturating_sub(s.send_at));
-            last_arrival[r] = last_arrival[r].max(at);
-            reached[r] += 1;
-        }
-    }
-    latencies.sort_unstable();
-    phase.p50 = percentile(&latencies, 0.50);
-    phase.p99 = percentile(&latencies, 0.99);
-    phase.max = latencies.last().copied().unwrap_or(0);
-    let mut all: Vec<u32> = ok
-        .iter()
-        .enumerate()
-        .filter(|(r, _)| reached[*r] == sockets)
-        .map(|(r, s)| last_arrival[r].saturating_sub(s.send_at))
-        .collect();
-    all.sort_unstable();
-    phase.all_p50 = percentile(&all, 0.50);
-    phase.all_p99 = percentile(&all, 0.99);
-    phase
 }

@@ -1,0 +1,360 @@
+//! What is set up on each server, who watches what, and how a reply is
+//! posted, so that every socket measures message fragments:
+//!
+//! - one topic (default): every socket watches its first page, and an admin
+//!   deletes the oldest replies as new ones come (the `Janitor`), so every
+//!   reply lands on that page and reaches every socket as the message
+//!   itself. The baseline broadcasts a frame of the removal's size for each
+//!   deletion too: both servers send the same frames.
+//! - `--spread`: topics of 20 per forum, a tenth as many as sockets; 8 in 10
+//!   sockets watch a topic's page, the others a forum's first page (its topic
+//!   list, a frame per reply in the forum). Replies go round the topics, a
+//!   different forum each time, so no topic leaves its first page.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use crate::fleet::{self, FrameSizes, Watcher};
+use crate::{HTTP_TIMEOUT, http, number_after, post_form};
+
+/// Topics per forum page, and the topic page's length, in causerie.
+const PAGE_SIZE: usize = 20;
+/// Replies kept on the one topic; at most 19 fit beside the opening message.
+pub const KEEP: usize = 5;
+/// Sockets per topic in the spread case (the rest watch forum pages).
+const PER_TOPIC: usize = 8;
+
+/// Where reply `seq` goes: `targets[seq % len]`.
+#[derive(Clone)]
+pub struct Target {
+    /// causerie's topic id (0 for the baseline).
+    pub topic: i64,
+    /// Rooms of the sockets it must reach: its topic's, and its forum's.
+    pub topic_room: u32,
+    pub forum_room: Option<u32>,
+}
+
+pub struct Layout {
+    pub watchers: Vec<Watcher>,
+    pub targets: Vec<Target>,
+    pub spread: bool,
+}
+
+impl Layout {
+    /// Rooms: topics `0..topics`, then forums. One topic when not spread.
+    pub fn new(sockets: usize, spread: bool) -> Layout {
+        if !spread {
+            return Layout {
+                watchers: (0..sockets)
+                    .map(|_| Watcher {
+                        path: String::new(),
+                        room: 0,
+                        forum: false,
+                    })
+                    .collect(),
+                targets: vec![Target {
+                    topic: 0,
+                    topic_room: 0,
+                    forum_room: None,
+                }],
+                spread,
+            };
+        }
+        let topics = (sockets / 10).max(1);
+        let forums = topics.div_ceil(PAGE_SIZE);
+        let on_topics = (topics * PER_TOPIC).min(sockets);
+        let mut watchers: Vec<Watcher> = (0..on_topics)
+            .map(|i| Watcher {
+                path: String::new(),
+                room: (i % topics) as u32,
+                forum: false,
+            })
+            .collect();
+        watchers.extend((0..sockets - on_topics).map(|i| Watcher {
+            path: String::new(),
+            room: (topics + i % forums) as u32,
+            forum: true,
+        }));
+        // Consecutive replies to topics far apart: a different forum each time.
+        let stride = (1..)
+            .map(|k| k * forums + 1)
+            .find(|s| gcd(*s, topics) == 1)
+            .unwrap_or(1);
+        let targets = (0..topics)
+            .map(|k| {
+                let t = k * stride % topics;
+                Target {
+                    topic: 0,
+                    topic_room: t as u32,
+                    forum_room: Some((topics + t / PAGE_SIZE) as u32),
+                }
+            })
+            .collect();
+        Layout {
+            watchers,
+            targets,
+            spread,
+        }
+    }
+
+    pub fn topics(&self) -> usize {
+        self.targets.len()
+    }
+
+    pub fn target(&self, seq: u32) -> &Target {
+        &self.targets[seq as usize % self.targets.len()]
+    }
+
+    /// Rooms reply `seq` must reach.
+    pub fn rooms(&self, seq: u32) -> impl Iterator<Item = u32> {
+        let t = self.target(seq);
+        std::iter::once(t.topic_room).chain(t.forum_room)
+    }
+
+    /// Sets each socket's path to causerie's pages: `topic_ids[room]` for
+    /// topic rooms, `forum_ids[room - topics]` for forum rooms.
+    pub fn for_causerie(&mut self, topic_ids: &[i64], forum_ids: &[i64]) {
+        let topics = self.topics();
+        for w in &mut self.watchers {
+            let page = if w.forum {
+                format!("/forums/{}", forum_ids[w.room as usize - topics])
+            } else {
+                format!("/topics/{}", topic_ids[w.room as usize])
+            };
+            w.path = format!("/_ws?view={}", http::encode(&page));
+        }
+        for t in &mut self.targets {
+            t.topic = topic_ids[t.topic_room as usize];
+        }
+    }
+
+    pub fn for_baseline(&mut self) {
+        for w in &mut self.watchers {
+            w.path = format!("/_ws?room=r{}", w.room);
+        }
+    }
+}
+
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// Seeds causerie as the layout needs: its forums and topics, created by the
+/// admin (`cookie`); returns (topic ids by room, forum ids).
+pub async fn seed(
+    addr: SocketAddr,
+    cookie: &str,
+    layout: &Layout,
+) -> Result<(Vec<i64>, Vec<i64>), String> {
+    let topics = layout.topics();
+    let forums = if layout.spread {
+        topics.div_ceil(PAGE_SIZE)
+    } else {
+        1
+    };
+    let mut forum_ids = Vec::with_capacity(forums);
+    for f in 0..forums {
+        let (at, _) = post_form(
+            addr,
+            "/admin/forums",
+            Some(cookie),
+            &[
+                ("name", &format!("Load test {f}")),
+                ("description", "Where loadgen posts"),
+            ],
+        )
+        .await?;
+        forum_ids.push(number_after(&at, "/forums/").ok_or_else(|| format!("forum at {at:?}"))?);
+    }
+    let mut topic_ids = Vec::with_capacity(topics);
+    for t in 0..topics {
+        let forum = forum_ids[t / PAGE_SIZE % forums];
+        let (at, _) = post_form(
+            addr,
+            &format!("/forums/{forum}/topics"),
+            Some(cookie),
+            &[
+                ("title", &format!("Everybody is watching topic {t}")),
+                (
+                    "body",
+                    "The opening message. Replies follow, posted by loadgen.",
+                ),
+            ],
+        )
+        .await?;
+        topic_ids.push(number_after(&at, "/topics/").ok_or_else(|| format!("topic at {at:?}"))?);
+    }
+    Ok((topic_ids, forum_ids))
+}
+
+/// How replies (and deletions) are posted to one server.
+pub enum Poster {
+    Causerie {
+        addr: SocketAddr,
+        cookie: String,
+        layout: Arc<Layout>,
+    },
+    Baseline {
+        addr: SocketAddr,
+        layout: Arc<Layout>,
+        sizes: FrameSizes,
+    },
+}
+
+/// What a reply's POST answered.
+pub struct Posted {
+    /// The message's id (causerie), else the reply's sequence number.
+    pub handle: i64,
+    /// Whether it landed on the page its sockets watch.
+    pub on_watched_page: bool,
+}
+
+impl Poster {
+    pub async fn post(&self, seq: u32) -> Result<Posted, String> {
+        let token = fleet::token(seq);
+        match self {
+            Poster::Causerie {
+                addr,
+                cookie,
+                layout,
+            } => {
+                let body = format!(
+                    "Load test reply {token}. A message of ordinary length, as people write them: \
+                     a sentence or two about the topic, a question, and a thank-you at the end."
+                );
+                let path = format!("/topics/{}/messages", layout.target(seq).topic);
+                let (location, _) =
+                    post_form(*addr, &path, Some(cookie), &[("body", &body)]).await?;
+                let handle = number_after(&location, "#message-")
+                    .ok_or_else(|| format!("reply Location {location:?} names no message"))?;
+                Ok(Posted {
+                    handle,
+                    on_watched_page: !location.contains("page="),
+                })
+            }
+            Poster::Baseline {
+                addr,
+                layout,
+                sizes,
+            } => {
+                let to: Vec<String> = layout
+                    .rooms(seq)
+                    .map(|room| {
+                        let forum = room as usize >= layout.topics();
+                        let len = if forum { sizes.forum } else { sizes.message };
+                        format!("r{room}:{}", len.unwrap_or(500))
+                    })
+                    .collect();
+                broadcast(*addr, &to.join(","), &token).await?;
+                Ok(Posted {
+                    handle: i64::from(seq),
+                    on_watched_page: true,
+                })
+            }
+        }
+    }
+
+    /// Deletes a reply (causerie, as the admin), or broadcasts a frame of a
+    /// removal's size to the topic's room (baseline).
+    pub async fn remove(&self, handle: i64) -> Result<(), String> {
+        match self {
+            Poster::Causerie { addr, cookie, .. } => post_form(
+                *addr,
+                &format!("/messages/{handle}/delete"),
+                Some(cookie),
+                &[],
+            )
+            .await
+            .map(|_| ()),
+            Poster::Baseline { addr, sizes, .. } => {
+                let to = format!("r0:{}", sizes.other.unwrap_or(60));
+                broadcast(*addr, &to, "rm").await
+            }
+        }
+    }
+}
+
+async fn broadcast(addr: SocketAddr, to: &str, token: &str) -> Result<(), String> {
+    let path = format!("/post?to={to}");
+    let r = http::request(
+        addr,
+        "POST",
+        &path,
+        None,
+        Some(("text/plain", token)),
+        HTTP_TIMEOUT,
+    )
+    .await?;
+    if r.status != 200 {
+        return Err(format!("POST /post: status {}", r.status));
+    }
+    Ok(())
+}
+
+/// Keeps the one topic's first page from filling: once more than `KEEP`
+/// replies are answered and not yet deleted, deletes the oldest, each
+/// deletion on its own task so that they keep pace with the replies.
+pub struct Janitor {
+    tx: mpsc::UnboundedSender<i64>,
+    state: Arc<Mutex<JanitorState>>,
+}
+
+#[derive(Default)]
+struct JanitorState {
+    in_flight: usize,
+    deleted: usize,
+    error: Option<String>,
+}
+
+impl Janitor {
+    pub fn start(poster: Arc<Poster>) -> Janitor {
+        let (tx, mut rx) = mpsc::unbounded_channel::<i64>();
+        let state = Arc::new(Mutex::new(JanitorState::default()));
+        let shared = state.clone();
+        tokio::spawn(async move {
+            let mut kept = VecDeque::new();
+            while let Some(handle) = rx.recv().await {
+                kept.push_back(handle);
+                while kept.len() > KEEP {
+                    let Some(oldest) = kept.pop_front() else {
+                        break;
+                    };
+                    let (poster, state) = (poster.clone(), shared.clone());
+                    state.lock().unwrap().in_flight += 1;
+                    tokio::spawn(async move {
+                        let done = poster.remove(oldest).await;
+                        let mut s = state.lock().unwrap();
+                        s.in_flight -= 1;
+                        match done {
+                            Ok(()) => s.deleted += 1,
+                            Err(e) => s.error = Some(e),
+                        }
+                    });
+                }
+            }
+        });
+        Janitor { tx, state }
+    }
+
+    /// A reply was answered.
+    pub fn note(&self, handle: i64) {
+        let _ = self.tx.send(handle);
+    }
+
+    /// Waits (bounded) until no deletion is in flight; answers how many were
+    /// made and the last error.
+    pub async fn settle(&self) -> (usize, Option<String>) {
+        for _ in 0..(HTTP_TIMEOUT.as_millis() / 50) {
+            if self.state.lock().unwrap().in_flight == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let s = self.state.lock().unwrap();
+        (s.deleted, s.error.clone())
+    }
+}
