@@ -1,12 +1,17 @@
-//! What each committed change sends to whom: the change is read once (a
-//! `Snapshot`), then each watcher's fragment is rendered once per page and
-//! kind of viewer and queued (see `Subs::fan_out`).
+//! What each committed change sends to whom, in two steps. `prepare` runs
+//! on the committing thread, writer held: it reads once all the change's
+//! fragments need (a `Plan`). `deliver` runs on the hub's delivery task, in
+//! commit order: it renders each fragment once per page and kind of viewer
+//! and queues it for every watcher (see `Subs::fan_out`). The writer is free
+//! again before the fan-out; the pushes, and the wake-ups of ten thousand
+//! socket tasks, happen on a runtime thread, where waking a task is cheap.
 
 use std::collections::{HashMap, HashSet};
 
 use maud::html;
 use rusqlite::Connection;
 
+use super::catch_up::Frames;
 use super::change::Change;
 use super::hub::{Sub, Subs, catch_up};
 use super::render;
@@ -60,7 +65,21 @@ struct Need {
     topic: bool,
 }
 
-pub(super) fn fan_out(conn: &Connection, subs: &mut Subs, change: &Change) -> AppResult<()> {
+/// A change, and everything its fragments need, read on the writer.
+pub(super) struct Plan {
+    change: Change,
+    need: Need,
+    snapshot: Snapshot,
+    /// A lock: each watched topic page's catch-up, per kind of viewer.
+    locked: HashMap<(Watch, Kind), Frames>,
+    /// A deletion: the page it was on, and the message now last on each
+    /// watched page from there (`None`: the page is not full).
+    deleted: Option<(u32, HashMap<u32, Option<MessageRow>>)>,
+}
+
+/// Reads what `change`, just committed on `conn`, sends to the watchers
+/// `subs` has now.
+pub(super) fn prepare(conn: &Connection, subs: &mut Subs, change: &Change) -> AppResult<Plan> {
     let forum_id = change.forum();
     let need = Need {
         home: change.touches_home() && subs.watching(Key::Home),
@@ -68,7 +87,62 @@ pub(super) fn fan_out(conn: &Connection, subs: &mut Subs, change: &Change) -> Ap
         topic: change.topic().is_some_and(|t| subs.watching(Key::Topic(t))),
     };
     let snapshot = read_snapshot(conn, change, need)?;
+    let mut plan = Plan {
+        change: change.clone(),
+        need,
+        snapshot,
+        locked: HashMap::new(),
+        deleted: None,
+    };
+    let (Some(topic_id), Some(_)) = (change.topic(), &plan.snapshot.topic) else {
+        return Ok(plan);
+    };
+    let key = Key::Topic(topic_id);
+    match change {
+        Change::TopicLocked { .. } => {
+            // Every message's controls may change: each page is caught up whole.
+            let groups: HashSet<(Watch, Kind)> = subs
+                .watchers(key)
+                .iter()
+                .map(|sub| (sub.watch, sub.kind))
+                .collect();
+            for (watch, kind) in groups {
+                let frames = catch_up(conn, subs, watch, kind)?;
+                plan.locked.insert((watch, kind), frames);
+            }
+        }
+        Change::MessageDeleted { message_id, .. } => {
+            // The messages after it move up one place: from its page on, each
+            // page's first message goes to the page before, and each page
+            // gets the first of the next: the message now last on it.
+            let from_page = page_of(message_queries::position(conn, topic_id, *message_id)?);
+            let mut last_of: HashMap<u32, Option<MessageRow>> = HashMap::new();
+            for sub in subs.watchers(key) {
+                let page = watched_page(sub);
+                for p in [page, page - 1] {
+                    if p >= from_page && !last_of.contains_key(&p) {
+                        let at = i64::from(p) * i64::from(PAGE_SIZE) - 1;
+                        last_of.insert(p, message_queries::page(conn, topic_id, at, 1)?.pop());
+                    }
+                }
+            }
+            plan.deleted = Some((from_page, last_of));
+        }
+        _ => {}
+    }
+    Ok(plan)
+}
 
+/// Renders and queues `plan`'s fragments for its watchers.
+pub(super) fn deliver(subs: &mut Subs, plan: Plan) {
+    let Plan {
+        change,
+        need,
+        snapshot,
+        locked,
+        deleted,
+    } = plan;
+    let change = &change;
     if let Some(forums) = &snapshot.home {
         let frame = render::home(forums);
         subs.fan_out(Key::Home, |_| (), |_| Some(frame.clone()));
@@ -79,7 +153,7 @@ pub(super) fn fan_out(conn: &Connection, subs: &mut Subs, change: &Change) -> Ap
     if need.topic
         && let Some(topic_id) = change.topic()
     {
-        topic_frames(conn, subs, change, topic_id, snapshot)?;
+        topic_frames(subs, change, topic_id, snapshot, locked, deleted);
     }
     if let Change::ForumDeleted { topic_ids, .. } = change {
         for &t in topic_ids {
@@ -87,7 +161,6 @@ pub(super) fn fan_out(conn: &Connection, subs: &mut Subs, change: &Change) -> Ap
             subs.fan_out(Key::Topic(t), |_| (), |_| Some(frame.clone()));
         }
     }
-    Ok(())
 }
 
 fn watched_page(sub: &Sub) -> u32 {
@@ -128,48 +201,28 @@ fn forum_frames(subs: &mut Subs, change: &Change, s: &Snapshot) {
 }
 
 fn topic_frames(
-    conn: &Connection,
     subs: &mut Subs,
     change: &Change,
     topic_id: i64,
     s: Snapshot,
-) -> AppResult<()> {
+    locked: HashMap<(Watch, Kind), Frames>,
+    deleted: Option<(u32, HashMap<u32, Option<MessageRow>>)>,
+) {
     let key = Key::Topic(topic_id);
     let Some(topic) = s.topic else {
         let frame = render::topic_deleted(Some(change.forum()));
         subs.fan_out(key, |_| (), |_| Some(frame.clone()));
-        return Ok(());
+        return;
     };
     match change {
         Change::TopicLocked { .. } => {
-            // Every message's controls may change: each page is caught up whole.
-            let groups: HashSet<(Watch, Kind)> = subs
-                .watchers(key)
-                .iter()
-                .map(|sub| (sub.watch, sub.kind))
-                .collect();
-            let mut frames = HashMap::new();
-            for (watch, kind) in groups {
-                frames.insert((watch, kind), catch_up(conn, subs, watch, kind)?);
-            }
-            subs.deliver_all(key, |sub| frames.get(&(sub.watch, sub.kind)).cloned());
+            subs.deliver_all(key, |sub| locked.get(&(sub.watch, sub.kind)).cloned());
         }
         Change::MessageDeleted { message_id, .. } => {
             let id = *message_id;
-            // The messages after it move up one place: from its page on, each
-            // page's first message goes to the page before, and each page
-            // gets the first of the next: the message now last on it.
-            let from_page = page_of(message_queries::position(conn, topic_id, id)?);
-            let mut last_of: HashMap<u32, Option<MessageRow>> = HashMap::new();
-            for sub in subs.watchers(key) {
-                let page = watched_page(sub);
-                for p in [page, page - 1] {
-                    if p >= from_page && !last_of.contains_key(&p) {
-                        let at = i64::from(p) * i64::from(PAGE_SIZE) - 1;
-                        last_of.insert(p, message_queries::page(conn, topic_id, at, 1)?.pop());
-                    }
-                }
-            }
+            let Some((from_page, last_of)) = deleted else {
+                return;
+            };
             let last_of = |p: u32| last_of.get(&p).and_then(Option::as_ref);
             // The pagers change only when the last page emptied.
             let pages_changed = topic.message_count % i64::from(PAGE_SIZE) == 0;
@@ -198,7 +251,7 @@ fn topic_frames(
         }
         Change::MessageCreated { .. } | Change::MessageEdited { .. } => {
             let Some((m, position)) = &s.message else {
-                return Ok(());
+                return;
             };
             let message_page = page_of(*position);
             let created = matches!(change, Change::MessageCreated { .. });
@@ -234,5 +287,4 @@ fn topic_frames(
         }
         _ => {}
     }
-    Ok(())
 }

@@ -1,13 +1,14 @@
 //! The hub: who watches what, and the fan-out of each committed change.
 //!
-//! A change is fanned out by the thread that committed it, right after the
-//! commit and while that thread still holds the database writer: changes go
-//! out in commit order, read from the connection that wrote them, with no
-//! task or thread between the commit and the sockets' queues. Subscriptions
-//! live behind one lock; a joining socket gets its catch-up and is added under
-//! that lock, so a change missing from its catch-up is fanned out to it after.
-//! Each change is read once and rendered once per kind of viewer and page
-//! (`fan_out`); every socket then gets a shared copy of its frame.
+//! A change is read by the thread that committed it, right after the commit
+//! and while that thread still holds the database writer, from the
+//! connection that wrote it; it gets the next sequence number and goes to
+//! the delivery task, which fans changes out one by one in that order
+//! (`fan_out`). Subscriptions live behind one lock; a joining socket gets its
+//! catch-up, read between two writes, and is added under that lock with the
+//! number of the last change its catch-up holds: it gets every later change
+//! and none before. Each change is read once and rendered once per kind of
+//! viewer and page; every socket then gets a shared copy of its frame.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,7 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use maud::Markup;
 use rusqlite::Connection;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 use super::catch_up::{CacheBounds, CatchUpCache, Frames};
 use super::change::Change;
@@ -40,17 +41,22 @@ struct Shared {
     db: Db,
     subs: Mutex<Subs>,
     next_id: AtomicU64,
+    /// To the delivery task, in commit order.
+    plans: mpsc::UnboundedSender<(u64, fan_out::Plan)>,
 }
 
 impl Hub {
     /// Must be called inside a Tokio runtime: it starts the heartbeat.
     pub fn new(db: Db, beat: Heartbeat, cache: CacheBounds) -> Self {
+        let (plans, queued) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             db,
             subs: Mutex::new(Subs::new(cache)),
             next_id: AtomicU64::new(1),
+            plans,
         });
         tokio::spawn(heartbeat(Arc::downgrade(&shared), beat));
+        tokio::spawn(deliveries(Arc::downgrade(&shared), queued));
         Hub { shared }
     }
 
@@ -58,16 +64,24 @@ impl Hub {
         self.shared.subs.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Fans out a change just committed on `conn`, the writer, still held.
+    /// Reads a change just committed on `conn`, the writer, still held, and
+    /// hands it to the delivery task.
     pub fn publish(&self, conn: &Connection, change: &Change) {
         let mut subs = self.subs();
         subs.catch_up.clear();
-        if let Err(e) = fan_out::fan_out(conn, &mut subs, change) {
-            // The sockets of that page are now behind: close them so they
-            // reconnect and catch up.
-            tracing::error!(error = %e, "fan-out failed; closing sockets");
-            for sub in subs.all() {
-                sub.outbox.kill();
+        subs.published += 1;
+        match fan_out::prepare(conn, &mut subs, change) {
+            Ok(plan) => {
+                // Fails only once the hub is gone, and its sockets with it.
+                let _ = self.shared.plans.send((subs.published, plan));
+            }
+            Err(e) => {
+                // The sockets are now behind: close them so they reconnect
+                // and catch up.
+                tracing::error!(error = %e, "fan-out failed; closing sockets");
+                for sub in subs.all() {
+                    sub.outbox.kill();
+                }
             }
         }
     }
@@ -98,6 +112,7 @@ impl Hub {
             watch,
             kind,
             outbox,
+            since: 0,
         };
         {
             let mut subs = self.subs();
@@ -158,6 +173,8 @@ pub(super) struct Sub {
     pub(super) watch: Watch,
     pub(super) kind: Kind,
     outbox: Arc<Outbox>,
+    /// The last change its catch-up holds: it gets only later ones.
+    since: u64,
 }
 
 pub(super) struct Subs {
@@ -166,6 +183,10 @@ pub(super) struct Subs {
     by_key: HashMap<Option<Key>, Vec<Sub>>,
     /// Catch-up frames since the last change, by page and kind of viewer.
     catch_up: CatchUpCache,
+    /// The number of the last change published, and of the one being
+    /// delivered.
+    published: u64,
+    delivering: u64,
     closing: bool,
     /// Told once the server is closing and the last socket has left.
     all_left: Vec<oneshot::Sender<()>>,
@@ -176,6 +197,8 @@ impl Subs {
         Subs {
             by_key: HashMap::new(),
             catch_up: CatchUpCache::new(cache),
+            published: 0,
+            delivering: 0,
             closing: false,
             all_left: Vec::new(),
         }
@@ -184,7 +207,9 @@ impl Subs {
     /// Queues a newcomer's first frames, its catch-up or, while closing, its
     /// goodbye; it is kept until it leaves, so the stop waits for that
     /// goodbye too.
-    fn admit(&mut self, sub: Sub, catch_up: Option<Frames>) {
+    fn admit(&mut self, mut sub: Sub, catch_up: Option<Frames>) {
+        // Its catch-up was read (or cached) after the last change published.
+        sub.since = self.published;
         if self.closing {
             sub.outbox.push(going_away());
         } else {
@@ -237,6 +262,14 @@ impl Subs {
         self.by_key.get(&Some(key)).map_or(&[], Vec::as_slice)
     }
 
+    /// The watchers of `key` the change being delivered is news to.
+    fn behind(&self, key: Key) -> impl Iterator<Item = &Sub> {
+        let delivering = self.delivering;
+        self.watchers(key)
+            .iter()
+            .filter(move |sub| sub.since < delivering)
+    }
+
     pub(super) fn watching(&self, key: Key) -> bool {
         self.by_key.contains_key(&Some(key))
     }
@@ -272,7 +305,7 @@ impl Subs {
     /// the sockets whose queue overflows.
     pub(super) fn deliver(&mut self, key: Key, mut frame: impl FnMut(&Sub) -> Option<Utf8Bytes>) {
         let mut overflowed = Vec::new();
-        for sub in self.watchers(key) {
+        for sub in self.behind(key) {
             if let Some(bytes) = frame(sub)
                 && !sub.outbox.push(Message::Text(bytes))
             {
@@ -285,7 +318,7 @@ impl Subs {
     /// Like `deliver`, with several frames for a watcher.
     pub(super) fn deliver_all(&mut self, key: Key, mut frames: impl FnMut(&Sub) -> Option<Frames>) {
         let mut overflowed = Vec::new();
-        for sub in self.watchers(key) {
+        for sub in self.behind(key) {
             let frames = frames(sub);
             if frames
                 .iter()
@@ -330,6 +363,21 @@ async fn heartbeat(shared: Weak<Shared>, beat: Heartbeat) {
                 }
             }
         }
+    }
+}
+
+/// Fans out each published change, in order; ends with the hub.
+async fn deliveries(
+    shared: Weak<Shared>,
+    mut plans: mpsc::UnboundedReceiver<(u64, fan_out::Plan)>,
+) {
+    while let Some((seq, plan)) = plans.recv().await {
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        let mut subs = shared.subs.lock().unwrap_or_else(|p| p.into_inner());
+        subs.delivering = seq;
+        fan_out::deliver(&mut subs, plan);
     }
 }
 
