@@ -126,9 +126,9 @@ mod tests {
         assert!(cache.get(topic(2), visitor).is_none());
         assert_eq!(cache.bytes(), 300);
 
-        // 700 more bytes: the two least recently used (3, then 1) make room.
-        cache.insert(topic(5), visitor, frames(700));
-        assert_eq!(cache.bytes(), 800);
+        // 850 more bytes: the two least recently used (3, then 1) make room.
+        cache.insert(topic(5), visitor, frames(850));
+        assert_eq!(cache.bytes(), 950);
         assert_eq!(cache.len(), 2);
         assert!(cache.get(topic(4), visitor).is_some());
 

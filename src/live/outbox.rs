@@ -2,7 +2,9 @@
 //! socket's task takes everything queued in one go, so frames that pile up
 //! leave in one write. A queue that overflows marks its socket for closing.
 //! Allocation is lazy: an idle socket's queue costs a few words, and waking
-//! its task is one atomic waker, not a waiter list. It also keeps what the
+//! its task is one atomic waker, not a waiter list. The task hands back the
+//! emptied buffer of its last batch in exchange, so a busy socket's frames
+//! are queued with no allocation. It also keeps what the
 //! heartbeat judges: when the peer was last heard from, and since when a
 //! write has been going.
 
@@ -18,6 +20,9 @@ use super::heartbeat::now_ms;
 
 /// Frames a socket may have waiting before it is judged too slow.
 pub const CAPACITY: usize = 256;
+/// The most room a socket's two buffers keep between batches; a burst's
+/// larger buffers are given back.
+const KEPT: usize = 8;
 
 pub struct Outbox {
     queue: Mutex<VecDeque<Message>>,
@@ -76,18 +81,23 @@ impl Outbox {
         true
     }
 
-    /// Waits for frames and takes every one queued, oldest first; `None`
-    /// once the socket is killed.
-    pub async fn take(&self) -> Option<VecDeque<Message>> {
+    /// Waits for frames and moves every one queued into `batch` (sent and
+    /// emptied by the caller), oldest first; `false` once the socket is killed.
+    pub async fn take(&self, batch: &mut VecDeque<Message>) -> bool {
+        batch.clear();
+        if batch.capacity() > KEPT {
+            batch.shrink_to(KEPT);
+        }
         std::future::poll_fn(|cx| {
             if self.poll_killed(cx).is_ready() {
-                return Poll::Ready(None);
+                return Poll::Ready(false);
             }
             let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
             if q.is_empty() {
                 Poll::Pending
             } else {
-                Poll::Ready(Some(std::mem::take(&mut *q)))
+                std::mem::swap(&mut *q, batch);
+                Poll::Ready(true)
             }
         })
         .await

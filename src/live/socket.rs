@@ -4,6 +4,8 @@
 //! `heartbeat`). One task rather than a reader and a writer, and no timer of
 //! its own, keep an idle socket's memory close to the bare minimum.
 
+use std::collections::VecDeque;
+
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use futures_util::SinkExt;
 
@@ -19,6 +21,7 @@ pub async fn serve(mut socket: WebSocket, hub: Hub, watch: Watch, role: Role) {
 }
 
 async fn run(socket: &mut WebSocket, outbox: &Outbox) {
+    let mut batch = VecDeque::new();
     loop {
         // `recv` is cancel-safe: a frame half-read stays in the socket.
         let batch = tokio::select! {
@@ -27,21 +30,23 @@ async fn run(socket: &mut WebSocket, outbox: &Outbox) {
                 outbox.heard();
                 match incoming {
                     Some(Ok(Message::Text(t))) if t.as_str().trim() == "ping" => {
-                        std::iter::once(Message::Text(Utf8Bytes::from_static("pong"))).collect()
+                        batch.clear();
+                        batch.push_back(Message::Text(Utf8Bytes::from_static("pong")));
+                        &mut batch
                     }
                     // Writes go over HTTP; anything else a client sends is ignored.
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
                     Some(Ok(_)) => continue,
                 }
             }
-            taken = outbox.take() => match taken {
-                Some(batch) => batch,
-                None => return,
+            taken = outbox.take(&mut batch) => match taken {
+                true => &mut batch,
+                false => return,
             },
         };
         // Everything queued leaves in as few writes as the buffer allows.
         let send = async {
-            for frame in batch {
+            for frame in batch.drain(..) {
                 let closing = matches!(frame, Message::Close(_));
                 socket.feed(frame).await?;
                 if closing {
