@@ -50,7 +50,7 @@ pub struct Run<'a> {
     pub fleet: &'a Fleet,
     pub layout: &'a Layout,
     pub poster: &'a Arc<Poster>,
-    pub janitor: Option<&'a Janitor>,
+    pub janitor: Option<&'a Arc<Janitor>>,
     pub base: Instant,
 }
 
@@ -60,10 +60,7 @@ impl Run<'_> {
         let alive = fleet.begin_phase();
         let sockets = alive.iter().filter(|a| **a).count();
         let lost_before = fleet.lost();
-        let deleted_before = match self.janitor {
-            Some(j) => j.settle().await.0,
-            None => 0,
-        };
+        let deleted_before = self.janitor.map_or(0, |j| j.deleted());
         let count = rate * duration;
         println!("-- {rate} replies/s for {duration} s ({count} replies) to {sockets} sockets");
 
@@ -81,8 +78,15 @@ impl Run<'_> {
             let seq = seq0 + i;
             let send_at = fleet::micros_at(self.base, scheduled);
             let base = self.base;
+            let janitor = self.janitor.cloned();
             tasks.spawn(async move {
+                if let Some(j) = &janitor {
+                    j.make_room(seq, &poster).await;
+                }
                 let result = poster.post(seq).await;
+                if let Some(j) = &janitor {
+                    j.record(seq, result.as_ref().ok().map(|p| p.handle));
+                }
                 Sent {
                     seq,
                     send_at,
@@ -90,16 +94,15 @@ impl Run<'_> {
                     result,
                 }
             });
-            // Answered replies go to the janitor as they come.
             while let Some(Ok(s)) = tasks.try_join_next() {
-                self.answered(s, &mut sent);
+                sent.push(s);
             }
         }
         // Each request has its own timeout; this bound is a second belt.
         let _ = tokio::time::timeout(HTTP_TIMEOUT + Duration::from_secs(5), async {
             while let Some(r) = tasks.join_next().await {
                 if let Ok(s) = r {
-                    self.answered(s, &mut sent);
+                    sent.push(s);
                 }
             }
         })
@@ -153,18 +156,9 @@ impl Run<'_> {
         self.wait_for_frames(phase.expected).await;
         phase.lost_during = fleet.lost() - lost_before;
         phase.max_frame = fleet.max_frame();
-        if let Some(j) = self.janitor {
-            phase.deleted = j.settle().await.0 - deleted_before;
-        }
+        phase.deleted = self.janitor.map_or(0, |j| j.deleted()) - deleted_before;
         self.latencies(&mut phase, &alive, &ok, seq0, count);
         phase
-    }
-
-    fn answered(&self, s: Sent, into: &mut Vec<Sent>) {
-        if let (Some(j), Ok(p)) = (self.janitor, &s.result) {
-            j.note(p.handle);
-        }
-        into.push(s);
     }
 
     /// Waits for `expected` frames, or until they stop coming.

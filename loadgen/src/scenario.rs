@@ -2,7 +2,7 @@
 //! posted, so that every socket measures message fragments:
 //!
 //! - one topic (default): every socket watches its first page, and an admin
-//!   deletes the oldest replies as new ones come (the `Janitor`), so every
+//!   deletes an old reply before each new one (the `Janitor`), so every
 //!   reply lands on that page and reaches every socket as the message
 //!   itself. The baseline broadcasts a frame of the removal's size for each
 //!   deletion too: both servers send the same frames.
@@ -11,12 +11,12 @@
 //!   list, a frame per reply in the forum). Replies go round the topics, a
 //!   different forum each time, so no topic leaves its first page.
 
-use std::collections::VecDeque;
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 
 use crate::fleet::{self, FrameSizes, Watcher};
 use crate::{HTTP_TIMEOUT, http, number_after, post_form};
@@ -24,7 +24,7 @@ use crate::{HTTP_TIMEOUT, http, number_after, post_form};
 /// Topics per forum page, and the topic page's length, in causerie.
 const PAGE_SIZE: usize = 20;
 /// Replies kept on the one topic; at most 19 fit beside the opening message.
-pub const KEEP: usize = 5;
+const ROOM: u32 = 15;
 /// Sockets per topic in the spread case (the rest watch forum pages).
 const PER_TOPIC: usize = 8;
 
@@ -295,66 +295,70 @@ async fn broadcast(addr: SocketAddr, to: &str, token: &str) -> Result<(), String
     Ok(())
 }
 
-/// Keeps the one topic's first page from filling: once more than `KEEP`
-/// replies are answered and not yet deleted, deletes the oldest, each
-/// deletion on its own task so that they keep pace with the replies.
+/// Keeps the one topic's first page from filling: before reply `seq` is
+/// sent, reply `seq - ROOM` is deleted (waiting for its answer if need be).
+/// Every reply sent then has had the deletion `ROOM` replies before it
+/// committed, so the topic never holds more than `ROOM` replies beside its
+/// opening message, however late the server answers: every reply lands on
+/// the watched page. The wait and the deletion count in the reply's latency,
+/// on both servers alike.
 pub struct Janitor {
-    tx: mpsc::UnboundedSender<i64>,
-    state: Arc<Mutex<JanitorState>>,
-}
-
-#[derive(Default)]
-struct JanitorState {
-    in_flight: usize,
-    deleted: usize,
-    error: Option<String>,
+    /// Answered replies not yet deleted: their handle (`None`: it failed).
+    answered: Mutex<HashMap<u32, Option<i64>>>,
+    news: Notify,
+    deleted: AtomicUsize,
+    error: Mutex<Option<String>>,
 }
 
 impl Janitor {
-    pub fn start(poster: Arc<Poster>) -> Janitor {
-        let (tx, mut rx) = mpsc::unbounded_channel::<i64>();
-        let state = Arc::new(Mutex::new(JanitorState::default()));
-        let shared = state.clone();
-        tokio::spawn(async move {
-            let mut kept = VecDeque::new();
-            while let Some(handle) = rx.recv().await {
-                kept.push_back(handle);
-                while kept.len() > KEEP {
-                    let Some(oldest) = kept.pop_front() else {
-                        break;
-                    };
-                    let (poster, state) = (poster.clone(), shared.clone());
-                    state.lock().unwrap().in_flight += 1;
-                    tokio::spawn(async move {
-                        let done = poster.remove(oldest).await;
-                        let mut s = state.lock().unwrap();
-                        s.in_flight -= 1;
-                        match done {
-                            Ok(()) => s.deleted += 1,
-                            Err(e) => s.error = Some(e),
-                        }
-                    });
-                }
-            }
-        });
-        Janitor { tx, state }
-    }
-
-    /// A reply was answered.
-    pub fn note(&self, handle: i64) {
-        let _ = self.tx.send(handle);
-    }
-
-    /// Waits (bounded) until no deletion is in flight; answers how many were
-    /// made and the last error.
-    pub async fn settle(&self) -> (usize, Option<String>) {
-        for _ in 0..(HTTP_TIMEOUT.as_millis() / 50) {
-            if self.state.lock().unwrap().in_flight == 0 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+    pub fn new() -> Janitor {
+        Janitor {
+            answered: Mutex::default(),
+            news: Notify::new(),
+            deleted: AtomicUsize::new(0),
+            error: Mutex::default(),
         }
-        let s = self.state.lock().unwrap();
-        (s.deleted, s.error.clone())
+    }
+
+    /// Reply `seq` was answered.
+    pub fn record(&self, seq: u32, handle: Option<i64>) {
+        self.answered.lock().unwrap().insert(seq, handle);
+        self.news.notify_waiters();
+    }
+
+    /// Deletes reply `seq - ROOM`, once answered (bounded wait).
+    pub async fn make_room(&self, seq: u32, poster: &Poster) {
+        let Some(old) = seq.checked_sub(ROOM) else {
+            return;
+        };
+        let waited = tokio::time::timeout(HTTP_TIMEOUT, async {
+            loop {
+                let news = self.news.notified();
+                if let Some(handle) = self.answered.lock().unwrap().remove(&old) {
+                    return handle;
+                }
+                news.await;
+            }
+        })
+        .await;
+        let done = match waited {
+            Ok(Some(handle)) => poster.remove(handle).await,
+            Ok(None) => Ok(()),
+            Err(_) => Err(format!("reply {old} unanswered: not deleted")),
+        };
+        match done {
+            Ok(()) => {
+                self.deleted.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) => *self.error.lock().unwrap() = Some(e),
+        }
+    }
+
+    pub fn deleted(&self) -> usize {
+        self.deleted.load(Ordering::Relaxed)
+    }
+
+    pub fn error(&self) -> Option<String> {
+        self.error.lock().unwrap().clone()
     }
 }
