@@ -290,6 +290,10 @@ async fn bench(opts: Opts) -> Result<bool, String> {
     Ok(print_table(&opts, &reports))
 }
 
+fn total_replies(o: &Opts) -> usize {
+    o.rates.iter().map(|r| (r * o.duration) as usize).sum()
+}
+
 fn show(size: Option<usize>) -> String {
     size.map_or("-".into(), |s| s.to_string())
 }
@@ -400,7 +404,7 @@ async fn bench_causerie(
     let cookie = login
         .cookie("causerie")
         .ok_or("login set no `causerie` cookie")?;
-    let mut layout = Layout::new(opts.sockets, opts.spread);
+    let mut layout = Layout::new(opts.sockets, opts.spread, total_replies(opts));
     let started = Instant::now();
     let (topics, forums) = scenario::seed(addr, &cookie, &layout).await?;
     println!(
@@ -441,7 +445,7 @@ async fn bench_baseline(
     }
     let mut child = ChildGuard::spawn(name, &exe, &args, &[], scratch.0.join("baseline.log"))?;
     wait_healthy(addr, &mut child).await?;
-    let mut layout = Layout::new(opts.sockets, opts.spread);
+    let mut layout = Layout::new(opts.sockets, opts.spread, total_replies(opts));
     layout.for_baseline();
     let layout = Arc::new(layout);
     let poster = Poster::Baseline {

@@ -8,8 +8,9 @@
 //!   deletion too: both servers send the same frames.
 //! - `--spread`: topics of 20 per forum, a tenth as many as sockets; 8 in 10
 //!   sockets watch a topic's page, the others a forum's first page (its topic
-//!   list, a frame per reply in the forum). Replies go round the topics, a
-//!   different forum each time, so no topic leaves its first page.
+//!   list, a frame per reply in the forum); more topics when the replies
+//!   need them. Replies go round the topics, a different forum each time,
+//!   and no topic leaves its first page.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -45,8 +46,9 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// Rooms: topics `0..topics`, then forums. One topic when not spread.
-    pub fn new(sockets: usize, spread: bool) -> Layout {
+    /// Rooms: topics `0..topics`, then forums. One topic when not spread;
+    /// else enough that `replies` leave each on its first page.
+    pub fn new(sockets: usize, spread: bool, replies: usize) -> Layout {
         if !spread {
             return Layout {
                 watchers: (0..sockets)
@@ -64,7 +66,7 @@ impl Layout {
                 spread,
             };
         }
-        let topics = (sockets / 10).max(1);
+        let topics = (sockets / 10).max(replies.div_ceil(ROOM as usize)).max(1);
         let forums = topics.div_ceil(PAGE_SIZE);
         let on_topics = (topics * PER_TOPIC).min(sockets);
         let mut watchers: Vec<Watcher> = (0..on_topics)
