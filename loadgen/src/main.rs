@@ -37,6 +37,11 @@ use phase::{Phase, Run};
 use proc::{ChildGuard, ScratchDir};
 use scenario::{Janitor, Layout, Poster};
 
+/// The baseline server (this binary) uses causerie's allocator: the memory
+/// comparison is then about the live layers, not the allocators.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ADMIN_PASSWORD: &str = "loadgen-admin-password";
 pub(crate) const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// After the last POST, how long deliveries may keep trickling in.
