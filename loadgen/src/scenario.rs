@@ -364,3 +364,36 @@ impl Janitor {
         self.error.lock().unwrap().clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_replies_go_round_every_topic_a_forum_at_a_time() {
+        let layout = Layout::new(10_000, true, 1400);
+        let topics = layout.topics();
+        assert_eq!(topics, 1000);
+        // Every topic once per round, never twice the same forum in a row.
+        let mut seen = vec![0; topics];
+        for seq in 0..topics as u32 {
+            let t = layout.target(seq);
+            seen[t.topic_room as usize] += 1;
+            let next = layout.target(seq + 1);
+            assert_ne!(t.forum_room, next.forum_room, "reply {seq}");
+        }
+        assert!(seen.iter().all(|n| *n == 1));
+        // 8 sockets on each topic, 40 on each forum's first page.
+        let on_forums = layout.watchers.iter().filter(|w| w.forum).count();
+        assert_eq!(on_forums, 2000);
+        assert!(layout.rooms(0).count() == 2);
+    }
+
+    #[test]
+    fn one_topic_reaches_every_socket() {
+        let layout = Layout::new(500, false, 10);
+        assert_eq!(layout.topics(), 1);
+        assert!(layout.watchers.iter().all(|w| w.room == 0 && !w.forum));
+        assert_eq!(layout.rooms(7).collect::<Vec<_>>(), vec![0]);
+    }
+}
