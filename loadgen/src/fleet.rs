@@ -96,7 +96,8 @@ pub struct FrameSizes {
 
 pub struct Shared {
     base: Instant,
-    /// Text frames received after the catch-up, since the phase began.
+    /// Text frames showing a reply (not removals), since the phase began:
+    /// what a phase waits for.
     frames: AtomicU64,
     joined: AtomicUsize,
     failed: AtomicUsize,
@@ -321,7 +322,6 @@ async fn socket_task(
     while let Some(Ok(msg)) = ws.next().await {
         if let Message::Text(text) = msg {
             let at = micros_since(shared.base);
-            shared.frames.fetch_add(1, Ordering::Relaxed);
             // Read first: the shared line is written only when a frame is larger.
             if text.len() > shared.max_frame.load(Ordering::Relaxed) {
                 shared.max_frame.fetch_max(text.len(), Ordering::Relaxed);
@@ -335,6 +335,7 @@ async fn socket_task(
             shared.sizes[class].add(text.len());
             if let Some(tag) = tag {
                 slot.events.lock().unwrap().push(Event { tag, at });
+                shared.frames.fetch_add(1, Ordering::Relaxed);
             }
         }
     }
