@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use maud::Markup;
 use rusqlite::Connection;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::catch_up::{CacheBounds, CatchUpCache, Frames};
 use super::change::Change;
@@ -27,7 +27,7 @@ use super::outbox::Outbox;
 use super::render::{self, CatchUp};
 use super::watch::{Key, Kind, Watch};
 use crate::db::Db;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::perms::Role;
 
 /// The handle every handler and socket holds; cheap to clone.
@@ -43,7 +43,12 @@ struct Shared {
     next_id: AtomicU64,
     /// To the delivery task, in commit order.
     plans: mpsc::UnboundedSender<(u64, fan_out::Plan)>,
+    /// Permits to read a catch-up.
+    readers: Semaphore,
 }
+
+/// Catch-ups read at once.
+const READERS: usize = 2;
 
 impl Hub {
     /// Must be called inside a Tokio runtime: it starts the heartbeat.
@@ -54,6 +59,7 @@ impl Hub {
             subs: Mutex::new(Subs::new(cache)),
             next_id: AtomicU64::new(1),
             plans,
+            readers: Semaphore::new(READERS),
         });
         tokio::spawn(heartbeat(Arc::downgrade(&shared), beat));
         tokio::spawn(deliveries(Arc::downgrade(&shared), queued));
@@ -91,9 +97,26 @@ impl Hub {
     pub async fn join(&self, watch: Watch, role: Role) -> (u64, Arc<Outbox>) {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::new());
-        let (hub, queue) = (self.clone(), outbox.clone());
-        let kind = Kind::of(role);
-        let joined = tokio::task::spawn_blocking(move || hub.add(id, watch, kind, queue)).await;
+        let sub = Sub {
+            id,
+            watch,
+            kind: Kind::of(role),
+            outbox: outbox.clone(),
+            since: 0,
+        };
+        let Some(sub) = self.add_cached(sub) else {
+            return (id, outbox);
+        };
+        // A few at a time: each read waits for the writer on a blocking
+        // thread, and a thousand sockets joining a thousand pages at once
+        // (a restart) would otherwise hold a thread each.
+        let joined = match self.shared.readers.acquire().await {
+            Ok(_reading) => {
+                let hub = self.clone();
+                tokio::task::spawn_blocking(move || hub.add(sub)).await
+            }
+            Err(_) => Ok(Err(AppError::Internal("hub closed".into()))),
+        };
         if !matches!(joined, Ok(Ok(()))) {
             tracing::error!("catch-up failed; socket closed");
             outbox.kill();
@@ -101,30 +124,34 @@ impl Hub {
         (id, outbox)
     }
 
+    /// Admits `sub` with the cached catch-up of its page, or with its
+    /// goodbye when the server is closing; hands it back when the catch-up
+    /// must be read.
+    fn add_cached(&self, sub: Sub) -> Option<Sub> {
+        let mut subs = self.subs();
+        if subs.closing {
+            subs.admit(sub, None);
+            return None;
+        }
+        match subs.catch_up.get(sub.watch, sub.kind) {
+            Some(frames) => {
+                subs.admit(sub, Some(frames));
+                None
+            }
+            None => Some(sub),
+        }
+    }
+
     /// Blocking. The catch-up is the cached one when the page's has been
     /// read since the last change; else it is read between two writes, when
     /// every committed change has been fanned out (no change is published
     /// while the writer is held): either way it is exactly the state before
     /// the next change the socket receives.
-    fn add(&self, id: u64, watch: Watch, kind: Kind, outbox: Arc<Outbox>) -> AppResult<()> {
-        let sub = Sub {
-            id,
-            watch,
-            kind,
-            outbox,
-            since: 0,
+    fn add(&self, sub: Sub) -> AppResult<()> {
+        let Some(sub) = self.add_cached(sub) else {
+            return Ok(());
         };
-        {
-            let mut subs = self.subs();
-            if subs.closing {
-                subs.admit(sub, None);
-                return Ok(());
-            }
-            if let Some(frames) = subs.catch_up.get(watch, kind) {
-                subs.admit(sub, Some(frames));
-                return Ok(());
-            }
-        }
+        let (watch, kind) = (sub.watch, sub.kind);
         self.shared.db.between_writes(|conn| {
             // Read and rendered outside the subscriptions' lock: fan-outs
             // wait for the writer anyway, and the heartbeat need not wait.
