@@ -81,11 +81,11 @@ impl Run<'_> {
             let janitor = self.janitor.cloned();
             tasks.spawn(async move {
                 if let Some(j) = &janitor {
-                    j.make_room(seq, &poster).await;
+                    j.make_room(seq).await;
                 }
                 let result = poster.post(seq).await;
                 if let Some(j) = &janitor {
-                    j.record(seq, result.as_ref().ok().map(|p| p.handle));
+                    j.record(seq, result.as_ref().ok().map(|p| p.handle), poster.clone());
                 }
                 Sent {
                     seq,

@@ -2,7 +2,7 @@
 //! posted, so that every socket measures message fragments:
 //!
 //! - one topic (default): every socket watches its first page, and an admin
-//!   deletes an old reply before each new one (the `Janitor`), so every
+//!   deletes each reply once answered (the `Janitor`), so every
 //!   reply lands on that page and reaches every socket as the message
 //!   itself. The baseline broadcasts a frame of the removal's size for each
 //!   deletion too: both servers send the same frames.
@@ -12,7 +12,7 @@
 //!   need them. Replies go round the topics, a different forum each time,
 //!   and no topic leaves its first page.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -297,16 +297,16 @@ async fn broadcast(addr: SocketAddr, to: &str, token: &str) -> Result<(), String
     Ok(())
 }
 
-/// Keeps the one topic's first page from filling: before reply `seq` is
-/// sent, reply `seq - ROOM` is deleted (waiting for its answer if need be).
-/// Every reply sent then has had the deletion `ROOM` replies before it
-/// committed, so the topic never holds more than `ROOM` replies beside its
-/// opening message, however late the server answers: every reply lands on
-/// the watched page. The wait and the deletion count in the reply's latency,
-/// on both servers alike.
+/// Keeps the one topic's first page from filling: each reply is deleted
+/// as soon as it is answered, and reply `seq` is sent only once the deletion
+/// of reply `seq - ROOM` is done (it waits when it is not). The topic then
+/// never holds more than `ROOM` replies beside its opening message, however
+/// late the server answers: every reply lands on the watched page. When the
+/// server keeps up, no reply waits; when it does not, the wait counts in the
+/// reply's latency, on both servers alike.
 pub struct Janitor {
-    /// Answered replies not yet deleted: their handle (`None`: it failed).
-    answered: Mutex<HashMap<u32, Option<i64>>>,
+    /// Replies whose deletion is over (done, failed, or nothing to delete).
+    cleared: Mutex<HashSet<u32>>,
     news: Notify,
     deleted: AtomicUsize,
     error: Mutex<Option<String>>,
@@ -315,44 +315,48 @@ pub struct Janitor {
 impl Janitor {
     pub fn new() -> Janitor {
         Janitor {
-            answered: Mutex::default(),
+            cleared: Mutex::default(),
             news: Notify::new(),
             deleted: AtomicUsize::new(0),
             error: Mutex::default(),
         }
     }
 
-    /// Reply `seq` was answered.
-    pub fn record(&self, seq: u32, handle: Option<i64>) {
-        self.answered.lock().unwrap().insert(seq, handle);
-        self.news.notify_waiters();
+    /// Reply `seq` was answered (`handle`: its message, `None` when it
+    /// failed): deletes it on a task of its own.
+    pub fn record(self: &Arc<Self>, seq: u32, handle: Option<i64>, poster: Arc<Poster>) {
+        let janitor = self.clone();
+        tokio::spawn(async move {
+            if let Some(handle) = handle {
+                match poster.remove(handle).await {
+                    Ok(()) => {
+                        janitor.deleted.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(e) => *janitor.error.lock().unwrap() = Some(e),
+                }
+            }
+            janitor.cleared.lock().unwrap().insert(seq);
+            janitor.news.notify_waiters();
+        });
     }
 
-    /// Deletes reply `seq - ROOM`, once answered (bounded wait).
-    pub async fn make_room(&self, seq: u32, poster: &Poster) {
+    /// Waits (bounded) until reply `seq - ROOM` is deleted.
+    pub async fn make_room(&self, seq: u32) {
         let Some(old) = seq.checked_sub(ROOM) else {
             return;
         };
         let waited = tokio::time::timeout(HTTP_TIMEOUT, async {
             loop {
                 let news = self.news.notified();
-                if let Some(handle) = self.answered.lock().unwrap().remove(&old) {
-                    return handle;
+                if self.cleared.lock().unwrap().remove(&old) {
+                    return;
                 }
                 news.await;
             }
         })
         .await;
-        let done = match waited {
-            Ok(Some(handle)) => poster.remove(handle).await,
-            Ok(None) => Ok(()),
-            Err(_) => Err(format!("reply {old} unanswered: not deleted")),
-        };
-        match done {
-            Ok(()) => {
-                self.deleted.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(e) => *self.error.lock().unwrap() = Some(e),
+        if waited.is_err() {
+            *self.error.lock().unwrap() = Some(format!("reply {old} not deleted in time"));
         }
     }
 
