@@ -24,6 +24,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::limits::{Keyed, Limiter, Limits, Rate};
+use crate::validate::USERNAME_MAX;
 
 /// Keys tracked per table; beyond, expired keys are swept.
 const CAP: usize = 100_000;
@@ -94,7 +95,9 @@ impl LoginThrottle {
     pub fn reserve(&self, username: &str, ip: Option<IpAddr>) -> Result<Attempt, Duration> {
         let now = Instant::now();
         let addr = addr_key(ip);
-        let pair = (username.to_lowercase(), addr);
+        // No account has a longer name: the key stays small whatever is sent.
+        let account: String = username.chars().take(USERNAME_MAX).collect();
+        let pair = (account.to_lowercase(), addr);
         let mut s = self.lock();
         let on_account = s
             .known
@@ -245,6 +248,20 @@ mod tests {
             t.succeeded(attempt);
         }
         t.reserve("dave", a).unwrap();
+    }
+
+    #[test]
+    fn long_names_share_a_short_key() {
+        let t = throttle();
+        let a = ip("203.0.113.9");
+        for i in 0..3 {
+            t.reserve(&format!("{}{i}", "x".repeat(40)), a).unwrap();
+        }
+        let fourth = format!("{}-other", "X".repeat(40));
+        assert!(
+            t.reserve(&fourth, a).is_err(),
+            "one account, as far as keys go"
+        );
     }
 
     #[test]
