@@ -15,9 +15,12 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::password::Hasher;
+use crate::auth::throttle::Throttles;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::limits::Limits;
+use crate::limits::posting::PostingRate;
 use crate::live::{Change, Heartbeat, Hub};
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{admin, auth, forums, htmx, live, messages, security, topics};
@@ -27,7 +30,10 @@ use crate::{admin, auth, forums, htmx, live, messages, security, topics};
 pub struct AppState {
     pub db: Db,
     pub hub: Hub,
-    pub throttle: Arc<LoginThrottle>,
+    pub throttle: Arc<Throttles>,
+    /// The password hashing threads.
+    pub hasher: Hasher,
+    pub posting: Arc<PostingRate>,
 }
 
 impl AppState {
@@ -38,6 +44,17 @@ impl AppState {
             db,
             hub,
             throttle: Arc::default(),
+            hasher: Hasher::default(),
+            posting: Arc::default(),
+        }
+    }
+
+    /// The throttles and posting rate under `limits` rather than the defaults.
+    pub fn with_limits(self, limits: &Limits) -> Self {
+        Self {
+            throttle: Arc::new(Throttles::new(limits)),
+            posting: Arc::new(PostingRate::new(limits)),
+            ..self
         }
     }
 

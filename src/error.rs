@@ -28,6 +28,9 @@ pub enum AppError {
     Conflict(Markup),
     #[error("too many attempts")]
     TooManyAttempts(Markup),
+    /// Every password-hashing thread busy and their queue full.
+    #[error("busy")]
+    Busy,
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("unreadable form")]
@@ -97,6 +100,11 @@ impl IntoResponse for AppError {
             AppError::Invalid(form) => (StatusCode::UNPROCESSABLE_ENTITY, form, None),
             AppError::Conflict(form) => (StatusCode::CONFLICT, form, None),
             AppError::TooManyAttempts(form) => (StatusCode::TOO_MANY_REQUESTS, form, None),
+            AppError::Busy => Notice {
+                title: "Busy",
+                message: "The server is busy checking other passwords. Please try again in a few seconds.",
+            }
+            .page(StatusCode::SERVICE_UNAVAILABLE),
             AppError::PayloadTooLarge => Notice {
                 title: "Too large",
                 message: "That request is larger than 64 KiB: shorten it and send it again.",

@@ -37,7 +37,8 @@ impl Server {
         if created {
             tracing::info!(path = %config.db_path.display(), "new database: schema created");
         }
-        auth::ensure_first_admin(&db, config.admin_password.clone()).await?;
+        let state = AppState::new(db.clone(), config.heartbeat).with_limits(&config.limits);
+        auth::ensure_first_admin(&state, config.admin_password.clone()).await?;
         let conn = tokio_rusqlite::Connection::open(&config.db_path)
             .await
             .map_err(AppError::Db)?;
@@ -58,7 +59,6 @@ impl Server {
                 .continuously_delete_expired(Duration::from_secs(3600)),
         );
         tokio::spawn(db.clone().checkpoints(CHECKPOINT_EVERY));
-        let state = AppState::new(db, config.heartbeat);
         let store = CachingSessionStore::new(SessionCache::default(), store);
         let app = router(state.clone(), sessions(store, config.secure_cookies));
         let listener = TcpListener::bind(config.addr)

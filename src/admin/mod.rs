@@ -198,7 +198,7 @@ async fn create_admin(
     if !errors.is_empty() {
         return Err(AppError::Invalid(refuse(errors).await?));
     }
-    match auth::create_account(&state.db, username.clone(), password, true).await? {
+    match auth::create_account(&state, username.clone(), password, true).await? {
         Some(_) if hx.request => Ok(views::admin_form(&AdminForm {
             created: Some(username),
             ..Default::default()

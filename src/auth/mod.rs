@@ -21,10 +21,10 @@ use tower_sessions::Session;
 pub use session::{Admin, Member, Viewer};
 
 use crate::app::AppState;
-use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::htmx::Hx;
+use crate::limits;
 use crate::paths;
 use crate::validate::{self, FieldErrors};
 use views::{LoginForm, PasswordForm, RegisterForm};
@@ -48,7 +48,8 @@ pub fn router() -> Router<AppState> {
 
 /// On a new database: the `admin` account, with the configured password or a
 /// generated one printed once. Does nothing when an `admin` exists.
-pub async fn ensure_first_admin(db: &Db, configured: Option<String>) -> AppResult<()> {
+pub async fn ensure_first_admin(state: &AppState, configured: Option<String>) -> AppResult<()> {
+    let db = &state.db;
     if db
         .read(|c| Ok(queries::username_taken(c, "admin")?))
         .await?
@@ -61,7 +62,7 @@ pub async fn ensure_first_admin(db: &Db, configured: Option<String>) -> AppResul
     };
     validate::password(&password)
         .map_err(|e| AppError::Internal(format!("CAUSERIE_ADMIN_PASSWORD is not usable: {e}")))?;
-    let hash = password::hash(password.clone()).await?;
+    let hash = state.hasher.hash(password.clone()).await?;
     db.write(move |tx| Ok(queries::create_user(tx, "admin", &hash, true)?))
         .await?;
     if generated {
@@ -97,8 +98,17 @@ pub struct LoginInput {
     next: Option<String>,
 }
 
+/// The client's address, as the throttles key it: the one place it is read.
 fn client_ip(info: Option<Extension<ConnectInfo<SocketAddr>>>) -> Option<IpAddr> {
     info.map(|Extension(ConnectInfo(addr))| addr.ip())
+}
+
+/// What a throttled form says.
+fn wait_message(what: &str, wait: std::time::Duration) -> String {
+    format!(
+        "{what} Please wait {} seconds and try again.",
+        limits::seconds(wait)
+    )
 }
 
 async fn login(
@@ -125,32 +135,37 @@ async fn login(
             "Enter your username and password.".into(),
         )));
     }
-    if let Some(secs) = state.throttle.retry_after(&username, ip) {
-        return Err(AppError::TooManyAttempts(again(format!(
-            "Too many failed attempts. Please wait {secs} seconds and try again."
-        ))));
-    }
+    // Counted before the hash, so a burst runs only the hashes it may.
+    let throttle = &state.throttle.login;
+    let attempt = throttle.reserve(&username, ip).map_err(|wait| {
+        AppError::TooManyAttempts(again(wait_message("Too many failed attempts.", wait)))
+    })?;
     let name = username.clone();
-    let found = state
-        .db
-        .read(move |c| Ok(queries::credentials(c, &name)?))
-        .await?;
-    let (user, hash) = match found {
-        Some((u, h)) => (Some(u), Some(h)),
-        None => (None, None),
+    let checked = async {
+        let found = state
+            .db
+            .read(move |c| Ok(queries::credentials(c, &name)?))
+            .await?;
+        let (user, hash) = match found {
+            Some((u, h)) => (Some(u), Some(h)),
+            None => (None, None),
+        };
+        let ok = state.hasher.verify(input.password, hash).await?;
+        Ok::<_, AppError>(user.filter(|_| ok))
     };
-    let ok = password::verify(input.password, hash).await?;
-    match user {
-        Some(user) if ok => {
-            state.throttle.record_success(&username);
+    match checked.await {
+        Ok(Some(user)) => {
+            throttle.succeeded(attempt);
             session::log_in(&session, &user).await?;
             Ok(hx.redirect(&next))
         }
-        _ => {
-            state.throttle.record_failure(&username, ip);
-            Err(AppError::Invalid(again(
-                "Wrong username or password.".into(),
-            )))
+        Ok(None) => Err(AppError::Invalid(again(
+            "Wrong username or password.".into(),
+        ))),
+        Err(e) => {
+            // No guess was checked (busy, or a failure of ours).
+            throttle.forgive(&attempt);
+            Err(e)
         }
     }
 }
@@ -190,13 +205,15 @@ pub fn check_new_account(
 
 /// Creates the account, or says (409) that the name is taken.
 pub async fn create_account(
-    db: &Db,
+    state: &AppState,
     username: String,
     password: String,
     is_admin: bool,
 ) -> AppResult<Option<User>> {
-    let hash = password::hash(password).await?;
-    db.write(move |tx| Ok(queries::create_user(tx, &username, &hash, is_admin)?))
+    let hash = state.hasher.hash(password).await?;
+    state
+        .db
+        .write(move |tx| Ok(queries::create_user(tx, &username, &hash, is_admin)?))
         .await
 }
 
@@ -206,6 +223,7 @@ async fn register(
     State(state): State<AppState>,
     session: Session,
     hx: Hx,
+    info: Option<Extension<ConnectInfo<SocketAddr>>>,
     Form(input): Form<RegisterInput>,
 ) -> AppResult<Response> {
     let (username, password, errors) = check_new_account(
@@ -223,7 +241,19 @@ async fn register(
     if !errors.is_empty() {
         return Err(AppError::Invalid(show(errors)));
     }
-    match create_account(&state.db, username, password, false).await? {
+    // Each account costs a hash: counted per address before it.
+    let addr = throttle::addr_key(client_ip(info));
+    if let Err(wait) = state.throttle.register.reserve(&addr) {
+        let mut errors = FieldErrors::default();
+        let why = wait_message("Too many accounts were created from your address.", wait);
+        errors.add("username", why);
+        return Err(AppError::TooManyAttempts(show(errors)));
+    }
+    let created = create_account(&state, username, password, false).await;
+    if matches!(created, Err(AppError::Busy)) {
+        state.throttle.register.give_back(&addr);
+    }
+    match created? {
         Some(user) => {
             session::log_in(&session, &user).await?;
             Ok(hx.redirect(paths::HOME))
@@ -285,17 +315,32 @@ async fn change_password(
         errors.add("new_password_confirm", "The two passwords differ.");
     }
     let id = user.id;
+    // Counted before the hash: someone at an unattended session cannot try
+    // passwords fast.
+    let throttle = &state.throttle.password_change;
+    if let Err(wait) = throttle.reserve(&id) {
+        let why = wait_message("Too many attempts.", wait);
+        errors.add("current_password", why);
+        return Err(AppError::TooManyAttempts(show(errors)));
+    }
     let stored = state
         .db
         .read(move |c| Ok(queries::password_hash(c, id)?))
         .await?;
-    if !password::verify(input.current_password, stored).await? {
+    let checked = state.hasher.verify(input.current_password, stored).await;
+    if matches!(checked, Err(AppError::Busy)) {
+        throttle.give_back(&id);
+    }
+    if checked? {
+        // The right password is forgiven, whatever else the form got wrong.
+        throttle.give_back(&id);
+    } else {
         errors.add("current_password", "This is not your current password.");
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(show(errors)));
     }
-    let hash = password::hash(new).await?;
+    let hash = state.hasher.hash(new).await?;
     state
         .db
         .write(move |tx| Ok(queries::set_password(tx, id, &hash)?))

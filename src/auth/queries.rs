@@ -64,3 +64,10 @@ pub fn username_taken(conn: &Connection, username: &str) -> rusqlite::Result<boo
     conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1)")?
         .query_row([username], |r| r.get(0))
 }
+
+/// When the account was created (Unix seconds).
+pub fn created_at(conn: &Connection, user_id: i64) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT created_at FROM users WHERE id = ?1")?
+        .query_row([user_id], |r| r.get(0))
+        .optional()
+}

@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::forums::PageQuery;
 use crate::htmx::Hx;
+use crate::limits::posting;
 use crate::live::Change;
 use crate::messages;
 use crate::path_param::Path;
@@ -84,13 +85,20 @@ async fn create(
     let mut errors = FieldErrors::default();
     let title = errors.check("title", validate::title(&input.title));
     let body = errors.check("body", validate::body(&input.body));
+    let mut refusal: fn(Markup) -> AppError = AppError::Invalid;
+    if errors.is_empty()
+        && let Err(wait) = state.posting.reserve(&state.db, &user).await?
+    {
+        errors.add("body", posting::too_fast(wait));
+        refusal = AppError::TooManyAttempts;
+    }
     if !errors.is_empty() {
         let form = NewTopicForm {
             title: input.title,
             body: input.body,
             errors,
         };
-        return Err(AppError::Invalid(
+        return Err(refusal(
             hx.form_or_page(views::new_topic_form(forum_id, &form), |_| {
                 views::new_topic_page(&user, forum_id, &forum.name, &form)
             }),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use causerie::config::Config;
+use causerie::limits::Rate;
 use causerie::live::Heartbeat;
 use causerie::server::Server;
 use futures_util::StreamExt;
@@ -68,6 +69,10 @@ impl App {
     ) -> App {
         let mut config = Config::new("127.0.0.1:0".parse().unwrap(), db_path.clone());
         config.admin_password = admin_password;
+        // Tests post far faster than people: the posting rate has its own
+        // tests (throttles.rs), which set it back.
+        config.limits.post = Rate::new(10_000, 1);
+        config.limits.post_new_account = config.limits.post;
         adjust(&mut config);
         let server = Server::build(&config).await.expect("server starts");
         let addr = server.local_addr();

@@ -12,4 +12,5 @@ mod messages;
 mod pagination;
 mod security;
 mod startup;
+mod throttles;
 mod topics;
