@@ -15,6 +15,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 
+use crate::auth::standing::SessionEpochs;
 use crate::auth::throttle::LoginThrottle;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -28,6 +29,8 @@ pub struct AppState {
     pub db: Db,
     pub hub: Hub,
     pub throttle: Arc<LoginThrottle>,
+    /// Each account's current session epoch (see `auth::standing`).
+    pub epochs: SessionEpochs,
 }
 
 impl AppState {
@@ -38,6 +41,7 @@ impl AppState {
             db,
             hub,
             throttle: Arc::default(),
+            epochs: SessionEpochs::default(),
         }
     }
 

@@ -59,6 +59,7 @@ impl Server {
         );
         tokio::spawn(db.clone().checkpoints(CHECKPOINT_EVERY));
         let state = AppState::new(db, config.heartbeat);
+        state.epochs.load(&state.db).await?;
         let store = CachingSessionStore::new(SessionCache::default(), store);
         let app = router(state.clone(), sessions(store, config.secure_cookies));
         let listener = TcpListener::bind(config.addr)

@@ -5,6 +5,7 @@ pub mod password;
 pub mod queries;
 pub mod session;
 pub mod session_cache;
+pub mod standing;
 pub mod throttle;
 pub mod views;
 
@@ -27,6 +28,7 @@ use crate::form::Form;
 use crate::htmx::Hx;
 use crate::paths;
 use crate::validate::{self, FieldErrors};
+use standing::{AccountStatus, RegistrationMode};
 use views::{LoginForm, PasswordForm, RegisterForm};
 
 /// A logged-in account as the rest of the application sees it.
@@ -44,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::LOGOUT, post(logout))
         .route(paths::ACCOUNT, get(account))
         .route(paths::ACCOUNT_PASSWORD, post(change_password))
+        .route(paths::ACCOUNT_LOGOUT_EVERYWHERE, post(logout_everywhere))
 }
 
 /// On a new database: the `admin` account, with the configured password or a
@@ -79,14 +82,20 @@ pub async fn ensure_first_admin(db: &Db, configured: Option<String>) -> AppResul
 #[serde(default)]
 pub struct NextQuery {
     next: Option<String>,
+    /// Set after a registration that awaits approval.
+    awaiting: Option<String>,
 }
+
+pub const AWAITING_APPROVAL: &str =
+    "Your account awaits approval: you can log in once an administrator approves it.";
 
 async fn login_page(Viewer(user): Viewer, Query(q): Query<NextQuery>, hx: Hx) -> Response {
     let next = paths::safe_next(q.next.as_deref());
     if user.is_some() {
         return hx.redirect(&next);
     }
-    views::login_page(&LoginForm::default(), None, &next).into_response()
+    let notice = q.awaiting.is_some().then_some(AWAITING_APPROVAL);
+    views::login_page(&LoginForm::default(), notice, &next).into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -136,14 +145,21 @@ async fn login(
         .read(move |c| Ok(queries::credentials(c, &name)?))
         .await?;
     let (user, hash) = match found {
-        Some((u, h)) => (Some(u), Some(h)),
+        Some(c) => (Some((c.user, c.status, c.session_epoch)), Some(c.password_hash)),
         None => (None, None),
     };
     let ok = password::verify(input.password, hash).await?;
     match user {
-        Some(user) if ok => {
+        // Only the account's owner learns that it is disabled or pending.
+        Some((_, AccountStatus::Disabled, _)) if ok => Err(AppError::Refused(again(
+            "This account is disabled: an administrator has closed it.".into(),
+        ))),
+        Some((_, AccountStatus::Pending, _)) if ok => {
+            Err(AppError::Refused(again(AWAITING_APPROVAL.into())))
+        }
+        Some((user, AccountStatus::Active, epoch)) if ok => {
             state.throttle.record_success(&username);
-            session::log_in(&session, &user).await?;
+            session::log_in(&session, &user, epoch).await?;
             Ok(hx.redirect(&next))
         }
         _ => {
@@ -155,11 +171,20 @@ async fn login(
     }
 }
 
-async fn register_page(Viewer(user): Viewer, hx: Hx) -> Response {
+async fn registration_mode(state: &AppState) -> AppResult<RegistrationMode> {
+    state.db.read(|c| Ok(queries::registration_mode(c)?)).await
+}
+
+async fn register_page(
+    State(state): State<AppState>,
+    Viewer(user): Viewer,
+    hx: Hx,
+) -> AppResult<Response> {
     if user.is_some() {
-        return hx.redirect(paths::HOME);
+        return Ok(hx.redirect(paths::HOME));
     }
-    views::register_page(&RegisterForm::default()).into_response()
+    let mode = registration_mode(&state).await?;
+    Ok(views::register_page(&RegisterForm::default(), mode).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -213,19 +238,40 @@ async fn register(
         &input.password,
         Some(&input.password_confirm),
     );
+    let mode = registration_mode(&state).await?;
+    if mode == RegistrationMode::Closed {
+        return Err(AppError::Forbidden(views::REGISTRATION_CLOSED));
+    }
     let show = |errors: FieldErrors| -> Markup {
         let form = RegisterForm {
             username: input.username.trim().to_string(),
             errors,
         };
-        hx.form_or_page(views::register_form(&form), |_| views::register_page(&form))
+        hx.form_or_page(views::register_form(&form), |_| {
+            views::register_page(&form, mode)
+        })
     };
     if !errors.is_empty() {
         return Err(AppError::Invalid(show(errors)));
     }
-    match create_account(&state.db, username, password, false).await? {
+    let created = if mode == RegistrationMode::Approval {
+        let hash = password::hash(password).await?;
+        let name = username.clone();
+        let created = state
+            .db
+            .write(move |tx| Ok(queries::create_pending_user(tx, &name, &hash)?))
+            .await?;
+        if created {
+            return Ok(hx.redirect(paths::LOGIN_AWAITING));
+        }
+        None
+    } else {
+        create_account(&state.db, username, password, false).await?
+    };
+    match created {
         Some(user) => {
-            session::log_in(&session, &user).await?;
+            // A new account's epoch is 0.
+            session::log_in(&session, &user, 0).await?;
             Ok(hx.redirect(paths::HOME))
         }
         None => {
@@ -237,6 +283,22 @@ async fn register(
 }
 
 async fn logout(Member(_): Member, session: Session, hx: Hx) -> AppResult<Response> {
+    session::log_out(&session).await?;
+    Ok(hx.redirect(paths::HOME))
+}
+
+/// Ends every session of the account, this one included, and its sockets.
+async fn logout_everywhere(
+    State(state): State<AppState>,
+    Member(user): Member,
+    session: Session,
+    hx: Hx,
+) -> AppResult<Response> {
+    let id = user.id;
+    standing::write_ending_sessions(&state, id, move |tx| {
+        Ok(((), queries::end_sessions(tx, id)?))
+    })
+    .await?;
     session::log_out(&session).await?;
     Ok(hx.redirect(paths::HOME))
 }
@@ -296,11 +358,13 @@ async fn change_password(
         return Err(AppError::Invalid(show(errors)));
     }
     let hash = password::hash(new).await?;
-    state
-        .db
-        .write(move |tx| Ok(queries::set_password(tx, id, &hash)?))
-        .await?;
-    session.cycle_id().await?;
+    // Every other session of the account ends; this one goes on, renewed.
+    let epoch = standing::write_ending_sessions(&state, id, move |tx| {
+        let epoch = queries::set_password(tx, id, &hash)?;
+        Ok((epoch, Some(epoch)))
+    })
+    .await?;
+    session::renew(&session, epoch).await?;
     if hx.request {
         let form = PasswordForm {
             errors: FieldErrors::default(),

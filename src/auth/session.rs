@@ -15,6 +15,9 @@ use crate::error::AppError;
 const USER: &str = "user";
 /// What sessions from before `USER` hold: the id alone.
 const USER_ID: &str = "user_id";
+/// The account's session epoch when the session was opened (absent: 0).
+/// The session counts while it is the account's current one (see `standing`).
+const EPOCH: &str = "epoch";
 
 /// The viewer of a page: a member or admin, or `None` for a visitor.
 #[derive(Clone, Debug)]
@@ -32,10 +35,20 @@ async fn session(parts: &mut Parts, state: &AppState) -> Result<Session, AppErro
         .map_err(|(_, why)| AppError::Internal(format!("no session: {why}")))
 }
 
-/// Logs `user` in, with a new session id (no fixation).
-pub async fn log_in(session: &Session, user: &User) -> Result<(), AppError> {
+/// Logs `user` in, with a new session id (no fixation); `epoch` is the
+/// account's session epoch, read with the password it was checked against.
+pub async fn log_in(session: &Session, user: &User, epoch: i64) -> Result<(), AppError> {
     session.cycle_id().await?;
     session.insert(USER, user).await?;
+    session.insert(EPOCH, epoch).await?;
+    Ok(())
+}
+
+/// Keeps this session logged in across an epoch change it made itself (a
+/// password change), under a new id.
+pub async fn renew(session: &Session, epoch: i64) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    session.insert(EPOCH, epoch).await?;
     Ok(())
 }
 
@@ -63,6 +76,15 @@ impl FromRequestParts<AppState> for Viewer {
                 }
                 None => None,
             },
+        };
+        // A session opened before the account's last password change, "log
+        // out everywhere" or disabling is over: it is a visitor's now.
+        let user = match user {
+            Some(u) if session.get::<i64>(EPOCH).await?.unwrap_or(0) != state.epochs.current(u.id) => {
+                session.flush().await?;
+                None
+            }
+            other => other,
         };
         let viewer = Viewer(user);
         parts.extensions.insert(viewer.clone());

@@ -82,7 +82,9 @@ impl Hub {
         let outbox = Arc::new(Outbox::new());
         let (hub, queue) = (self.clone(), outbox.clone());
         let kind = Kind::of(role);
-        let joined = tokio::task::spawn_blocking(move || hub.add(id, watch, kind, queue)).await;
+        let user = role.user_id();
+        let joined =
+            tokio::task::spawn_blocking(move || hub.add(id, watch, kind, user, queue)).await;
         if !matches!(joined, Ok(Ok(()))) {
             tracing::error!("catch-up failed; socket closed");
             outbox.kill();
@@ -94,11 +96,19 @@ impl Hub {
     /// read since the last change; else it is read between two writes, when
     /// every committed change has been fanned out: either way it is exactly
     /// the state before the next change the socket receives.
-    fn add(&self, id: u64, watch: Watch, kind: Kind, outbox: Arc<Outbox>) -> AppResult<()> {
+    fn add(
+        &self,
+        id: u64,
+        watch: Watch,
+        kind: Kind,
+        user: Option<i64>,
+        outbox: Arc<Outbox>,
+    ) -> AppResult<()> {
         let sub = Sub {
             id,
             watch,
             kind,
+            user,
             outbox,
         };
         {
@@ -121,6 +131,19 @@ impl Hub {
         self.subs().remove(id, watch.key());
     }
 
+    /// Closes every socket of `user_id` (its sessions have ended): they get
+    /// a close frame htmx reconnects after, and come back as what their
+    /// cookie now says, a visitor's when that session is over.
+    pub fn close_user(&self, user_id: i64) {
+        let subs = self.subs();
+        for sub in subs.all().filter(|sub| sub.user == Some(user_id)) {
+            sub.outbox.push(Message::Close(Some(CloseFrame {
+                code: SESSION_ENDED,
+                reason: Utf8Bytes::from_static("session ended"),
+            })));
+        }
+    }
+
     /// Sends every socket "going away" (1001), so browsers reconnect to the
     /// next server and catch up there. The receiver resolves once every
     /// socket has sent its close frame and left: the process must not exit
@@ -138,10 +161,16 @@ impl Hub {
     }
 }
 
+/// The close code of a socket whose session ended: "try again later", one
+/// of those the htmx socket extension reconnects after.
+pub const SESSION_ENDED: u16 = 1013;
+
 struct Sub {
     id: u64,
     watch: Watch,
     kind: Kind,
+    /// Whose socket it is (`None`: a visitor's), to close when their sessions end.
+    user: Option<i64>,
     outbox: Arc<Outbox>,
 }
 
