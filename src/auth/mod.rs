@@ -145,7 +145,10 @@ async fn login(
         .read(move |c| Ok(queries::credentials(c, &name)?))
         .await?;
     let (user, hash) = match found {
-        Some(c) => (Some((c.user, c.status, c.session_epoch)), Some(c.password_hash)),
+        Some(c) => (
+            Some((c.user, c.status, c.session_epoch)),
+            Some(c.password_hash),
+        ),
         None => (None, None),
     };
     let ok = password::verify(input.password, hash).await?;

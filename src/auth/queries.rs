@@ -123,7 +123,11 @@ pub fn end_sessions(conn: &Connection, user_id: i64) -> rusqlite::Result<Option<
 /// Disables (`true`) or enables an account that is not pending; disabling
 /// ends its sessions. Returns its new epoch, `None` when there is no such
 /// account (or it is pending).
-pub fn set_disabled(conn: &Connection, user_id: i64, disabled: bool) -> rusqlite::Result<Option<i64>> {
+pub fn set_disabled(
+    conn: &Connection,
+    user_id: i64,
+    disabled: bool,
+) -> rusqlite::Result<Option<i64>> {
     let sql = if disabled {
         "UPDATE users SET status = 'disabled', session_epoch = session_epoch + 1
           WHERE id = ?1 AND status <> 'pending' RETURNING session_epoch"
@@ -176,9 +180,11 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
 const ACCOUNT_COLUMNS: &str = "id, username, is_admin, status, created_at";
 
 pub fn account(conn: &Connection, user_id: i64) -> rusqlite::Result<Option<Account>> {
-    conn.prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = ?1"))?
-        .query_row([user_id], account_row)
-        .optional()
+    conn.prepare_cached(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = ?1"
+    ))?
+    .query_row([user_id], account_row)
+    .optional()
 }
 
 /// `LIKE` pattern for names containing `search`, its wildcards taken literally.
@@ -229,7 +235,9 @@ pub fn registration_mode(conn: &Connection) -> rusqlite::Result<RegistrationMode
         .prepare_cached("SELECT value FROM settings WHERE key = 'registration'")?
         .query_row([], |r| r.get(0))
         .optional()?;
-    Ok(value.as_deref().map_or(RegistrationMode::Open, RegistrationMode::parse))
+    Ok(value
+        .as_deref()
+        .map_or(RegistrationMode::Open, RegistrationMode::parse))
 }
 
 pub fn set_registration_mode(conn: &Connection, mode: RegistrationMode) -> rusqlite::Result<()> {

@@ -80,7 +80,9 @@ impl FromRequestParts<AppState> for Viewer {
         // A session opened before the account's last password change, "log
         // out everywhere" or disabling is over: it is a visitor's now.
         let user = match user {
-            Some(u) if session.get::<i64>(EPOCH).await?.unwrap_or(0) != state.epochs.current(u.id) => {
+            Some(u)
+                if session.get::<i64>(EPOCH).await?.unwrap_or(0) != state.epochs.current(u.id) =>
+            {
                 session.flush().await?;
                 None
             }

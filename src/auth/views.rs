@@ -146,7 +146,8 @@ pub fn account_page(user: &User, form: &PasswordForm) -> Markup {
             section #sessions.card.stack {
                 h2 { "Sessions" }
                 p { "Logged in on another device you no longer use? End every session of your account, this one included." }
-                form action=(paths::ACCOUNT_LOGOUT_EVERYWHERE) method="post" {
+                // static/drafts.js forgets this browser's drafts, as at log out.
+                form action=(paths::ACCOUNT_LOGOUT_EVERYWHERE) method="post" data-forget-drafts {
                     button.danger type="submit" { "Log out everywhere" }
                 }
             }
