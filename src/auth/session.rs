@@ -23,6 +23,11 @@ const EPOCH: &str = "epoch";
 #[derive(Clone, Debug)]
 pub struct Viewer(pub Option<User>);
 
+/// The session epoch the request's session carries (0 for a visitor's; see
+/// `standing`), for whoever must check it again later (a socket as it joins).
+#[derive(Clone, Copy, Debug)]
+pub struct SessionEpoch(pub i64);
+
 /// A logged-in user; visitors get 401 and the login form.
 pub struct Member(pub User);
 
@@ -79,15 +84,15 @@ impl FromRequestParts<AppState> for Viewer {
         };
         // A session opened before the account's last password change, "log
         // out everywhere" or disabling is over: it is a visitor's now.
+        let epoch = session.get::<i64>(EPOCH).await?.unwrap_or(0);
         let user = match user {
-            Some(u)
-                if session.get::<i64>(EPOCH).await?.unwrap_or(0) != state.epochs.current(u.id) =>
-            {
+            Some(u) if epoch != state.epochs.current(u.id) => {
                 session.flush().await?;
                 None
             }
             other => other,
         };
+        parts.extensions.insert(SessionEpoch(epoch));
         let viewer = Viewer(user);
         parts.extensions.insert(viewer.clone());
         Ok(viewer)
@@ -135,5 +140,18 @@ impl FromRequestParts<AppState> for Admin {
         } else {
             Err(AppError::Forbidden("Only administrators may do this."))
         }
+    }
+}
+
+impl FromRequestParts<AppState> for SessionEpoch {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        Viewer::from_request_parts(parts, state).await?;
+        Ok(parts
+            .extensions
+            .get::<SessionEpoch>()
+            .copied()
+            .unwrap_or(SessionEpoch(0)))
     }
 }

@@ -76,15 +76,24 @@ impl Hub {
     }
 
     /// Registers a socket; its catch-up is the first thing queued for it.
-    /// When the catch-up cannot be read, the socket is closed.
-    pub async fn join(&self, watch: Watch, role: Role) -> (u64, Arc<Outbox>) {
+    /// When the catch-up cannot be read, the socket is closed. `current`
+    /// says whether the session it was opened with still counts; asked as it
+    /// joins, it closes a socket whose session ended while it was opening
+    /// (after `close_user` could see it).
+    pub async fn join(
+        &self,
+        watch: Watch,
+        role: Role,
+        current: impl Fn() -> bool + Send + 'static,
+    ) -> (u64, Arc<Outbox>) {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::new());
         let (hub, queue) = (self.clone(), outbox.clone());
         let kind = Kind::of(role);
         let user = role.user_id();
         let joined =
-            tokio::task::spawn_blocking(move || hub.add(id, watch, kind, user, queue)).await;
+            tokio::task::spawn_blocking(move || hub.add(id, watch, kind, user, queue, current))
+                .await;
         if !matches!(joined, Ok(Ok(()))) {
             tracing::error!("catch-up failed; socket closed");
             outbox.kill();
@@ -103,6 +112,7 @@ impl Hub {
         kind: Kind,
         user: Option<i64>,
         outbox: Arc<Outbox>,
+        current: impl Fn() -> bool,
     ) -> AppResult<()> {
         let sub = Sub {
             id,
@@ -114,14 +124,14 @@ impl Hub {
         {
             let mut subs = self.subs();
             if subs.closing || subs.catch_up.contains_key(&(watch, kind)) {
-                subs.admit(sub);
+                subs.admit(sub, &current);
                 return Ok(());
             }
         }
         self.shared.db.between_writes(|conn| {
             let mut subs = self.subs();
             catch_up(conn, &mut subs, watch, kind)?;
-            subs.admit(sub);
+            subs.admit(sub, &current);
             Ok(())
         })
     }
@@ -137,10 +147,7 @@ impl Hub {
     pub fn close_user(&self, user_id: i64) {
         let subs = self.subs();
         for sub in subs.all().filter(|sub| sub.user == Some(user_id)) {
-            sub.outbox.push(Message::Close(Some(CloseFrame {
-                code: SESSION_ENDED,
-                reason: Utf8Bytes::from_static("session ended"),
-            })));
+            sub.outbox.push(session_ended());
         }
     }
 
@@ -188,11 +195,15 @@ struct Subs {
 
 impl Subs {
     /// Queues a newcomer's first frame, its catch-up (cached by now) or,
-    /// while closing, its goodbye; it is kept until it leaves, so the stop
-    /// waits for that goodbye too.
-    fn admit(&mut self, sub: Sub) {
+    /// while closing, its goodbye, or (its session over) a close frame; it
+    /// is kept until it leaves, so the stop waits for that goodbye too.
+    /// Called under the lock `close_user` takes: a session ended before
+    /// is seen here, one ended after is closed there.
+    fn admit(&mut self, sub: Sub, current: impl Fn() -> bool) {
         let first = if self.closing {
             Some(going_away())
+        } else if sub.user.is_some() && !current() {
+            Some(session_ended())
         } else {
             self.catch_up
                 .get(&(sub.watch, sub.kind))
@@ -307,6 +318,13 @@ async fn heartbeat(shared: Weak<Shared>, beat: Heartbeat) {
             }
         }
     }
+}
+
+fn session_ended() -> Message {
+    Message::Close(Some(CloseFrame {
+        code: SESSION_ENDED,
+        reason: Utf8Bytes::from_static("session ended"),
+    }))
 }
 
 fn going_away() -> Message {
