@@ -15,6 +15,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 
+use crate::auth::session_cache::SessionCache;
 use crate::auth::standing::SessionEpochs;
 use crate::auth::throttle::LoginThrottle;
 use crate::db::Db;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     /// Each account's current session epoch (see `auth::standing`).
     pub epochs: SessionEpochs,
+    /// The sessions in use, in memory (the session store's front layer).
+    pub sessions: SessionCache,
 }
 
 impl AppState {
@@ -42,6 +45,7 @@ impl AppState {
             hub,
             throttle: Arc::default(),
             epochs: SessionEpochs::default(),
+            sessions: SessionCache::default(),
         }
     }
 

@@ -6,6 +6,7 @@ pub mod queries;
 pub mod session;
 pub mod session_cache;
 pub mod standing;
+pub mod sweep;
 pub mod throttle;
 pub mod views;
 

@@ -248,3 +248,29 @@ pub fn set_registration_mode(conn: &Connection, mode: RegistrationMode) -> rusql
     .execute([mode.as_str()])?;
     Ok(())
 }
+
+/// The session store's table (tower-sessions-rusqlite-store's default name),
+/// in the same database file.
+const SESSIONS_TABLE: &str = "tower_sessions";
+
+/// Calls `each` with every stored session's id and encoded record, one row
+/// at a time.
+pub fn each_stored_session(
+    conn: &Connection,
+    mut each: impl FnMut(String, &[u8]),
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT id, data FROM {SESSIONS_TABLE}"))?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        each(row.get(0)?, row.get_ref(1)?.as_blob()?);
+    }
+    Ok(())
+}
+
+pub fn delete_stored_sessions(conn: &Connection, ids: &[String]) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(&format!("DELETE FROM {SESSIONS_TABLE} WHERE id = ?1"))?;
+    for id in ids {
+        stmt.execute([id])?;
+    }
+    Ok(())
+}

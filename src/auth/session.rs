@@ -5,7 +5,9 @@ use axum::extract::FromRequestParts;
 use axum::http::Method;
 use axum::http::request::Parts;
 use tower_sessions::Session;
+use tower_sessions::session::Record;
 
+use super::standing::SessionEpochs;
 use super::{User, queries};
 use crate::app::AppState;
 use crate::error::AppError;
@@ -97,6 +99,19 @@ impl FromRequestParts<AppState> for Viewer {
         parts.extensions.insert(viewer.clone());
         Ok(viewer)
     }
+}
+
+/// Whether a stored session has ended: it belongs to an account whose epoch
+/// has moved past the session's.
+pub fn is_stale(record: &Record, epochs: &SessionEpochs) -> bool {
+    let user_id = record
+        .data
+        .get(USER)
+        .and_then(|u| u.get("id"))
+        .or_else(|| record.data.get(USER_ID))
+        .and_then(|id| id.as_i64());
+    let epoch = record.data.get(EPOCH).and_then(|e| e.as_i64()).unwrap_or(0);
+    user_id.is_some_and(|id| epoch < epochs.current(id))
 }
 
 /// Where a visitor should come back to after logging in.

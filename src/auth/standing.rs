@@ -129,6 +129,11 @@ where
     if let Some(epoch) = epoch {
         state.epochs.set(user_id, epoch);
         state.hub.close_user(user_id);
+        super::sweep::spawn(
+            state.db.clone(),
+            state.sessions.clone(),
+            state.epochs.clone(),
+        );
     }
     Ok(out)
 }

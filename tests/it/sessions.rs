@@ -61,6 +61,21 @@ impl Browser {
         (ws, catch_up)
     }
 
+    /// The session id its cookie holds.
+    fn session_id(&self, app: &App) -> String {
+        let cookies = self
+            .jar
+            .cookies(&app.base.parse().unwrap())
+            .expect("a cookie");
+        let cookies = cookies.to_str().unwrap();
+        let at = cookies.find("causerie=").expect("the session cookie") + "causerie=".len();
+        cookies[at..]
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// Who the header says is logged in, or `None` for a visitor.
     async fn who(&self, app: &App) -> Option<String> {
         let (status, html) = app.get_text(&self.http, "/").await;
@@ -68,6 +83,29 @@ impl Browser {
         let at = html.find("Logged in as <strong>")? + "Logged in as <strong>".len();
         Some(html[at..].split('<').next().unwrap_or_default().to_string())
     }
+}
+
+/// Whether the session store holds session `id`.
+fn stored(app: &App, id: &str) -> bool {
+    let c = rusqlite::Connection::open(&app.db_path).unwrap();
+    c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM tower_sessions WHERE id = ?1)",
+        [id],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// Waits (up to 10 s) until session `id` is deleted from the store, in the
+/// background, without any request of its own.
+async fn until_deleted(app: &App, id: &str) {
+    for _ in 0..100 {
+        if !stored(app, id) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("session {id} still stored");
 }
 
 /// A forum and topic (started by the admin) for sockets to watch; returns
@@ -95,7 +133,9 @@ async fn a_password_change_ends_the_other_sessions_and_their_sockets() {
     assert!(is_members(&catch_up), "{catch_up}");
     let (mut here_ws, _) = here.socket(&app, &page).await;
 
-    let old_cookie = here.jar.cookies(&app.base.parse().unwrap());
+    let old_id = here.session_id(&app);
+    let there_id = there.session_id(&app);
+    assert!(stored(&app, &there_id));
     let new = "a-new-password-2";
     let r = app
         .post(
@@ -105,8 +145,11 @@ async fn a_password_change_ends_the_other_sessions_and_their_sockets() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The other session is deleted from the store, before it is ever used.
+    until_deleted(&app, &there_id).await;
     // The session that changed it stays logged in, under a new id.
-    assert_ne!(here.jar.cookies(&app.base.parse().unwrap()), old_cookie);
+    assert_ne!(here.session_id(&app), old_id);
+    assert!(stored(&app, &here.session_id(&app)));
     assert_eq!(here.who(&app).await.as_deref(), Some("alice"));
 
     // The other one is a visitor's, and its socket was closed.
