@@ -1,5 +1,6 @@
-//! Administration: forums and administrators. Every handler takes `Admin`,
-//! so a member gets 403 and a visitor 401 whatever the page showed.
+//! Administration: forums and administrators (accounts, registration and
+//! approvals in `accounts`). Every handler takes `Admin`, so a member gets
+//! 403 and a visitor 401 whatever the page showed.
 
 pub mod accounts;
 pub mod views;

@@ -88,12 +88,15 @@ impl Hub {
     ) -> (u64, Arc<Outbox>) {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::new());
-        let (hub, queue) = (self.clone(), outbox.clone());
-        let kind = Kind::of(role);
-        let user = role.user_id();
-        let joined =
-            tokio::task::spawn_blocking(move || hub.add(id, watch, kind, user, queue, current))
-                .await;
+        let sub = Sub {
+            id,
+            watch,
+            kind: Kind::of(role),
+            user: role.user_id(),
+            outbox: outbox.clone(),
+        };
+        let hub = self.clone();
+        let joined = tokio::task::spawn_blocking(move || hub.add(sub, current)).await;
         if !matches!(joined, Ok(Ok(()))) {
             tracing::error!("catch-up failed; socket closed");
             outbox.kill();
@@ -105,22 +108,8 @@ impl Hub {
     /// read since the last change; else it is read between two writes, when
     /// every committed change has been fanned out: either way it is exactly
     /// the state before the next change the socket receives.
-    fn add(
-        &self,
-        id: u64,
-        watch: Watch,
-        kind: Kind,
-        user: Option<i64>,
-        outbox: Arc<Outbox>,
-        current: impl Fn() -> bool,
-    ) -> AppResult<()> {
-        let sub = Sub {
-            id,
-            watch,
-            kind,
-            user,
-            outbox,
-        };
+    fn add(&self, sub: Sub, current: impl Fn() -> bool) -> AppResult<()> {
+        let (watch, kind) = (sub.watch, sub.kind);
         {
             let mut subs = self.subs();
             if subs.closing || subs.catch_up.contains_key(&(watch, kind)) {
