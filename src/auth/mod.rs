@@ -229,6 +229,18 @@ pub async fn create_account(
         .await
 }
 
+/// Creates an account awaiting an admin's approval; `false` when the name
+/// is taken.
+pub async fn create_pending_account(
+    db: &Db,
+    username: String,
+    password: String,
+) -> AppResult<bool> {
+    let hash = password::hash(password).await?;
+    db.write(move |tx| Ok(queries::create_pending_user(tx, &username, &hash)?))
+        .await
+}
+
 pub const NAME_TAKEN: &str = "This username is taken.";
 
 async fn register(
@@ -258,26 +270,23 @@ async fn register(
     if !errors.is_empty() {
         return Err(AppError::Invalid(show(errors)));
     }
+    // `Some(None)`: created, pending approval; `None`: the name is taken.
     let created = if mode == RegistrationMode::Approval {
-        let hash = password::hash(password).await?;
-        let name = username.clone();
-        let created = state
-            .db
-            .write(move |tx| Ok(queries::create_pending_user(tx, &name, &hash)?))
-            .await?;
-        if created {
-            return Ok(hx.redirect(paths::LOGIN_AWAITING));
-        }
-        None
+        create_pending_account(&state.db, username, password)
+            .await?
+            .then_some(None)
     } else {
-        create_account(&state.db, username, password, false).await?
+        create_account(&state.db, username, password, false)
+            .await?
+            .map(Some)
     };
     match created {
-        Some(user) => {
+        Some(Some(user)) => {
             // A new account's epoch is 0.
             session::log_in(&session, &user, 0).await?;
             Ok(hx.redirect(paths::HOME))
         }
+        Some(None) => Ok(hx.redirect(paths::LOGIN_AWAITING)),
         None => {
             let mut errors = FieldErrors::default();
             errors.add("username", NAME_TAKEN);
