@@ -77,3 +77,18 @@ CREATE TRIGGER message_removed AFTER DELETE ON messages BEGIN
            last_message_id = (SELECT max(last_message_id) FROM topics WHERE forum_id = forums.id)
      WHERE id = (SELECT forum_id FROM topics WHERE id = OLD.topic_id);
 END;
+
+-- ---- Accounts' standing and the registration mode (issue 8: sessions, registration).
+-- An account's sessions are valid while they carry its current session_epoch:
+-- a password change, "log out everywhere" and disabling add one.
+-- status: 'active', 'pending' (awaits an admin's approval) or 'disabled'.
+ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+    CHECK (status IN ('active', 'pending', 'disabled'));
+CREATE INDEX users_pending ON users (status) WHERE status = 'pending';
+
+-- Settings admins choose, one row each: 'registration' = 'open' | 'closed' | 'approval'.
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

@@ -16,6 +16,8 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 
 use crate::auth::password::Hasher;
+use crate::auth::session_cache::SessionCache;
+use crate::auth::standing::SessionEpochs;
 use crate::auth::throttle::Throttles;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -34,6 +36,10 @@ pub struct AppState {
     /// The password hashing threads.
     pub hasher: Hasher,
     pub posting: Arc<PostingRate>,
+    /// Each account's current session epoch (see `auth::standing`).
+    pub epochs: SessionEpochs,
+    /// The sessions in use, in memory (the session store's front layer).
+    pub sessions: SessionCache,
 }
 
 impl AppState {
@@ -46,6 +52,8 @@ impl AppState {
             throttle: Arc::default(),
             hasher: Hasher::default(),
             posting: Arc::default(),
+            epochs: SessionEpochs::default(),
+            sessions: SessionCache::default(),
         }
     }
 

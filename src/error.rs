@@ -26,6 +26,10 @@ pub enum AppError {
     /// A taken username or forum name: the form again, like `Invalid`.
     #[error("conflict")]
     Conflict(Markup),
+    /// Refused for who the user is (a disabled or pending account at login):
+    /// the form again, saying why; 403.
+    #[error("refused")]
+    Refused(Markup),
     #[error("too many attempts")]
     TooManyAttempts(Markup),
     /// Every password-hashing thread busy and their queue full.
@@ -99,6 +103,7 @@ impl IntoResponse for AppError {
             AppError::Locked(form) => (StatusCode::FORBIDDEN, form, None),
             AppError::Invalid(form) => (StatusCode::UNPROCESSABLE_ENTITY, form, None),
             AppError::Conflict(form) => (StatusCode::CONFLICT, form, None),
+            AppError::Refused(form) => (StatusCode::FORBIDDEN, form, None),
             AppError::TooManyAttempts(form) => (StatusCode::TOO_MANY_REQUESTS, form, None),
             AppError::Busy => Notice {
                 title: "Busy",

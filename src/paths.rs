@@ -12,6 +12,11 @@ pub const ADMIN: &str = "/admin";
 pub const ADMIN_FORUMS: &str = "/admin/forums";
 pub const ADMIN_ADMINS: &str = "/admin/admins";
 pub const SOCKET: &str = "/socket";
+pub const ACCOUNT_LOGOUT_EVERYWHERE: &str = "/account/logout-everywhere";
+pub const ADMIN_ACCOUNTS: &str = "/admin/accounts";
+pub const ADMIN_REGISTRATION: &str = "/admin/registration";
+/// Where a registration awaiting approval lands.
+pub const LOGIN_AWAITING: &str = "/login?awaiting=1";
 
 /// Query-string encoding of one value.
 pub fn encode(value: &str) -> String {
@@ -130,6 +135,33 @@ fn is_local_path(n: &str) -> bool {
 /// The reply form on its own page (quoting, or JavaScript off).
 pub fn topic_reply_page(id: i64) -> String {
     format!("/topics/{id}/reply")
+}
+/// The accounts list, page `page`, names containing `search`.
+pub fn admin_accounts(search: &str, page: u32) -> String {
+    let mut query = Vec::new();
+    if !search.is_empty() {
+        query.push(format!("q={}", encode(search)));
+    }
+    if page > 1 {
+        query.push(format!("page={page}"));
+    }
+    if query.is_empty() {
+        ADMIN_ACCOUNTS.to_string()
+    } else {
+        format!("{ADMIN_ACCOUNTS}?{}", query.join("&"))
+    }
+}
+pub fn admin_account_disable(id: i64) -> String {
+    format!("/admin/accounts/{id}/disable")
+}
+pub fn admin_account_enable(id: i64) -> String {
+    format!("/admin/accounts/{id}/enable")
+}
+pub fn admin_account_approve(id: i64) -> String {
+    format!("/admin/accounts/{id}/approve")
+}
+pub fn admin_account_refuse(id: i64) -> String {
+    format!("/admin/accounts/{id}/refuse")
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@ use tower_sessions_rusqlite_store::{RusqliteStore, tokio_rusqlite};
 
 use crate::app::{AppState, router, sessions};
 use crate::auth;
-use crate::auth::session_cache::SessionCache;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -59,7 +58,8 @@ impl Server {
                 .continuously_delete_expired(Duration::from_secs(3600)),
         );
         tokio::spawn(db.clone().checkpoints(CHECKPOINT_EVERY));
-        let store = CachingSessionStore::new(SessionCache::default(), store);
+        state.epochs.load(&state.db).await?;
+        let store = CachingSessionStore::new(state.sessions.clone(), store);
         let app = router(state.clone(), sessions(store, config.secure_cookies));
         let listener = TcpListener::bind(config.addr)
             .await

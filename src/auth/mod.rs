@@ -5,6 +5,8 @@ pub mod password;
 pub mod queries;
 pub mod session;
 pub mod session_cache;
+pub mod standing;
+pub mod sweep;
 pub mod throttle;
 pub mod views;
 
@@ -27,6 +29,7 @@ use crate::htmx::Hx;
 use crate::limits;
 use crate::paths;
 use crate::validate::{self, FieldErrors};
+use standing::{AccountStatus, RegistrationMode};
 use views::{LoginForm, PasswordForm, RegisterForm};
 
 /// A logged-in account as the rest of the application sees it.
@@ -44,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::LOGOUT, post(logout))
         .route(paths::ACCOUNT, get(account))
         .route(paths::ACCOUNT_PASSWORD, post(change_password))
+        .route(paths::ACCOUNT_LOGOUT_EVERYWHERE, post(logout_everywhere))
 }
 
 /// On a new database: the `admin` account, with the configured password or a
@@ -80,14 +84,20 @@ pub async fn ensure_first_admin(state: &AppState, configured: Option<String>) ->
 #[serde(default)]
 pub struct NextQuery {
     next: Option<String>,
+    /// Set after a registration that awaits approval.
+    awaiting: Option<String>,
 }
+
+pub const AWAITING_APPROVAL: &str =
+    "Your account awaits approval: you can log in once an administrator approves it.";
 
 async fn login_page(Viewer(user): Viewer, Query(q): Query<NextQuery>, hx: Hx) -> Response {
     let next = paths::safe_next(q.next.as_deref());
     if user.is_some() {
         return hx.redirect(&next);
     }
-    views::login_page(&LoginForm::default(), None, &next).into_response()
+    let notice = q.awaiting.is_some().then_some(AWAITING_APPROVAL);
+    views::login_page(&LoginForm::default(), notice, &next).into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -147,16 +157,26 @@ async fn login(
             .read(move |c| Ok(queries::credentials(c, &name)?))
             .await?;
         let (user, hash) = match found {
-            Some((u, h)) => (Some(u), Some(h)),
+            Some(c) => (
+                Some((c.user, c.status, c.session_epoch)),
+                Some(c.password_hash),
+            ),
             None => (None, None),
         };
         let ok = state.hasher.verify(input.password, hash).await?;
         Ok::<_, AppError>(user.filter(|_| ok))
     };
     match checked.await {
-        Ok(Some(user)) => {
+        // Only the account's owner learns that it is disabled or pending.
+        Ok(Some((_, AccountStatus::Disabled, _))) => Err(AppError::Refused(again(
+            "This account is disabled: an administrator has closed it.".into(),
+        ))),
+        Ok(Some((_, AccountStatus::Pending, _))) => {
+            Err(AppError::Refused(again(AWAITING_APPROVAL.into())))
+        }
+        Ok(Some((user, AccountStatus::Active, epoch))) => {
             throttle.succeeded(attempt);
-            session::log_in(&session, &user).await?;
+            session::log_in(&session, &user, epoch).await?;
             Ok(hx.redirect(&next))
         }
         Ok(None) => Err(AppError::Invalid(again(
@@ -170,11 +190,20 @@ async fn login(
     }
 }
 
-async fn register_page(Viewer(user): Viewer, hx: Hx) -> Response {
+async fn registration_mode(state: &AppState) -> AppResult<RegistrationMode> {
+    state.db.read(|c| Ok(queries::registration_mode(c)?)).await
+}
+
+async fn register_page(
+    State(state): State<AppState>,
+    Viewer(user): Viewer,
+    hx: Hx,
+) -> AppResult<Response> {
     if user.is_some() {
-        return hx.redirect(paths::HOME);
+        return Ok(hx.redirect(paths::HOME));
     }
-    views::register_page(&RegisterForm::default()).into_response()
+    let mode = registration_mode(&state).await?;
+    Ok(views::register_page(&RegisterForm::default(), mode).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -217,6 +246,20 @@ pub async fn create_account(
         .await
 }
 
+/// Creates an account awaiting an admin's approval; `false` when the name
+/// is taken.
+pub async fn create_pending_account(
+    state: &AppState,
+    username: String,
+    password: String,
+) -> AppResult<bool> {
+    let hash = state.hasher.hash(password).await?;
+    state
+        .db
+        .write(move |tx| Ok(queries::create_pending_user(tx, &username, &hash)?))
+        .await
+}
+
 pub const NAME_TAKEN: &str = "This username is taken.";
 
 async fn register(
@@ -231,12 +274,18 @@ async fn register(
         &input.password,
         Some(&input.password_confirm),
     );
+    let mode = registration_mode(&state).await?;
+    if mode == RegistrationMode::Closed {
+        return Err(AppError::Forbidden(views::REGISTRATION_CLOSED));
+    }
     let show = |errors: FieldErrors| -> Markup {
         let form = RegisterForm {
             username: input.username.trim().to_string(),
             errors,
         };
-        hx.form_or_page(views::register_form(&form), |_| views::register_page(&form))
+        hx.form_or_page(views::register_form(&form), |_| {
+            views::register_page(&form, mode)
+        })
     };
     if !errors.is_empty() {
         return Err(AppError::Invalid(show(errors)));
@@ -249,15 +298,26 @@ async fn register(
         errors.add("username", why);
         return Err(AppError::TooManyAttempts(show(errors)));
     }
-    let created = create_account(&state, username, password, false).await;
+    // `Some(None)`: created, pending approval; `None`: the name is taken.
+    let created = if mode == RegistrationMode::Approval {
+        create_pending_account(&state, username, password)
+            .await
+            .map(|created| created.then_some(None))
+    } else {
+        create_account(&state, username, password, false)
+            .await
+            .map(|user| user.map(Some))
+    };
     if matches!(created, Err(AppError::Busy)) {
         state.throttle.register.give_back(&addr);
     }
     match created? {
-        Some(user) => {
-            session::log_in(&session, &user).await?;
+        Some(Some(user)) => {
+            // A new account's epoch is 0.
+            session::log_in(&session, &user, 0).await?;
             Ok(hx.redirect(paths::HOME))
         }
+        Some(None) => Ok(hx.redirect(paths::LOGIN_AWAITING)),
         None => {
             let mut errors = FieldErrors::default();
             errors.add("username", NAME_TAKEN);
@@ -267,6 +327,22 @@ async fn register(
 }
 
 async fn logout(Member(_): Member, session: Session, hx: Hx) -> AppResult<Response> {
+    session::log_out(&session).await?;
+    Ok(hx.redirect(paths::HOME))
+}
+
+/// Ends every session of the account, this one included, and its sockets.
+async fn logout_everywhere(
+    State(state): State<AppState>,
+    Member(user): Member,
+    session: Session,
+    hx: Hx,
+) -> AppResult<Response> {
+    let id = user.id;
+    standing::write_ending_sessions(&state, id, move |tx| {
+        Ok(((), queries::end_sessions(tx, id)?))
+    })
+    .await?;
     session::log_out(&session).await?;
     Ok(hx.redirect(paths::HOME))
 }
@@ -341,11 +417,13 @@ async fn change_password(
         return Err(AppError::Invalid(show(errors)));
     }
     let hash = state.hasher.hash(new).await?;
-    state
-        .db
-        .write(move |tx| Ok(queries::set_password(tx, id, &hash)?))
-        .await?;
-    session.cycle_id().await?;
+    // Every other session of the account ends; this one goes on, renewed.
+    let epoch = standing::write_ending_sessions(&state, id, move |tx| {
+        let epoch = queries::set_password(tx, id, &hash)?;
+        Ok((epoch, Some(epoch)))
+    })
+    .await?;
+    session::renew(&session, epoch).await?;
     if hx.request {
         let form = PasswordForm {
             errors: FieldErrors::default(),

@@ -40,6 +40,16 @@ impl SessionCache {
     }
 }
 
+impl SessionCache {
+    /// Drops the sessions `stale` picks (sessions that have ended).
+    pub fn forget(&self, stale: impl Fn(&Record) -> bool) {
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, r| !stale(r));
+    }
+}
+
 #[async_trait]
 impl SessionStore for SessionCache {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
@@ -96,6 +106,17 @@ mod tests {
         assert_eq!(cache.load(&expired.id).await.unwrap(), None);
         cache.delete(&live.id).await.unwrap();
         assert_eq!(cache.load(&live.id).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn forgets_the_sessions_picked() {
+        let cache = SessionCache::default();
+        let (kept, ended) = (record(30), record(30));
+        cache.save(&kept).await.unwrap();
+        cache.save(&ended).await.unwrap();
+        cache.forget(|r| r.id == ended.id);
+        assert_eq!(cache.load(&kept.id).await.unwrap(), Some(kept.clone()));
+        assert_eq!(cache.load(&ended.id).await.unwrap(), None);
     }
 
     #[tokio::test]

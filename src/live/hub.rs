@@ -76,13 +76,27 @@ impl Hub {
     }
 
     /// Registers a socket; its catch-up is the first thing queued for it.
-    /// When the catch-up cannot be read, the socket is closed.
-    pub async fn join(&self, watch: Watch, role: Role) -> (u64, Arc<Outbox>) {
+    /// When the catch-up cannot be read, the socket is closed. `current`
+    /// says whether the session it was opened with still counts; asked as it
+    /// joins, it closes a socket whose session ended while it was opening
+    /// (after `close_user` could see it).
+    pub async fn join(
+        &self,
+        watch: Watch,
+        role: Role,
+        current: impl Fn() -> bool + Send + 'static,
+    ) -> (u64, Arc<Outbox>) {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::new());
-        let (hub, queue) = (self.clone(), outbox.clone());
-        let kind = Kind::of(role);
-        let joined = tokio::task::spawn_blocking(move || hub.add(id, watch, kind, queue)).await;
+        let sub = Sub {
+            id,
+            watch,
+            kind: Kind::of(role),
+            user: role.user_id(),
+            outbox: outbox.clone(),
+        };
+        let hub = self.clone();
+        let joined = tokio::task::spawn_blocking(move || hub.add(sub, current)).await;
         if !matches!(joined, Ok(Ok(()))) {
             tracing::error!("catch-up failed; socket closed");
             outbox.kill();
@@ -94,24 +108,19 @@ impl Hub {
     /// read since the last change; else it is read between two writes, when
     /// every committed change has been fanned out: either way it is exactly
     /// the state before the next change the socket receives.
-    fn add(&self, id: u64, watch: Watch, kind: Kind, outbox: Arc<Outbox>) -> AppResult<()> {
-        let sub = Sub {
-            id,
-            watch,
-            kind,
-            outbox,
-        };
+    fn add(&self, sub: Sub, current: impl Fn() -> bool) -> AppResult<()> {
+        let (watch, kind) = (sub.watch, sub.kind);
         {
             let mut subs = self.subs();
             if subs.closing || subs.catch_up.contains_key(&(watch, kind)) {
-                subs.admit(sub);
+                subs.admit(sub, &current);
                 return Ok(());
             }
         }
         self.shared.db.between_writes(|conn| {
             let mut subs = self.subs();
             catch_up(conn, &mut subs, watch, kind)?;
-            subs.admit(sub);
+            subs.admit(sub, &current);
             Ok(())
         })
     }
@@ -119,6 +128,16 @@ impl Hub {
     /// `watch`: what it watched when it joined.
     pub fn leave(&self, id: u64, watch: Watch) {
         self.subs().remove(id, watch.key());
+    }
+
+    /// Closes every socket of `user_id` (its sessions have ended): they get
+    /// a close frame htmx reconnects after, and come back as what their
+    /// cookie now says, a visitor's when that session is over.
+    pub fn close_user(&self, user_id: i64) {
+        let subs = self.subs();
+        for sub in subs.all().filter(|sub| sub.user == Some(user_id)) {
+            sub.outbox.push(session_ended());
+        }
     }
 
     /// Sends every socket "going away" (1001), so browsers reconnect to the
@@ -138,10 +157,16 @@ impl Hub {
     }
 }
 
+/// The close code of a socket whose session ended: "try again later", one
+/// of those the htmx socket extension reconnects after.
+pub const SESSION_ENDED: u16 = 1013;
+
 struct Sub {
     id: u64,
     watch: Watch,
     kind: Kind,
+    /// Whose socket it is (`None`: a visitor's), to close when their sessions end.
+    user: Option<i64>,
     outbox: Arc<Outbox>,
 }
 
@@ -159,11 +184,15 @@ struct Subs {
 
 impl Subs {
     /// Queues a newcomer's first frame, its catch-up (cached by now) or,
-    /// while closing, its goodbye; it is kept until it leaves, so the stop
-    /// waits for that goodbye too.
-    fn admit(&mut self, sub: Sub) {
+    /// while closing, its goodbye, or (its session over) a close frame; it
+    /// is kept until it leaves, so the stop waits for that goodbye too.
+    /// Called under the lock `close_user` takes: a session ended before
+    /// is seen here, one ended after is closed there.
+    fn admit(&mut self, sub: Sub, current: impl Fn() -> bool) {
         let first = if self.closing {
             Some(going_away())
+        } else if sub.user.is_some() && !current() {
+            Some(session_ended())
         } else {
             self.catch_up
                 .get(&(sub.watch, sub.kind))
@@ -278,6 +307,13 @@ async fn heartbeat(shared: Weak<Shared>, beat: Heartbeat) {
             }
         }
     }
+}
+
+fn session_ended() -> Message {
+    Message::Close(Some(CloseFrame {
+        code: SESSION_ENDED,
+        reason: Utf8Bytes::from_static("session ended"),
+    }))
 }
 
 fn going_away() -> Message {

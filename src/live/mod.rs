@@ -23,6 +23,7 @@ pub use outbox::CAPACITY as OUTBOX_CAPACITY;
 
 use crate::app::AppState;
 use crate::auth::Viewer;
+use crate::auth::session::SessionEpoch;
 use crate::paths;
 use crate::perms::Role;
 use crate::views::layout::{Shell, page};
@@ -47,10 +48,17 @@ async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
     Viewer(user): Viewer,
+    epoch: SessionEpoch,
     Query(q): Query<ViewQuery>,
 ) -> Response {
     let watch = Watch::parse(&q.view);
     let role = Role::of(user.as_ref());
+    // Checked again as the socket joins: its session may end in between.
+    let epochs = state.epochs.clone();
+    let current = move || {
+        role.user_id()
+            .is_none_or(|id| epochs.current(id) == epoch.0)
+    };
     // A small read buffer keeps idle sockets cheap. Frames queued together
     // leave in writes of about 4 KiB: few system calls under load, and a
     // buffer that stays small (it keeps its largest size for the socket's life).
@@ -59,7 +67,7 @@ async fn upgrade(
         .max_write_buffer_size(4 * 1024 * 1024)
         .max_message_size(MAX_INCOMING)
         .max_frame_size(MAX_INCOMING)
-        .on_upgrade(move |socket| socket::serve(socket, state.hub, watch, role))
+        .on_upgrade(move |socket| socket::serve(socket, state.hub, watch, role, current))
 }
 
 async fn socket_page(Viewer(user): Viewer) -> Markup {
