@@ -8,6 +8,7 @@ use crate::paths;
 use crate::validate::{self, FieldErrors};
 use crate::views::components::{FieldAttrs, field, plural};
 use crate::views::layout::{Shell, page};
+use crate::views::text::{Bdi, Line};
 
 /// A forum form's typed values and errors.
 #[derive(Default, Clone)]
@@ -66,7 +67,7 @@ pub fn admin_form(form: &AdminForm) -> Markup {
         form #new-admin-form.stack action=(paths::ADMIN_ADMINS) method="post"
             hx-post=(paths::ADMIN_ADMINS) hx-swap="outerHTML" {
             @if let Some(name) = &form.created {
-                p.notice.success role="status" { "Administrator " strong { (name) } " created." }
+                p.notice.success role="status" { "Administrator " strong { (Bdi(name)) } " created." }
             }
             (field("Username", "username", "text", &form.username, form.errors.get("username"),
                 FieldAttrs::new("admin").max(validate::USERNAME_MAX as u32).auto("off")))
@@ -103,7 +104,7 @@ pub fn admin_page(user: &User, forums: &[ForumSummary], typed: Typed<'_>) -> Mar
                     ul.admin-forums {
                         @for f in forums {
                             li {
-                                h3 { a href=(paths::forum(f.id)) { (f.name) } }
+                                h3 dir="auto" { a href=(paths::forum(f.id)) { (Line(&f.name)) } }
                                 p.muted { (plural(f.topic_count, "topic", "topics")) ", " (plural(f.message_count, "message", "messages")) }
                                 @let own;
                                 @let editing = matches!(typed, Typed::EditForum(id, _) if id == f.id);
@@ -141,7 +142,7 @@ pub fn delete_forum_page(user: &User, forum: &Forum) -> Markup {
         },
         html! {
             section.card.stack {
-                h1 { "Delete " (forum.name) "?" }
+                h1 { "Delete " (Bdi(&forum.name)) "?" }
                 p {
                     "This deletes the forum with its " strong { (plural(forum.topic_count, "topic", "topics")) }
                     " and " strong { (plural(forum.message_count, "message", "messages")) } ". It cannot be undone."

@@ -7,6 +7,7 @@ use crate::paths;
 use crate::validate::{self, FieldErrors};
 use crate::views::components::{FieldAttrs, field, form_error};
 use crate::views::layout::{Shell, page};
+use crate::views::text::Bdi;
 
 /// What the login form shows again after a failed attempt.
 #[derive(Default)]
@@ -121,7 +122,7 @@ pub fn account_page(user: &User, form: &PasswordForm) -> Markup {
         },
         html! {
             h1 { "Your account" }
-            p { "You are " strong { (user.username) } @if user.is_admin { ", an administrator" } "." }
+            p { "You are " strong { (Bdi(&user.username)) } @if user.is_admin { ", an administrator" } "." }
             (password_form(form))
         },
     )
