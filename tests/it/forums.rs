@@ -155,7 +155,7 @@ async fn a_topic_entry_shows_its_author_replies_and_last_message() {
     );
     assert!(
         entry.contains(&format!(
-            "href=\"/messages/{last}\">Last message</a> by <strong>bob</strong>"
+            "href=\"/messages/{last}\">Last message</a> by <strong><bdi>bob</bdi></strong>"
         )),
         "{entry}"
     );
