@@ -43,7 +43,10 @@ fn shapes() -> Vec<(&'static str, String)> {
         ("> > > > ...", fill("", "> ")),
         ("quoted links", fill("", "> https://a.b/)\n")),
         ("bidi controls", fill("", "a\u{202e}b\u{2066}")),
-        ("links, plain text", fill("", "see https://example.org/page (it is good). ")),
+        (
+            "links, plain text",
+            fill("", "see https://example.org/page (it is good). "),
+        ),
     ]
 }
 
@@ -81,9 +84,7 @@ fn micros(d: Duration) -> f64 {
 fn main() {
     let plain = fill("", "lorem ipsum dolor sit amet, ");
     let (plain_render, plain_check) = (render(&plain), check(&plain));
-    println!(
-        "bodies of {BODY_MAX} characters; fastest of many runs; ratio to the plain body\n"
-    );
+    println!("bodies of {BODY_MAX} characters; fastest of many runs; ratio to the plain body\n");
     println!(
         "{:<24} {:>12} {:>8} {:>12} {:>8}",
         "body", "render µs", "ratio", "validate µs", "ratio"

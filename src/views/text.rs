@@ -74,9 +74,16 @@ fn address_len(text: &str) -> usize {
         .find(|&(_, c)| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
         .map_or(text.len(), |(i, _)| i);
     let mut url = &text[..end];
-    let count = |b: u8| url.bytes().filter(|&c| c == b).count();
-    let (open_round, open_square) = (count(b'('), count(b'['));
-    let (mut close_round, mut close_square) = (count(b')'), count(b']'));
+    let (mut open_round, mut close_round, mut open_square, mut close_square) = (0, 0, 0, 0);
+    for b in url.bytes() {
+        match b {
+            b'(' => open_round += 1,
+            b')' => close_round += 1,
+            b'[' => open_square += 1,
+            b']' => close_square += 1,
+            _ => {}
+        }
+    }
     // Only `)` and `]` are ever trimmed among the brackets, so the opening
     // counts stay as they are.
     while let Some(last) = url.chars().next_back() {
