@@ -10,6 +10,7 @@ pub mod error;
 pub mod form;
 pub mod forums;
 pub mod htmx;
+pub mod invisible;
 pub mod limits;
 pub mod live;
 pub mod messages;

@@ -11,6 +11,7 @@ use crate::paths;
 use crate::validate::{self, FieldErrors};
 use crate::views::components::{FieldAttrs, Paging, field, pager, plural, time};
 use crate::views::layout::{Shell, page};
+use crate::views::text::{Bdi, Line};
 
 /// A forum form's typed values and errors.
 #[derive(Default, Clone)]
@@ -69,7 +70,7 @@ pub fn admin_form(form: &AdminForm) -> Markup {
         form #new-admin-form.stack action=(paths::ADMIN_ADMINS) method="post"
             hx-post=(paths::ADMIN_ADMINS) hx-swap="outerHTML" {
             @if let Some(name) = &form.created {
-                p.notice.success role="status" { "Administrator " strong { (name) } " created." }
+                p.notice.success role="status" { "Administrator " strong { (Bdi(name)) } " created." }
             }
             (field("Username", "username", "text", &form.username, form.errors.get("username"),
                 FieldAttrs::new("admin").max(validate::USERNAME_MAX as u32).auto("off")))
@@ -117,7 +118,7 @@ pub fn admin_page(
                     ul.admin-forums {
                         @for f in forums {
                             li {
-                                h3 { a href=(paths::forum(f.id)) { (f.name) } }
+                                h3 dir="auto" { a href=(paths::forum(f.id)) { (Line(&f.name)) } }
                                 p.muted { (plural(f.topic_count, "topic", "topics")) ", " (plural(f.message_count, "message", "messages")) }
                                 @let own;
                                 @let editing = matches!(typed, Typed::EditForum(id, _) if id == f.id);
@@ -167,7 +168,7 @@ pub fn delete_forum_page(user: &User, forum: &Forum) -> Markup {
         },
         html! {
             section.card.stack {
-                h1 { "Delete " (forum.name) "?" }
+                h1 { "Delete " (Bdi(&forum.name)) "?" }
                 p {
                     "This deletes the forum with its " strong { (plural(forum.topic_count, "topic", "topics")) }
                     " and " strong { (plural(forum.message_count, "message", "messages")) } ". It cannot be undone."
@@ -208,7 +209,7 @@ pub fn pending_entry(a: &Account) -> Markup {
     let target = format!("#pending-{}", a.id);
     html! {
         li id={ "pending-" (a.id) } {
-            strong { (a.username) } " registered " (time(a.created_at)) " "
+            strong { (Bdi(&a.username)) } " registered " (time(a.created_at)) " "
             form.inline action=(paths::admin_account_approve(a.id)) method="post"
                 hx-post=(paths::admin_account_approve(a.id)) hx-target=(target) hx-swap="outerHTML" {
                 button.primary type="submit" { "Approve" }
@@ -226,7 +227,7 @@ pub fn pending_entry(a: &Account) -> Markup {
 pub fn pending_decided(id: i64, username: &str, approved: bool) -> Markup {
     html! {
         li id={ "pending-" (id) } role="status" {
-            strong { (username) }
+            strong { (Bdi(username)) }
             @if approved { " approved: they can log in now." } @else { " refused: the account was deleted." }
         }
     }
@@ -244,7 +245,7 @@ pub fn account_row(a: &Account, me: i64) -> Markup {
     };
     html! {
         tr id={ "account-" (a.id) } {
-            td { strong { (a.username) } @if a.is_admin { " " span.badge { "admin" } } }
+            td { strong { (Bdi(&a.username)) } @if a.is_admin { " " span.badge { "admin" } } }
             td { (time(a.created_at)) }
             td { @if disabled { span.badge.locked { "disabled" } } @else { "active" } }
             td {

@@ -8,6 +8,7 @@ use crate::paths;
 use crate::validate::{self, FieldErrors};
 use crate::views::components::{FieldAttrs, field, form_error};
 use crate::views::layout::{Shell, page};
+use crate::views::text::Bdi;
 
 /// What the login form shows again after a failed attempt.
 #[derive(Default)]
@@ -141,7 +142,7 @@ pub fn account_page(user: &User, form: &PasswordForm) -> Markup {
         },
         html! {
             h1 { "Your account" }
-            p { "You are " strong { (user.username) } @if user.is_admin { ", an administrator" } "." }
+            p { "You are " strong { (Bdi(&user.username)) } @if user.is_admin { ", an administrator" } "." }
             (password_form(form))
             section #sessions.card.stack {
                 h2 { "Sessions" }

@@ -17,7 +17,7 @@ async fn registration_logs_in_and_names_the_user() {
     assert_eq!(status, StatusCode::OK);
     // Trimmed on the way in.
     assert!(
-        home.contains("Logged in as <strong>alice</strong>"),
+        home.contains("Logged in as <strong><bdi>alice</bdi></strong>"),
         "{home}"
     );
     app.assert_get("alice", &c, "/account", StatusCode::OK)
@@ -183,7 +183,10 @@ async fn login_accepts_the_right_password_only() {
     assert_eq!(location(&r), "/");
     let (status, account) = app.get_text(&c, "/account").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(account.contains("<strong>bob</strong>"), "{account}");
+    assert!(
+        account.contains("<strong><bdi>bob</bdi></strong>"),
+        "{account}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

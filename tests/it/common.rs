@@ -67,6 +67,11 @@ impl App {
         admin_password: Option<String>,
         adjust: impl FnOnce(&mut Config),
     ) -> App {
+        // The server's log, shown with a failing test's output when RUST_LOG asks.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
         let mut config = Config::new("127.0.0.1:0".parse().unwrap(), db_path.clone());
         config.admin_password = admin_password;
         // Tests post and register far faster than people, all from one

@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod browser;
 mod forums;
+mod hostile_text;
 mod live;
 mod messages;
 mod migration;

@@ -80,7 +80,8 @@ impl Browser {
     async fn who(&self, app: &App) -> Option<String> {
         let (status, html) = app.get_text(&self.http, "/").await;
         assert_eq!(status, StatusCode::OK);
-        let at = html.find("Logged in as <strong>")? + "Logged in as <strong>".len();
+        let marker = "Logged in as <strong><bdi>";
+        let at = html.find(marker)? + marker.len();
         Some(html[at..].split('<').next().unwrap_or_default().to_string())
     }
 }

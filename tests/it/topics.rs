@@ -36,15 +36,18 @@ async fn members_and_admins_start_topics_visitors_log_in_first() {
     let (status, page) = app.get_text(&visitor, &format!("/topics/{topic}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        page.contains("<h1>Hello world</h1>"),
+        page.contains("<h1 dir=\"auto\">Hello world</h1>"),
         "trimmed title: {page}"
     );
     let first = ids(&page, "message-");
     assert_eq!(first.len(), 1);
     let m = element(&page, &format!("message-{}", first[0]));
-    assert!(m.contains("<strong class=\"author\">alice</strong>"), "{m}");
     assert!(
-        m.contains("<div class=\"body\">First words</div>"),
+        m.contains("<strong class=\"author\"><bdi>alice</bdi></strong>"),
+        "{m}"
+    );
+    assert!(
+        m.contains("<div class=\"body\" dir=\"auto\">First words</div>"),
         "trimmed body: {m}"
     );
     assert!(!m.contains("edited"));
