@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::db::DbConfig;
 use crate::live::Heartbeat;
 
 /// Everything the server can be told from outside.
@@ -14,6 +15,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Socket liveness timings; fixed in production, short in tests.
     pub heartbeat: Heartbeat,
+    /// Durable group commit and the WAL's bound.
+    pub db: DbConfig,
 }
 
 impl Config {
@@ -27,6 +30,7 @@ impl Config {
             admin_password: None,
             secure_cookies: false,
             heartbeat: Heartbeat::default(),
+            db: DbConfig::default(),
         }
     }
 
@@ -47,9 +51,11 @@ impl Config {
             Ok("0") | Ok("false") | Ok("no") | Ok("") | Err(_) => false,
             Ok(other) => return Err(format!("CAUSERIE_SECURE_COOKIES={other:?}: use 1 or 0")),
         };
+        let db = DbConfig::from_env()?;
         Ok(Self {
             admin_password,
             secure_cookies,
+            db,
             ..Self::new(addr, db_path)
         })
     }
