@@ -10,6 +10,8 @@
 //! on. The WAL is kept under a limit (`checkpoint.rs`).
 
 mod checkpoint;
+#[cfg(test)]
+mod tests;
 mod writer;
 
 use std::path::Path;
@@ -199,6 +201,27 @@ impl Db {
         G: FnOnce(&T) -> N + Send + 'static,
         A: FnOnce(&Connection, N) + Send + 'static,
     {
+        self.queue(f, note, after_commit)
+            .await?
+            .await
+            .map_err(|_| AppError::Internal("a write ended without an answer".into()))?
+    }
+
+    /// Queues a write (waiting for room); resolves once it is queued, to
+    /// the receiver of its answer.
+    async fn queue<T, N, F, G, A>(
+        &self,
+        f: F,
+        note: G,
+        after_commit: A,
+    ) -> AppResult<tokio::sync::oneshot::Receiver<AppResult<T>>>
+    where
+        T: Send + 'static,
+        N: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
+        G: FnOnce(&T) -> N + Send + 'static,
+        A: FnOnce(&Connection, N) + Send + 'static,
+    {
         let (answer, answered) = tokio::sync::oneshot::channel();
         let job = writer::Write {
             f: Some(f),
@@ -212,9 +235,7 @@ impl Db {
             .send(Box::new(job))
             .await
             .map_err(|_| AppError::Internal("the writer thread has stopped".into()))?;
-        answered
-            .await
-            .map_err(|_| AppError::Internal("a write ended without an answer".into()))?
+        Ok(answered)
     }
 
     /// Commits and writes since the start.
