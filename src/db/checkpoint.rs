@@ -111,7 +111,10 @@ impl Db {
         let mut behind = 0u32;
         loop {
             ticks.tick().await;
-            match self.read(|c| Ok(checkpoint(c, "PASSIVE")?)).await {
+            let started = Instant::now();
+            let result = self.read(|c| Ok(checkpoint(c, "PASSIVE")?)).await;
+            tracing::debug!(took = ?started.elapsed(), ?result, "passive checkpoint");
+            match result {
                 Ok(c) if c.complete() => behind = 0,
                 Ok(c) => {
                     behind += 1;

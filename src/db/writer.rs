@@ -17,6 +17,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use parking_lot::{Mutex, MutexGuard};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -24,6 +25,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::checkpoint::WalBound;
 use crate::error::{AppError, AppResult};
+
+/// A commit slower than this is logged: writes wait for it.
+const SLOW_COMMIT: Duration = Duration::from_millis(250);
 
 /// What runs after a commit, on the writer's connection.
 pub(super) type AfterCommit = Box<dyn FnOnce(&Connection) + Send>;
@@ -233,7 +237,18 @@ impl Thread {
                 drop(tx);
                 Err(why)
             }
-            None => tx.commit().map_err(|e| format!("the commit failed: {e}")),
+            None => {
+                let syncing = Instant::now();
+                let done = tx.commit().map_err(|e| format!("the commit failed: {e}"));
+                if syncing.elapsed() > SLOW_COMMIT {
+                    tracing::warn!(
+                        writes = ran.len(),
+                        took = ?syncing.elapsed(),
+                        "a slow commit: the disk took long to sync"
+                    );
+                }
+                done
+            }
         };
         if outcome.is_ok() {
             self.stats.commits.fetch_add(1, Ordering::Relaxed);
