@@ -104,3 +104,46 @@ async fn commits_are_synchronous_full() {
         .unwrap();
     assert_eq!(level, 2, "FULL");
 }
+
+#[tokio::test]
+async fn a_full_queue_makes_writers_wait() {
+    use futures_util::FutureExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = DbConfig {
+        queue_len: 1,
+        ..DbConfig::default()
+    };
+    let (db, _) = Db::open(&dir.path().join("t.db"), &config).unwrap();
+    let (locked, is_locked) = mpsc::channel();
+    let (release, released) = mpsc::channel::<()>();
+    let holder = {
+        let db = db.clone();
+        std::thread::spawn(move || {
+            db.between_writes(|_| {
+                locked.send(()).unwrap();
+                released.recv().unwrap();
+                Ok(())
+            })
+        })
+    };
+    is_locked.recv().unwrap();
+    let write = || db.queue(|_| Ok(()), |_| (), |_, ()| {});
+    let first = write().await.unwrap();
+    // The writer takes it, then waits for the connection.
+    while db.writer.queue.capacity() == 0 {
+        tokio::task::yield_now().await;
+    }
+    let second = write().await.unwrap();
+    let mut third = Box::pin(write());
+    assert!(
+        third.as_mut().now_or_never().is_none(),
+        "the queue is full: the third writer waits"
+    );
+    release.send(()).unwrap();
+    holder.join().unwrap().unwrap();
+    let third = third.await.unwrap();
+    for answer in [first, second, third] {
+        answer.await.unwrap().unwrap();
+    }
+}
