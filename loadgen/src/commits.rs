@@ -5,9 +5,9 @@
 //! (`synchronous=FULL`, a transaction and a sync per write), in one run, each
 //! on a fresh database:
 //!
+//! - latency: replies at a fixed 200/s (open loop), the POST's answer time;
 //! - throughput: 32 members post replies back to back across 100 topics,
 //!   with 100 sockets watching (one per topic), for the phase's length;
-//! - latency: replies at a fixed 200/s (open loop), the POST's answer time;
 //! - then the server is killed (SIGKILL) and the database file is read: every
 //!   reply answered 303 must be in it.
 //!
@@ -171,8 +171,8 @@ async fn run(opts: &Opts) -> Result<bool, String> {
     }
     let scratch = ScratchDir::new()?;
     println!(
-        "commits: {MEMBERS} members, {TOPICS} topics, {TOPICS} sockets; {} s at full speed, \
-         then {} s at {FIXED_RATE}/s; load before: {}",
+        "commits: {MEMBERS} members, {TOPICS} topics, {TOPICS} sockets; {} s at {FIXED_RATE}/s, \
+         then {} s at full speed; load before: {}",
         opts.duration,
         opts.duration,
         load()
@@ -308,51 +308,8 @@ async fn bench(opts: &Opts, mode: &Mode, dir: &Path, port: u16) -> Result<Figure
     let mut f = Figures::default();
     let mut acked = Vec::new();
 
-    // Throughput: every member posts back to back.
-    let until = Instant::now() + Duration::from_secs(opts.duration);
-    let started = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for m in 0..MEMBERS {
-        let (members, topics) = (members.clone(), topics.clone());
-        tasks.spawn(async move {
-            let (mut ids, mut failed) = (Vec::new(), 0);
-            let mut n = 0;
-            while Instant::now() < until {
-                let topic = topics[(m * 31 + n) % TOPICS];
-                match reply(addr, &members[m], topic, &format!("m{m} n{n}")).await {
-                    Ok(id) => ids.push(id),
-                    Err(_) => failed += 1,
-                }
-                n += 1;
-            }
-            (ids, failed)
-        });
-    }
-    while let Some(r) = tasks.join_next().await {
-        let (ids, failed) = r.map_err(|e| e.to_string())?;
-        f.replies += ids.len();
-        f.failed += failed;
-        acked.extend(ids);
-    }
-    f.per_second = f.replies as f64 / started.elapsed().as_secs_f64();
-    let wal = |db: &Path| {
-        let mut p = db.as_os_str().to_owned();
-        p.push("-wal");
-        std::fs::metadata(p).map_or(0, |m| m.len())
-    };
-    println!(
-        "WAL after the throughput phase: {:.1} MiB",
-        wal(&db) as f64 / 1048576.0
-    );
-    println!(
-        "throughput: {} replies in {:.1} s: {:.0}/s ({} failed)",
-        f.replies,
-        started.elapsed().as_secs_f64(),
-        f.per_second,
-        f.failed
-    );
-
-    // Latency: an open loop at a fixed rate; times from the scheduled send.
+    // Latency first, on the freshly seeded forum (not in the wake of the
+    // burst): an open loop at a fixed rate; times from the scheduled send.
     let count = FIXED_RATE as usize * opts.duration as usize;
     let interval = Duration::from_secs(1) / FIXED_RATE;
     let start = Instant::now() + Duration::from_millis(100);
@@ -397,6 +354,50 @@ async fn bench(opts: &Opts, mode: &Mode, dir: &Path, port: u16) -> Result<Figure
         ms(f.p99),
         ms(f.max)
     );
+    // Throughput: every member posts back to back.
+    let until = Instant::now() + Duration::from_secs(opts.duration);
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for m in 0..MEMBERS {
+        let (members, topics) = (members.clone(), topics.clone());
+        tasks.spawn(async move {
+            let (mut ids, mut failed) = (Vec::new(), 0);
+            let mut n = 0;
+            while Instant::now() < until {
+                let topic = topics[(m * 31 + n) % TOPICS];
+                match reply(addr, &members[m], topic, &format!("m{m} n{n}")).await {
+                    Ok(id) => ids.push(id),
+                    Err(_) => failed += 1,
+                }
+                n += 1;
+            }
+            (ids, failed)
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        let (ids, failed) = r.map_err(|e| e.to_string())?;
+        f.replies += ids.len();
+        f.failed += failed;
+        acked.extend(ids);
+    }
+    f.per_second = f.replies as f64 / started.elapsed().as_secs_f64();
+    let wal = |db: &Path| {
+        let mut p = db.as_os_str().to_owned();
+        p.push("-wal");
+        std::fs::metadata(p).map_or(0, |m| m.len())
+    };
+    println!(
+        "WAL after the throughput phase: {:.1} MiB",
+        wal(&db) as f64 / 1048576.0
+    );
+    println!(
+        "throughput: {} replies in {:.1} s: {:.0}/s ({} failed)",
+        f.replies,
+        started.elapsed().as_secs_f64(),
+        f.per_second,
+        f.failed
+    );
+
     tokio::time::sleep(Duration::from_millis(300)).await;
     f.frames = fleets.iter().map(Fleet::frames).sum();
 
