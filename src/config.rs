@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::db::DbConfig;
 use crate::limits::Limits;
 use crate::live::Heartbeat;
 
@@ -17,6 +18,8 @@ pub struct Config {
     pub heartbeat: Heartbeat,
     /// Rates of logins, registrations, password changes and posts.
     pub limits: Limits,
+    /// Durable group commit and the WAL's bound.
+    pub db: DbConfig,
 }
 
 impl Config {
@@ -31,6 +34,7 @@ impl Config {
             secure_cookies: false,
             heartbeat: Heartbeat::default(),
             limits: Limits::default(),
+            db: DbConfig::default(),
         }
     }
 
@@ -52,10 +56,12 @@ impl Config {
             Ok(other) => return Err(format!("CAUSERIE_SECURE_COOKIES={other:?}: use 1 or 0")),
         };
         let limits = Limits::from_env()?;
+        let db = DbConfig::from_env()?;
         Ok(Self {
             admin_password,
             secure_cookies,
             limits,
+            db,
             ..Self::new(addr, db_path)
         })
     }

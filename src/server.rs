@@ -18,9 +18,6 @@ use crate::error::{AppError, AppResult};
 /// runtimes usually allow ten seconds before killing.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
-/// How often the write-ahead log is copied into the database.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
-
 /// A server bound to its address, ready to run.
 pub struct Server {
     listener: TcpListener,
@@ -32,7 +29,7 @@ impl Server {
     /// Opens the database (creating it on first start), ensures the first
     /// admin, and binds `config.addr`.
     pub async fn build(config: &Config) -> AppResult<Self> {
-        let (db, created) = Db::open(&config.db_path)?;
+        let (db, created) = Db::open(&config.db_path, &config.db)?;
         if created {
             tracing::info!(path = %config.db_path.display(), "new database: schema created");
         }
@@ -57,7 +54,7 @@ impl Server {
                 .clone()
                 .continuously_delete_expired(Duration::from_secs(3600)),
         );
-        tokio::spawn(db.clone().checkpoints(CHECKPOINT_EVERY));
+        tokio::spawn(db.clone().checkpoints(config.db.checkpoint_every));
         state.epochs.load(&state.db).await?;
         let store = CachingSessionStore::new(state.sessions.clone(), store);
         let app = router(state.clone(), sessions(store, config.secure_cookies));

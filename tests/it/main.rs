@@ -6,6 +6,7 @@ mod common;
 mod accounts;
 mod admin;
 mod browser;
+mod durability;
 mod forums;
 mod hostile_text;
 mod live;
