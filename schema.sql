@@ -92,3 +92,11 @@ CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- Sessions (tower-sessions records, MessagePack), written through the
+-- application's writer; before version 2 the session store created it itself.
+CREATE TABLE IF NOT EXISTS tower_sessions (
+    id          TEXT    PRIMARY KEY NOT NULL,
+    data        BLOB    NOT NULL,
+    expiry_date INTEGER NOT NULL
+);

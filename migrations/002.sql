@@ -11,3 +11,11 @@ CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- Sessions: the store is the application's own now (it used to create this
+-- table itself, so it usually exists).
+CREATE TABLE IF NOT EXISTS tower_sessions (
+    id          TEXT    PRIMARY KEY NOT NULL,
+    data        BLOB    NOT NULL,
+    expiry_date INTEGER NOT NULL
+);

@@ -5,11 +5,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tower_sessions::{CachingSessionStore, ExpiredDeletion};
-use tower_sessions_rusqlite_store::{RusqliteStore, tokio_rusqlite};
 
 use crate::app::{AppState, router, sessions};
 use crate::auth;
+use crate::auth::session_store::DbSessions;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -35,28 +34,14 @@ impl Server {
         }
         let state = AppState::new(db.clone(), config.heartbeat).with_limits(&config.limits);
         auth::ensure_first_admin(&state, config.admin_password.clone()).await?;
-        let conn = tokio_rusqlite::Connection::open(&config.db_path)
-            .await
-            .map_err(AppError::Db)?;
-        conn.call(|c| -> Result<(), rusqlite::Error> {
-            c.busy_timeout(Duration::from_secs(5))?;
-            Ok(())
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("session store: {e}")))?;
-        let store = RusqliteStore::new(conn);
-        store
-            .migrate()
-            .await
-            .map_err(|e| AppError::Internal(format!("session store: {e}")))?;
+        let store = DbSessions::new(db.clone(), state.sessions.clone());
         tokio::spawn(
             store
                 .clone()
-                .continuously_delete_expired(Duration::from_secs(3600)),
+                .delete_expired_every(Duration::from_secs(3600)),
         );
         tokio::spawn(db.clone().checkpoints(config.db.checkpoint_every));
         state.epochs.load(&state.db).await?;
-        let store = CachingSessionStore::new(state.sessions.clone(), store);
         let app = router(state.clone(), sessions(store, config.secure_cookies));
         let listener = TcpListener::bind(config.addr)
             .await

@@ -5,6 +5,7 @@ pub mod password;
 pub mod queries;
 pub mod session;
 pub mod session_cache;
+pub mod session_store;
 pub mod standing;
 pub mod sweep;
 pub mod throttle;

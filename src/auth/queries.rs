@@ -256,9 +256,57 @@ pub fn set_registration_mode(conn: &Connection, mode: RegistrationMode) -> rusql
     Ok(())
 }
 
-/// The session store's table (tower-sessions-rusqlite-store's default name),
-/// in the same database file.
+/// The session store's table (the name tower-sessions' SQLite store gave it,
+/// which earlier versions used), in the same database file.
 const SESSIONS_TABLE: &str = "tower_sessions";
+
+/// Stores a new session; `false` when its id is taken.
+pub fn insert_session(
+    conn: &Connection,
+    id: &str,
+    data: &[u8],
+    expiry: i64,
+) -> rusqlite::Result<bool> {
+    let n = conn
+        .prepare_cached(&format!(
+            "INSERT INTO {SESSIONS_TABLE} (id, data, expiry_date) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO NOTHING"
+        ))?
+        .execute(params![id, data, expiry])?;
+    Ok(n == 1)
+}
+
+pub fn save_session(conn: &Connection, id: &str, data: &[u8], expiry: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO {SESSIONS_TABLE} (id, data, expiry_date) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date"
+    ))?
+    .execute(params![id, data, expiry])?;
+    Ok(())
+}
+
+/// A live session's encoded record.
+pub fn load_session(conn: &Connection, id: &str, now: i64) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.prepare_cached(&format!(
+        "SELECT data FROM {SESSIONS_TABLE} WHERE id = ?1 AND expiry_date > ?2"
+    ))?
+    .query_row(params![id, now], |r| r.get(0))
+    .optional()
+}
+
+pub fn delete_session(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(&format!("DELETE FROM {SESSIONS_TABLE} WHERE id = ?1"))?
+        .execute([id])?;
+    Ok(())
+}
+
+pub fn delete_expired_sessions(conn: &Connection, now: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(&format!(
+        "DELETE FROM {SESSIONS_TABLE} WHERE expiry_date < ?1"
+    ))?
+    .execute([now])?;
+    Ok(())
+}
 
 /// Calls `each` with every stored session's id and encoded record, one row
 /// at a time.
