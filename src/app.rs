@@ -19,6 +19,7 @@ use crate::auth::throttle::LoginThrottle;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::live::{Change, Heartbeat, Hub};
+use crate::net::Edge;
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{admin, auth, forums, htmx, live, messages, security, topics};
 
@@ -28,6 +29,8 @@ pub struct AppState {
     pub db: Db,
     pub hub: Hub,
     pub throttle: Arc<LoginThrottle>,
+    /// Socket caps and the public origin.
+    pub edge: Arc<Edge>,
 }
 
 impl AppState {
@@ -38,6 +41,15 @@ impl AppState {
             db,
             hub,
             throttle: Arc::default(),
+            edge: Arc::default(),
+        }
+    }
+
+    /// The same, with these socket caps and public origin.
+    pub fn with_edge(self, edge: Edge) -> Self {
+        Self {
+            edge: Arc::new(edge),
+            ..self
         }
     }
 
@@ -93,7 +105,10 @@ pub fn router<S: SessionStore + Clone>(
         .merge(live::router())
         .route("/healthz", get(healthz))
         .fallback(|| async { AppError::NotFound })
-        .layer(middleware::from_fn(security::same_site_only))
+        .layer(middleware::from_fn_with_state(
+            state.edge.clone(),
+            security::same_site_only,
+        ))
         .layer(middleware::from_fn(security::body_limit))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(REQUEST_BODY_MAX))

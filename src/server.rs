@@ -1,5 +1,6 @@
 //! Starting the whole server from a configuration: database, first admin,
-//! session store, router, and a graceful stop. `main` and the tests share it.
+//! session store, router, the network edge (`net`), and a graceful stop.
+//! `main` and the tests share it.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use crate::auth::session_cache::SessionCache;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::net::{self, Edge, Limits, TrustedProxies};
 
 /// How long a stop waits for sockets to take their close frame; container
 /// runtimes usually allow ten seconds before killing.
@@ -27,6 +29,8 @@ pub struct Server {
     listener: TcpListener,
     app: axum::Router,
     state: AppState,
+    limits: Limits,
+    proxies: TrustedProxies,
 }
 
 impl Server {
@@ -58,7 +62,9 @@ impl Server {
                 .continuously_delete_expired(Duration::from_secs(3600)),
         );
         tokio::spawn(db.clone().checkpoints(CHECKPOINT_EVERY));
-        let state = AppState::new(db, config.heartbeat);
+        let limits = config.limits.fit_to_descriptors();
+        let state = AppState::new(db, config.heartbeat)
+            .with_edge(Edge::new(&limits, config.public_origin.clone()));
         let store = CachingSessionStore::new(SessionCache::default(), store);
         let app = router(state.clone(), sessions(store, config.secure_cookies));
         let listener = TcpListener::bind(config.addr)
@@ -68,6 +74,8 @@ impl Server {
             listener,
             app,
             state,
+            limits,
+            proxies: config.trusted_proxies.clone(),
         })
     }
 
@@ -86,16 +94,18 @@ impl Server {
     ) -> std::io::Result<()> {
         let hub = self.state.hub.clone();
         let (closing, closed) = tokio::sync::oneshot::channel();
-        axum::serve(
+        net::serve(
             self.listener,
-            self.app.into_make_service_with_connect_info::<SocketAddr>(),
+            self.app,
+            self.limits,
+            self.proxies,
+            async move {
+                shutdown.await;
+                tracing::info!("shutting down: closing sockets, finishing requests");
+                let _ = closing.send(hub.close_all());
+            },
         )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: closing sockets, finishing requests");
-            let _ = closing.send(hub.close_all());
-        })
-        .await?;
+        .await;
         // Upgraded connections are not the HTTP server's any more: `serve`
         // returns without them, so wait for the hub's word.
         if let Ok(all_left) = closed.await

@@ -8,12 +8,10 @@ pub mod session_cache;
 pub mod throttle;
 pub mod views;
 
-use std::net::{IpAddr, SocketAddr};
-
-use axum::extract::{ConnectInfo, Query, State};
+use axum::Router;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Router};
 use maud::Markup;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -25,6 +23,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::htmx::Hx;
+use crate::net::ClientAddr;
 use crate::paths;
 use crate::validate::{self, FieldErrors};
 use views::{LoginForm, PasswordForm, RegisterForm};
@@ -97,18 +96,14 @@ pub struct LoginInput {
     next: Option<String>,
 }
 
-fn client_ip(info: Option<Extension<ConnectInfo<SocketAddr>>>) -> Option<IpAddr> {
-    info.map(|Extension(ConnectInfo(addr))| addr.ip())
-}
-
 async fn login(
     State(state): State<AppState>,
     session: Session,
     hx: Hx,
-    info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ClientAddr(client): ClientAddr,
     Form(input): Form<LoginInput>,
 ) -> AppResult<Response> {
-    let ip = client_ip(info);
+    let ip = Some(client);
     let next = paths::safe_next(input.next.as_deref());
     let username = input.username.trim().to_string();
     let again = |error: String| {

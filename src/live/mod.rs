@@ -11,7 +11,7 @@ pub mod watch;
 
 use axum::Router;
 use axum::extract::{Query, State, WebSocketUpgrade};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -23,6 +23,7 @@ pub use outbox::CAPACITY as OUTBOX_CAPACITY;
 
 use crate::app::AppState;
 use crate::auth::Viewer;
+use crate::net::ClientAddr;
 use crate::paths;
 use crate::perms::Role;
 use crate::views::layout::{Shell, page};
@@ -46,9 +47,15 @@ pub struct ViewQuery {
 async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     Viewer(user): Viewer,
     Query(q): Query<ViewQuery>,
 ) -> Response {
+    // Under the socket caps, or refused before upgrading (see `admit_socket`).
+    let place = match state.edge.admit_socket(client) {
+        Ok(place) => place,
+        Err(refused) => return refused.into_response(),
+    };
     let watch = Watch::parse(&q.view);
     let role = Role::of(user.as_ref());
     // A small read buffer keeps idle sockets cheap. Frames queued together
@@ -59,7 +66,10 @@ async fn upgrade(
         .max_write_buffer_size(4 * 1024 * 1024)
         .max_message_size(MAX_INCOMING)
         .max_frame_size(MAX_INCOMING)
-        .on_upgrade(move |socket| socket::serve(socket, state.hub, watch, role))
+        .on_upgrade(move |socket| async move {
+            socket::serve(socket, state.hub, watch, role).await;
+            drop(place);
+        })
 }
 
 async fn socket_page(Viewer(user): Viewer) -> Markup {

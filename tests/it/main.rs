@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod browser;
 mod forums;
+mod limits;
 mod live;
 mod messages;
 mod pagination;
