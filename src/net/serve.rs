@@ -35,6 +35,12 @@ use super::proxy::{TrustedProxies, secure_cookies};
 /// KiB, and a connection's buffer never needs to grow past it.
 const MAX_HEADER_SIZE: usize = 32 * 1024;
 
+/// Once the server is stopping, a connection with no request being handled
+/// for this long is closed: a kept-alive one, one still sending its head,
+/// one whose answer has not left in this time. (hyper's own graceful
+/// shutdown would wait out the header timeout for a head half sent.)
+const STOPPING_IDLE: Duration = Duration::from_secs(1);
+
 /// How long to pause accepting after a failure that is not one connection's
 /// (out of descriptors, memory): retrying at once would only spin.
 const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
@@ -163,7 +169,7 @@ async fn connection(
         .serve_connection(TokioIo::new(io), service)
         .with_upgrades();
     tokio::pin!(conn);
-    let timeout = shared.idle_timeout;
+    let mut timeout = shared.idle_timeout;
     let watchdog = tokio::time::sleep(timeout);
     tokio::pin!(watchdog);
     let mut stopping = false;
@@ -177,8 +183,11 @@ async fn connection(
             }
             _ = stop.changed(), if !stopping => {
                 stopping = true;
-                // Idle: closed now; mid-request: closed after its answer.
+                // Mid-request: closed after its answer. Otherwise closed
+                // by the watchdog, looking again now with a shorter limit.
                 conn.as_mut().graceful_shutdown();
+                timeout = timeout.min(STOPPING_IDLE);
+                watchdog.as_mut().reset(Instant::now());
             }
             () = &mut watchdog => match idle.since() {
                 Some(since) if since.elapsed() >= timeout => {

@@ -326,3 +326,69 @@ async fn the_origin_is_checked_against_the_public_url() {
     let r = login("http://forum.example.org".into()).await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_stop_closes_waiting_connections_and_lets_requests_finish() {
+    let app = App::start_configured(|c| {
+        c.limits.header_timeout = LONG;
+        c.limits.idle_timeout = LONG;
+        c.limits.request_timeout = LONG;
+    })
+    .await;
+    let addr = app.addr;
+    let mut half_head = TcpStream::connect(addr).await.unwrap();
+    half_head
+        .write_all(b"GET / HTTP/1.1\r\nHost: forum\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let mut kept_alive = TcpStream::connect(addr).await.unwrap();
+    kept_alive
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: forum\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = [0u8; 1024];
+    let n = kept_alive.read(&mut answer).await.unwrap();
+    assert!(answer[..n].starts_with(b"HTTP/1.1 200"));
+    // A request in flight: its handler waits for the body (hyper says
+    // "100 Continue" when the handler starts reading it).
+    let body = "username=&password=";
+    let mut in_flight = TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /login HTTP/1.1\r\nHost: forum\r\nExpect: 100-continue\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    in_flight.write_all(head.as_bytes()).await.unwrap();
+    let n = in_flight.read(&mut answer).await.unwrap();
+    assert!(
+        answer[..n].starts_with(b"HTTP/1.1 100"),
+        "{:?}",
+        &answer[..n]
+    );
+
+    let stopping = tokio::spawn(app.stop());
+    // Stopping once nothing more is accepted.
+    let mut refused = false;
+    for _ in 0..100 {
+        match TcpStream::connect(addr).await {
+            Err(_) => refused = true,
+            Ok(mut s) => refused = until_closed(&mut s).await.is_some_and(|s| s.is_empty()),
+        }
+        if refused {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(refused, "still accepting");
+    assert!(
+        until_closed(&mut half_head).await.is_some(),
+        "half head kept"
+    );
+    assert!(until_closed(&mut kept_alive).await.is_some(), "idle kept");
+    in_flight.write_all(body.as_bytes()).await.unwrap();
+    let answer = until_closed(&mut in_flight)
+        .await
+        .expect("answered, then closed");
+    assert!(answer.starts_with("HTTP/1.1 422"), "{answer}");
+    stopping.await.unwrap();
+}
