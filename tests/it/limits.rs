@@ -392,3 +392,50 @@ async fn a_stop_closes_waiting_connections_and_lets_requests_finish() {
     assert!(answer.starts_with("HTTP/1.1 422"), "{answer}");
     stopping.await.unwrap();
 }
+
+#[tokio::test]
+async fn a_socket_outlives_the_connection_timeouts() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let app = App::start_configured(|c| {
+        c.limits.header_timeout = Duration::from_secs(1);
+        c.limits.idle_timeout = Duration::from_secs(1);
+        c.limits.request_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let mut open = Vec::new();
+    assert_eq!(socket_from(&app, "127.0.0.1", &[], &mut open).await.0, 101);
+    let ws = &mut open[0];
+    // Past every timeout: an upgraded connection is the hub's, not hyper's.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    ws.send(Message::text("ping")).await.unwrap();
+    let pong = tokio::time::timeout(BOUND, async {
+        while let Some(m) = ws.next().await {
+            if m.as_ref()
+                .is_ok_and(|m| m.to_text().is_ok_and(|t| t == "pong"))
+            {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(pong, Ok(true), "no pong after the timeouts");
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_is_not_capped_per_address() {
+    let app = App::start_configured(|c| {
+        c.limits.max_connections_per_addr = 2;
+        c.limits.header_timeout = LONG;
+        c.limits.idle_timeout = LONG;
+        c.trusted_proxies = "127.0.0.1".parse().unwrap();
+    })
+    .await;
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(TcpStream::connect(app.addr).await.unwrap());
+    }
+    app.assert_get("proxy", &app.client(), "/healthz", StatusCode::OK)
+        .await;
+}
