@@ -24,6 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::limits::Limits;
 use crate::limits::posting::PostingRate;
 use crate::live::{Change, Heartbeat, Hub};
+use crate::net::Edge;
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{admin, auth, forums, htmx, live, messages, security, topics};
 
@@ -40,6 +41,8 @@ pub struct AppState {
     pub epochs: SessionEpochs,
     /// The sessions in use, in memory (the session store's front layer).
     pub sessions: SessionCache,
+    /// Socket caps and the public origin.
+    pub edge: Arc<Edge>,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
             posting: Arc::default(),
             epochs: SessionEpochs::default(),
             sessions: SessionCache::default(),
+            edge: Arc::default(),
         }
     }
 
@@ -62,6 +66,14 @@ impl AppState {
         Self {
             throttle: Arc::new(Throttles::new(limits)),
             posting: Arc::new(PostingRate::new(limits)),
+            ..self
+        }
+    }
+
+    /// The same, with these socket caps and public origin.
+    pub fn with_edge(self, edge: Edge) -> Self {
+        Self {
+            edge: Arc::new(edge),
             ..self
         }
     }
@@ -118,7 +130,10 @@ pub fn router<S: SessionStore + Clone>(
         .merge(live::router())
         .route("/healthz", get(healthz))
         .fallback(|| async { AppError::NotFound })
-        .layer(middleware::from_fn(security::same_site_only))
+        .layer(middleware::from_fn_with_state(
+            state.edge.clone(),
+            security::same_site_only,
+        ))
         .layer(middleware::from_fn(security::body_limit))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(REQUEST_BODY_MAX))

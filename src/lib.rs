@@ -14,6 +14,7 @@ pub mod invisible;
 pub mod limits;
 pub mod live;
 pub mod messages;
+pub mod net;
 pub mod path_param;
 pub mod paths;
 pub mod perms;

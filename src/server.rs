@@ -1,5 +1,6 @@
 //! Starting the whole server from a configuration: database, first admin,
-//! session store, router, and a graceful stop. `main` and the tests share it.
+//! session store, router, the network edge (`net`), and a graceful stop.
+//! `main` and the tests share it.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use crate::auth::session_store::DbSessions;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::net::{self, Edge, Limits, TrustedProxies};
 
 /// How long a stop waits for sockets to take their close frame; container
 /// runtimes usually allow ten seconds before killing.
@@ -22,6 +24,8 @@ pub struct Server {
     listener: TcpListener,
     app: axum::Router,
     state: AppState,
+    limits: Limits,
+    proxies: TrustedProxies,
 }
 
 impl Server {
@@ -42,6 +46,8 @@ impl Server {
         );
         tokio::spawn(db.clone().checkpoints(config.db.checkpoint_every));
         state.epochs.load(&state.db).await?;
+        let limits = config.net.fit_to_descriptors();
+        let state = state.with_edge(Edge::new(&limits, config.public_origin.clone()));
         let app = router(state.clone(), sessions(store, config.secure_cookies));
         let listener = TcpListener::bind(config.addr)
             .await
@@ -50,6 +56,8 @@ impl Server {
             listener,
             app,
             state,
+            limits,
+            proxies: config.trusted_proxies.clone(),
         })
     }
 
@@ -68,16 +76,18 @@ impl Server {
     ) -> std::io::Result<()> {
         let hub = self.state.hub.clone();
         let (closing, closed) = tokio::sync::oneshot::channel();
-        axum::serve(
+        net::serve(
             self.listener,
-            self.app.into_make_service_with_connect_info::<SocketAddr>(),
+            self.app,
+            self.limits,
+            self.proxies,
+            async move {
+                shutdown.await;
+                tracing::info!("shutting down: closing sockets, finishing requests");
+                let _ = closing.send(hub.close_all());
+            },
         )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: closing sockets, finishing requests");
-            let _ = closing.send(hub.close_all());
-        })
-        .await?;
+        .await;
         // Upgraded connections are not the HTTP server's any more: `serve`
         // returns without them, so wait for the hub's word.
         if let Ok(all_left) = closed.await

@@ -423,11 +423,19 @@ async fn bench_causerie(
     }
     let addr = addr(opts.port);
     println!("\n== {name} ({}) on {addr}", opts.server_bin.display());
+    // Every socket comes from 127.0.0.1: the per-address caps (64 sockets,
+    // 256 connections by default) must let them all in.
+    let sockets = opts.sockets.max(11_000);
+    let connections = (opts.sockets + 1_000).max(15_000);
     let mut child = ChildGuard::spawn(
         name,
         &opts.server_bin,
         &[],
         &[
+            ("CAUSERIE_MAX_SOCKETS", sockets.to_string()),
+            ("CAUSERIE_MAX_SOCKETS_PER_ADDR", sockets.to_string()),
+            ("CAUSERIE_MAX_CONNECTIONS", connections.to_string()),
+            ("CAUSERIE_MAX_CONNECTIONS_PER_ADDR", connections.to_string()),
             ("CAUSERIE_ADDR", addr.to_string()),
             (
                 "CAUSERIE_DB",

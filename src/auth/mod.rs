@@ -11,12 +11,10 @@ pub mod sweep;
 pub mod throttle;
 pub mod views;
 
-use std::net::{IpAddr, SocketAddr};
-
-use axum::extract::{ConnectInfo, Query, State};
+use axum::Router;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Router};
 use maud::Markup;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -28,6 +26,7 @@ use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::htmx::Hx;
 use crate::limits;
+use crate::net::ClientAddr;
 use crate::paths;
 use crate::validate::{self, FieldErrors};
 use standing::{AccountStatus, RegistrationMode};
@@ -109,11 +108,6 @@ pub struct LoginInput {
     next: Option<String>,
 }
 
-/// The client's address, as the throttles key it: the one place it is read.
-fn client_ip(info: Option<Extension<ConnectInfo<SocketAddr>>>) -> Option<IpAddr> {
-    info.map(|Extension(ConnectInfo(addr))| addr.ip())
-}
-
 /// What a throttled form says.
 fn wait_message(what: &str, wait: std::time::Duration) -> String {
     format!(
@@ -126,10 +120,10 @@ async fn login(
     State(state): State<AppState>,
     session: Session,
     hx: Hx,
-    info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ClientAddr(client): ClientAddr,
     Form(input): Form<LoginInput>,
 ) -> AppResult<Response> {
-    let ip = client_ip(info);
+    let ip = Some(client);
     let next = paths::safe_next(input.next.as_deref());
     let username = input.username.trim().to_string();
     let again = |error: String| {
@@ -267,7 +261,7 @@ async fn register(
     State(state): State<AppState>,
     session: Session,
     hx: Hx,
-    info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ClientAddr(client): ClientAddr,
     Form(input): Form<RegisterInput>,
 ) -> AppResult<Response> {
     let (username, password, errors) = check_new_account(
@@ -292,7 +286,7 @@ async fn register(
         return Err(AppError::Invalid(show(errors)));
     }
     // Each account costs a hash: counted per address before it.
-    let addr = throttle::addr_key(client_ip(info));
+    let addr = throttle::addr_key(Some(client));
     if let Err(wait) = state.throttle.register.reserve(&addr) {
         let mut errors = FieldErrors::default();
         let why = wait_message("Too many accounts were created from your address.", wait);

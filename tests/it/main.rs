@@ -9,6 +9,7 @@ mod browser;
 mod durability;
 mod forums;
 mod hostile_text;
+mod limits;
 mod live;
 mod messages;
 mod migration;
