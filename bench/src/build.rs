@@ -47,6 +47,9 @@ pub fn run(file: &Path) -> Result<(), String> {
     // The app creates the schema, exactly as on a first start.
     drop(causerie::db::Db::open(file).map_err(sql)?);
     let mut conn = Connection::open(file).map_err(sql)?;
+    // The pool's connections may still be closing on their own threads.
+    conn.busy_timeout(std::time::Duration::from_secs(30))
+        .map_err(sql)?;
     conn.pragma_update(None, "journal_mode", "DELETE")
         .map_err(sql)?;
     conn.pragma_update(None, "synchronous", "OFF")

@@ -24,25 +24,36 @@ impl TopicRow {
     }
 }
 
-/// One page of a forum's topics, most recent last message first.
+/// One page of a forum's topics, most recent last message first: the `limit`
+/// after the first `offset`. Neither the count nor the joins walk the topics
+/// before the page: `start` finds where it begins from `topic_buckets`, the
+/// covering index skips at most one bucket's worth, and only the page's own
+/// rows are joined.
 pub fn page(
     conn: &Connection,
     forum_id: i64,
     offset: i64,
     limit: u32,
 ) -> rusqlite::Result<Vec<TopicRow>> {
+    let Some((below, skip)) = start(conn, forum_id, offset)? else {
+        return Ok(Vec::new());
+    };
     let mut stmt = conn.prepare_cached(
-        "SELECT t.id, t.title, a.username, t.created_at, t.message_count, t.locked,
+        "WITH page AS MATERIALIZED (
+                SELECT id FROM topics
+                 WHERE forum_id = ?1 AND last_message_id < ?2
+                 ORDER BY last_message_id DESC
+                 LIMIT ?3 OFFSET ?4)
+         SELECT t.id, t.title, a.username, t.created_at, t.message_count, t.locked,
                 m.id, lu.username, m.created_at
-           FROM topics t
+           FROM page
+           JOIN topics t ON t.id = page.id
            JOIN users a ON a.id = t.author_id
            JOIN messages m ON m.id = t.last_message_id
            JOIN users lu ON lu.id = m.author_id
-          WHERE t.forum_id = ?1
-          ORDER BY t.last_message_id DESC
-          LIMIT ?2 OFFSET ?3",
+          ORDER BY t.last_message_id DESC",
     )?;
-    let rows = stmt.query_map(params![forum_id, limit, offset], |r| {
+    let rows = stmt.query_map(params![forum_id, below, limit, skip], |r| {
         Ok(TopicRow {
             id: r.get(0)?,
             title: r.get(1)?,
@@ -56,6 +67,49 @@ pub fn page(
         })
     })?;
     rows.collect()
+}
+
+/// Bucket `b` holds the topics whose last message id is `b << BUCKET_BITS`
+/// to `((b + 1) << BUCKET_BITS) - 1` (the `>> 10` of schema.sql).
+const BUCKET_BITS: u32 = 10;
+
+/// Where the topic at `offset` (most recent first) is: every topic before it
+/// in the bucket has a last message below the returned bound, and it comes
+/// after skipping the returned count of them. `None` past the last topic.
+///
+/// Sums bucket counts from whichever end of the forum is nearer, so the
+/// walk is at most half the buckets (one per 1,024 messages) and never the
+/// topics; the skip that follows stays inside one bucket (at most 1,023).
+fn start(conn: &Connection, forum_id: i64, offset: i64) -> rusqlite::Result<Option<(i64, i64)>> {
+    let total: Option<i64> = conn
+        .prepare_cached("SELECT topic_count FROM forums WHERE id = ?1")?
+        .query_row([forum_id], |r| r.get(0))
+        .optional()?;
+    let total = total.unwrap_or(0);
+    if offset < 0 || offset >= total {
+        return Ok(None);
+    }
+    // From the end, the same topic is number `total - 1 - offset`, oldest first.
+    let from_end = offset >= total / 2;
+    let wanted = if from_end { total - 1 - offset } else { offset };
+    let sql = if from_end {
+        "SELECT bucket, topics FROM topic_buckets WHERE forum_id = ?1 ORDER BY bucket"
+    } else {
+        "SELECT bucket, topics FROM topic_buckets WHERE forum_id = ?1 ORDER BY bucket DESC"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut buckets = stmt.query([forum_id])?;
+    let mut before = 0;
+    while let Some(b) = buckets.next()? {
+        let (bucket, count): (i64, i64) = (b.get(0)?, b.get(1)?);
+        if before + count > wanted {
+            let inside = wanted - before;
+            let skip = if from_end { count - 1 - inside } else { inside };
+            return Ok(Some(((bucket + 1) << BUCKET_BITS, skip)));
+        }
+        before += count;
+    }
+    Ok(None)
 }
 
 /// A topic's own fields, with its forum's name and its opening message.
