@@ -17,6 +17,7 @@ use causerie::forums::queries::{self as forums, Saved};
 use causerie::{auth, messages, topics};
 use rusqlite::Connection;
 
+const SCHEMA: &str = include_str!("../../schema.sql");
 const TOPICS: i64 = 50_000;
 const PER_TOPIC: i64 = 16;
 const BIG_TOPIC: i64 = 200_000;
@@ -44,11 +45,10 @@ pub fn run(file: &Path) -> Result<(), String> {
         return Err(format!("{} exists already", file.display()));
     }
     let started = Instant::now();
-    // The app creates the schema, exactly as on a first start.
-    drop(causerie::db::Db::open(file).map_err(sql)?);
+    // The app's own schema, as a first start applies it.
     let mut conn = Connection::open(file).map_err(sql)?;
-    // The pool's connections may still be closing on their own threads.
-    conn.busy_timeout(std::time::Duration::from_secs(30))
+    conn.execute_batch(SCHEMA).map_err(sql)?;
+    conn.pragma_update(None, "user_version", causerie::db::SCHEMA_VERSION)
         .map_err(sql)?;
     conn.pragma_update(None, "journal_mode", "DELETE")
         .map_err(sql)?;
