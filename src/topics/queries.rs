@@ -192,3 +192,100 @@ pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<Option<i64>> {
     }
     Ok(forum)
 }
+
+#[cfg(test)]
+mod tests {
+    //! The bucket walk against the plain `ORDER BY ... OFFSET` it replaces,
+    //! on a forum whose topics spread over many buckets, for every offset,
+    //! after replies, message deletions and topic deletions.
+
+    use super::*;
+    use crate::db::Db;
+    use crate::forums::queries::{self as forums, Saved};
+    use crate::messages::queries as messages;
+
+    fn reference(conn: &Connection, forum_id: i64) -> Vec<i64> {
+        conn.prepare("SELECT id FROM topics WHERE forum_id = ?1 ORDER BY last_message_id DESC")
+            .unwrap()
+            .query_map([forum_id], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    fn assert_every_page(conn: &Connection, forum_id: i64, when: &str) {
+        let all = reference(conn, forum_id);
+        for offset in 0..=all.len() + 1 {
+            let got: Vec<i64> = page(conn, forum_id, offset as i64, 20)
+                .unwrap()
+                .iter()
+                .map(|t| t.id)
+                .collect();
+            let want = &all[offset.min(all.len())..(offset + 20).min(all.len())];
+            assert_eq!(got, want, "{when}: offset {offset} of {}", all.len());
+        }
+        // Positions stay 1, 2, 3, ... in id order in every topic.
+        let gaps: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM (SELECT position, row_number() OVER
+                   (PARTITION BY topic_id ORDER BY id) AS n FROM messages) WHERE position <> n",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(gaps, 0, "{when}: positions dense");
+    }
+
+    #[test]
+    fn forum_pages_from_buckets_match_a_plain_offset_everywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, _) = Db::open(&dir.path().join("t.db")).unwrap();
+        db.between_writes(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let user = crate::auth::queries::create_user(&tx, "someone", "!", false)?
+                .unwrap()
+                .id;
+            let Saved::Done(forum) = forums::create(&tx, "F", "")? else {
+                panic!("forum")
+            };
+            let Saved::Done(other) = forums::create(&tx, "G", "")? else {
+                panic!("forum")
+            };
+            let mut topics = Vec::new();
+            for i in 0..300 {
+                let f = if i % 7 == 0 { other } else { forum };
+                topics.push(create(&tx, f, user, "t", "b")?.unwrap().0);
+            }
+            // Replies to scattered topics: last messages over ~10 buckets.
+            let mut seed: u64 = 42;
+            let mut replies = Vec::new();
+            for _ in 0..10_000 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let t = topics[((seed >> 33) % topics.len() as u64) as usize];
+                replies.push(messages::insert(&tx, t, user, "r", 0)?);
+            }
+            tx.commit()?;
+            assert_every_page(conn, forum, "after replies");
+            // Deleting a topic's last reply moves it back, maybe to an older bucket.
+            for &m in replies.iter().rev().step_by(97).take(40) {
+                messages::delete(conn, m)?;
+            }
+            assert_every_page(conn, forum, "after message deletions");
+            for &t in topics.iter().step_by(11) {
+                delete(conn, t)?;
+            }
+            assert_every_page(conn, forum, "after topic deletions");
+            assert_every_page(conn, other, "the other forum");
+            let buckets: i64 = conn.query_row(
+                "SELECT sum(topics) FROM topic_buckets WHERE forum_id = ?1",
+                [forum],
+                |r| r.get(0),
+            )?;
+            assert_eq!(buckets, reference(conn, forum).len() as i64);
+            Ok(())
+        })
+        .unwrap();
+    }
+}
