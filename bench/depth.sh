@@ -3,15 +3,16 @@
 # On a database of 1,000,000 messages (forum "Bench": 50,000 topics of 16
 # messages; one topic of 200,000 messages), it measures the release server's
 # CPU per request (utime+stime from /proc/PID/stat, over a wrk run) for the
-# first and last pages of the forum and of the long topic (visitor and member),
-# /messages/{id} of its first and last message, and home; and an axum
-# hello-world serving the same number of bytes. 127.0.0.1 only, bounded runs.
+# first, middle and last pages of the forum and of the long topic (visitor, and
+# member for first and last), /messages/{id} of its first and last message, and
+# home; and an axum hello-world serving the same number of bytes. 127.0.0.1
+# only, bounded runs (about 2 minutes, plus the first build of the database).
 #
 #   bash bench/depth.sh                       # 5 s a page, 8 connections
 #   DURATION=3 CONNECTIONS=4 bash bench/depth.sh
 #   SERVER_BIN=/path/to/causerie bash bench/depth.sh   # another build (before/after)
 #
-# The database is built once (under a minute) by `pagebench build` and cached
+# The database is built once (23 s on an idle 2-core machine) by `pagebench build`, cached
 # as target/bench-1m-<hash of schema, migrations and builder>.db; each run works
 # on a copy. Prints: page, bytes, CPU us/request, ratio to the group's first
 # page, ratio to hello-world of the same size.
@@ -95,8 +96,10 @@ forum_last=$(((FORUM_TOPICS + 19) / 20))
 topic_last=$(((BIG_MESSAGES + 19) / 20))
 row "home /" / 1
 row "forum page 1" "/forums/$FORUM" 1
+row "forum page $((forum_last / 2)) (middle)" "/forums/$FORUM?page=$((forum_last / 2))" 0
 row "forum page $forum_last (last)" "/forums/$FORUM?page=$forum_last" 0
 row "topic page 1, visitor" "/topics/$BIG_TOPIC" 1
+row "topic page $((topic_last / 2)) (middle), visitor" "/topics/$BIG_TOPIC?page=$((topic_last / 2))" 0
 row "topic page $topic_last (last), visitor" "/topics/$BIG_TOPIC?page=$topic_last" 0
 row "topic page 1, member" "/topics/$BIG_TOPIC" 1 "$cookie"
 row "topic page $topic_last (last), member" "/topics/$BIG_TOPIC?page=$topic_last" 0 "$cookie"
