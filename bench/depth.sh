@@ -64,9 +64,10 @@ measure() {
   local pid=$1 url=$2 c0 c1 out reqs
   local -a hdr=()
   [[ -n ${3:-} ]] && hdr=(-H "Cookie: $3")
-  wrk -t1 -c"$CONNECTIONS" -d1s "${hdr[@]}" "$url" >/dev/null # warm-up
+  # A slow page must still count: wrk's default 2 s timeout would drop it.
+  wrk -t1 -c"$CONNECTIONS" -d1s --timeout 30s "${hdr[@]}" "$url" >/dev/null # warm-up
   c0=$(cpu "$pid")
-  out=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "${hdr[@]}" "$url")
+  out=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 30s "${hdr[@]}" "$url")
   c1=$(cpu "$pid")
   reqs=$(awk '/requests in/ {print $1}' <<<"$out")
   if grep -q 'Non-2xx' <<<"$out"; then
