@@ -20,7 +20,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-5}
 CONNECTIONS=${CONNECTIONS:-8}
-PORT=${PORT:-61280}
+# A port of its own: two runs at once (other worktrees) must not meet.
+PORT=${PORT:-$((20000 + RANDOM % 20000))}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet --bin causerie --bin pagebench
 SERVER_BIN=${SERVER_BIN:-./target/release/causerie}
@@ -50,7 +51,11 @@ trap 'kill $server $hello 2>/dev/null; wait $server $hello 2>/dev/null; rm -rf "
 base="http://127.0.0.1:$PORT"
 hbase="http://127.0.0.1:$((PORT + 1))"
 for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && curl -fs "$hbase/1" >/dev/null && break; sleep 0.1; done
-curl -fs "$base/healthz" >/dev/null || { echo "the server never answered; its log:" >&2; cat "$work/server.log" >&2; exit 1; }
+if ! kill -0 $server 2>/dev/null || ! kill -0 $hello 2>/dev/null || ! curl -fs "$base/healthz" >/dev/null; then
+  echo "a server did not start (port $PORT or $((PORT + 1)) taken?); logs:" >&2
+  cat "$work/server.log" "$work/hello.log" >&2
+  exit 1
+fi
 
 # A member: registered on the copy, its session cookie handed to wrk.
 jar="$work/jar"
@@ -69,6 +74,7 @@ measure() {
   c0=$(cpu "$pid")
   out=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 30s "${hdr[@]}" "$url")
   c1=$(cpu "$pid")
+  kill -0 "$pid" || { echo "server $pid is gone" >&2; exit 1; }
   reqs=$(awk '/requests in/ {print $1}' <<<"$out")
   if grep -q 'Non-2xx' <<<"$out"; then
     echo "warning: $url answered errors: $(grep Non-2xx <<<"$out")" >&2
