@@ -25,35 +25,35 @@ impl TopicRow {
 }
 
 /// One page of a forum's topics, most recent last message first: the `limit`
-/// after the first `offset`. Neither the count nor the joins walk the topics
-/// before the page: `start` finds where it begins from `topic_buckets`, the
-/// covering index skips at most one bucket's worth, and only the page's own
-/// rows are joined.
+/// after the first `offset`. Neither finding the page nor the joins walk the
+/// topics before it: `first_of_page` finds the last message id the page
+/// starts at, and only the page's own rows are joined. Page 1 needs neither.
 pub fn page(
     conn: &Connection,
     forum_id: i64,
     offset: i64,
     limit: u32,
 ) -> rusqlite::Result<Vec<TopicRow>> {
-    let Some((below, skip)) = start(conn, forum_id, offset)? else {
+    let first = if offset == 0 {
+        Some(i64::MAX)
+    } else {
+        first_of_page(conn, forum_id, offset)?
+    };
+    let Some(first) = first else {
         return Ok(Vec::new());
     };
     let mut stmt = conn.prepare_cached(
-        "WITH page AS MATERIALIZED (
-                SELECT id FROM topics
-                 WHERE forum_id = ?1 AND last_message_id < ?2
-                 ORDER BY last_message_id DESC
-                 LIMIT ?3 OFFSET ?4)
-         SELECT t.id, t.title, a.username, t.created_at, t.message_count, t.locked,
+        "SELECT t.id, t.title, a.username, t.created_at, t.message_count, t.locked,
                 m.id, lu.username, m.created_at
-           FROM page
-           JOIN topics t ON t.id = page.id
+           FROM topics t
            JOIN users a ON a.id = t.author_id
            JOIN messages m ON m.id = t.last_message_id
            JOIN users lu ON lu.id = m.author_id
-          ORDER BY t.last_message_id DESC",
+          WHERE t.forum_id = ?1 AND t.last_message_id <= ?2
+          ORDER BY t.last_message_id DESC
+          LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![forum_id, below, limit, skip], |r| {
+    let rows = stmt.query_map(params![forum_id, first, limit], |r| {
         Ok(TopicRow {
             id: r.get(0)?,
             title: r.get(1)?,
@@ -67,6 +67,23 @@ pub fn page(
         })
     })?;
     rows.collect()
+}
+
+/// The last message id of the topic at `offset` (most recent first), or
+/// `None` past the last topic: `start` names its bucket, then a skip inside
+/// that bucket over the covering index `topics_by_activity` (no join).
+fn first_of_page(conn: &Connection, forum_id: i64, offset: i64) -> rusqlite::Result<Option<i64>> {
+    let Some((below, skip)) = start(conn, forum_id, offset)? else {
+        return Ok(None);
+    };
+    conn.prepare_cached(
+        "SELECT last_message_id FROM topics
+          WHERE forum_id = ?1 AND last_message_id < ?2
+          ORDER BY last_message_id DESC
+          LIMIT 1 OFFSET ?3",
+    )?
+    .query_row(params![forum_id, below, skip], |r| r.get(0))
+    .optional()
 }
 
 /// Bucket `b` holds the topics whose last message id is `b << BUCKET_BITS`
