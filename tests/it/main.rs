@@ -6,6 +6,7 @@ mod common;
 mod accounts;
 mod admin;
 mod browser;
+mod depth;
 mod durability;
 mod forums;
 mod hostile_text;
