@@ -19,6 +19,7 @@ use crate::auth::throttle::LoginThrottle;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::live::{Change, Heartbeat, Hub};
+use crate::pagecache::PageCache;
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{admin, auth, forums, htmx, live, messages, security, topics};
 
@@ -28,6 +29,7 @@ pub struct AppState {
     pub db: Db,
     pub hub: Hub,
     pub throttle: Arc<LoginThrottle>,
+    pub pages: PageCache,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
             db,
             hub,
             throttle: Arc::default(),
+            pages: PageCache::default(),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod forums;
 pub mod htmx;
 pub mod live;
 pub mod messages;
+pub mod pagecache;
 pub mod path_param;
 pub mod paths;
 pub mod perms;

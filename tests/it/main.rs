@@ -9,6 +9,7 @@ mod browser;
 mod forums;
 mod live;
 mod messages;
+mod pagecache;
 mod pagination;
 mod security;
 mod startup;
