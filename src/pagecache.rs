@@ -153,7 +153,7 @@ mod tests {
         assert!(inner.bytes <= BUDGET, "{} bytes kept", inner.bytes);
         assert_eq!(
             inner.bytes,
-            inner.pages.values().map(|(_, b)| b.len()).sum()
+            inner.pages.values().map(|(_, b)| b.len()).sum::<usize>()
         );
     }
 }
