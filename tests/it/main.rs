@@ -6,6 +6,7 @@ mod common;
 mod accounts;
 mod admin;
 mod browser;
+mod depth;
 mod forums;
 mod live;
 mod messages;
