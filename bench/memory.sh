@@ -69,7 +69,7 @@ posting() {
 sockets() { python3 bench/sockets.py 127.0.0.1 "$PORT" "/topics/$topic" "$SOCKETS"; }
 pages() { wrk -t1 -c16 -d5s "$base/topics/$topic?page=2"; }
 
-echo "$(uptime)  ${SERVER_ENV:-default allocator}"
+echo "$(uptime)  ${SERVER_ENV:-as built (jemalloc)}"
 printf '%-34s %10s %10s\n' 'RSS, MiB' peak "${SETTLE} s after"
 printf '%-34s %10s %10s\n' "idle after start" - "$(mib "$(rss)")"
 phase "$LOGINS parallel logins" logins
