@@ -25,6 +25,7 @@ use crate::limits::Limits;
 use crate::limits::posting::PostingRate;
 use crate::live::{Change, Heartbeat, Hub};
 use crate::net::Edge;
+use crate::pagecache::PageCache;
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{admin, auth, forums, htmx, live, messages, security, topics};
 
@@ -43,6 +44,8 @@ pub struct AppState {
     pub sessions: SessionCache,
     /// Socket caps and the public origin.
     pub edge: Arc<Edge>,
+    /// Rendered pages, per kind of viewer, until the next write.
+    pub pages: PageCache,
 }
 
 impl AppState {
@@ -58,6 +61,7 @@ impl AppState {
             epochs: SessionEpochs::default(),
             sessions: SessionCache::default(),
             edge: Arc::default(),
+            pages: PageCache::default(),
         }
     }
 

@@ -15,6 +15,7 @@ pub mod limits;
 pub mod live;
 pub mod messages;
 pub mod net;
+pub mod pagecache;
 pub mod path_param;
 pub mod paths;
 pub mod perms;

@@ -117,6 +117,13 @@ fn configure(conn: &Connection, config: &DbConfig) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", config.synchronous())?;
+    // Plans stay as prepared: without this, SQLite (which looks at bound
+    // values for LIMIT, and for STAT4) re-prepares a cached statement each
+    // time its parameters are bound, a fifth of a topic page's CPU.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     Ok(())
 }
 
@@ -140,7 +147,13 @@ impl Db {
         configure(&writer, config)?;
         let created = init_schema(&writer)?;
         let config = *config;
-        let manager = SqliteConnectionManager::file(path).with_init(move |c| configure(c, &config));
+        let manager = SqliteConnectionManager::file(path).with_init(move |c| {
+            configure(c, &config)?;
+            // A reader keeps 512 KiB of pages, not SQLite's 2 MB: eight of
+            // them would hold 16 MB on a large database, and the system's
+            // file cache keeps those pages anyway.
+            c.pragma_update(None, "cache_size", -512)
+        });
         let pool = r2d2::Pool::builder()
             .max_size(8)
             .connection_timeout(Duration::from_secs(10))
@@ -241,6 +254,16 @@ impl Db {
     /// Commits and writes since the start.
     pub fn write_stats(&self) -> &WriteStats {
         &self.writer.stats
+    }
+
+    /// How many batches have committed. It moves before any writer hears
+    /// back, so what was read after reading a value is current until the
+    /// value moves (see `pagecache`).
+    pub fn generation(&self) -> u64 {
+        self.writer
+            .stats
+            .commits
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Whether the database answers (for `/healthz`).

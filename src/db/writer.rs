@@ -251,7 +251,8 @@ impl Thread {
             }
         };
         if outcome.is_ok() {
-            self.stats.commits.fetch_add(1, Ordering::Relaxed);
+            // Before any caller hears back: `Db::generation` relies on it.
+            self.stats.commits.fetch_add(1, Ordering::Release);
         } else if let Err(why) = &outcome {
             tracing::error!(error = %why, writes = ran.len(), "a batch of writes failed");
         }

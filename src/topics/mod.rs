@@ -19,8 +19,10 @@ use crate::htmx::Hx;
 use crate::limits::posting;
 use crate::live::Change;
 use crate::messages;
+use crate::pagecache::PageKey;
 use crate::path_param::Path;
 use crate::paths;
+use crate::perms::Role;
 use crate::validate::{self, FieldErrors};
 use crate::views::components::{PAGE_SIZE, Paging};
 use views::NewTopicForm;
@@ -51,16 +53,24 @@ async fn show(
     Viewer(user): Viewer,
     Path(id): Path<i64>,
     Query(q): Query<PageQuery>,
-) -> AppResult<Markup> {
+) -> AppResult<Response> {
     let page = q.page()?;
-    let (topic, rows, paging) = state.db.read(move |c| load_page(c, id, page)).await?;
-    Ok(views::topic_page(views::TopicPage {
-        user: user.as_ref(),
-        topic: &topic,
-        messages: &rows,
-        paging,
-        form: &Default::default(),
-    }))
+    let key = PageKey::Topic { id, page };
+    let role = Role::of(user.as_ref());
+    let generation = state.db.generation();
+    state
+        .pages
+        .serve(key, role, generation, async {
+            let (topic, rows, paging) = state.db.read(move |c| load_page(c, id, page)).await?;
+            Ok(views::topic_page(views::TopicPage {
+                user: user.as_ref(),
+                topic: &topic,
+                messages: &rows,
+                paging,
+                form: &Default::default(),
+            }))
+        })
+        .await
 }
 
 #[derive(Deserialize, Default)]

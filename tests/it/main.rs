@@ -14,6 +14,7 @@ mod limits;
 mod live;
 mod messages;
 mod migration;
+mod pagecache;
 mod pagination;
 mod registration;
 mod security;
