@@ -131,10 +131,6 @@ pub fn message(m: &MessageRow, topic: &Topic, kind: Kind) -> Markup {
     message_views::upsert(&rendered, false)
 }
 
-pub fn removal(message_id: i64) -> Markup {
-    message_views::removal(message_id)
-}
-
 pub fn topic_pager(topic_id: i64, paging: Paging) -> Markup {
     topic_views::topic_pager(topic_id, paging, REPLACE)
 }

@@ -12,6 +12,7 @@ mod forums;
 mod hostile_text;
 mod limits;
 mod live;
+mod live_paging;
 mod messages;
 mod migration;
 mod pagination;
