@@ -8,6 +8,7 @@ mod admin;
 mod browser;
 mod depth;
 mod durability;
+mod ended_sessions;
 mod forums;
 mod hostile_text;
 mod limits;
