@@ -80,12 +80,12 @@ impl IntoResponse for AppError {
                     StatusCode::UNAUTHORIZED,
                     crate::auth::views::login_page(
                         &Default::default(),
-                        Some("Please log in to continue."),
+                        Some(crate::auth::LOGIN_REQUIRED),
                         &next,
                     ),
                 )
                     .into_response();
-                if let Ok(v) = HeaderValue::from_str(&crate::paths::login_next(&next)) {
+                if let Ok(v) = HeaderValue::from_str(&crate::paths::login_required(&next)) {
                     resp.headers_mut().insert("hx-redirect", v);
                 }
                 return resp;

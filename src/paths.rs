@@ -90,6 +90,13 @@ pub fn login_next(next: &str) -> String {
         format!("{LOGIN}?next={}", encode(next))
     }
 }
+/// Where htmx sends a visitor whose request needed a login (a session that
+/// ended, a form sent logged out): the login page saying why.
+pub fn login_required(next: &str) -> String {
+    let login = login_next(next);
+    let sep = if login.contains('?') { '&' } else { '?' };
+    format!("{login}{sep}required=1")
+}
 /// The socket a page opens, naming the page it shows.
 pub fn live_socket(view: &str) -> String {
     format!("/_ws?view={}", encode(view))

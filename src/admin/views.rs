@@ -277,17 +277,23 @@ pub fn accounts_page(user: &User, search: &str, accounts: &[Account], paging: Pa
         },
         html! {
             h1 { "Accounts" }
-            form.card.stack role="search" action=(paths::ADMIN_ACCOUNTS) method="get" {
+            form #accounts-search.card role="search" action=(paths::ADMIN_ACCOUNTS) method="get" {
                 label for="accounts-q" { "Name contains" }
-                input #accounts-q type="search" name="q" value=(search) maxlength=(validate::USERNAME_MAX);
-                button.secondary type="submit" { "Search" }
+                div.search-row {
+                    input #accounts-q type="search" name="q" value=(search) maxlength=(validate::USERNAME_MAX);
+                    button.secondary type="submit" { "Search" }
+                }
             }
             p.muted { "A disabled account cannot log in and its sessions end at once; its messages stay." }
             @if accounts.is_empty() { p.muted { "No account matches." } }
-            table #accounts {
-                thead { tr { th { "Name" } th { "Registered" } th { "Status" } th {} } }
-                tbody {
-                    @for a in accounts { (account_row(a, user.id)) }
+            // Scrolls sideways on its own rather than widening a phone's page.
+            div.table-scroll {
+                table #accounts {
+                    // The actions column is named for screen readers only.
+                    thead { tr { th { "Name" } th { "Registered" } th { "Status" } th { span.visually-hidden { "Action" } } } }
+                    tbody {
+                        @for a in accounts { (account_row(a, user.id)) }
+                    }
                 }
             }
             (pager(paging, None, |p| paths::admin_accounts(search, p)))

@@ -86,7 +86,12 @@ pub struct NextQuery {
     next: Option<String>,
     /// Set after a registration that awaits approval.
     awaiting: Option<String>,
+    /// Set when htmx was sent here by a 401, so the page says why.
+    required: Option<String>,
 }
+
+/// Why the login page shows up uninvited (a 401, with or without htmx).
+pub const LOGIN_REQUIRED: &str = "Please log in to continue.";
 
 pub const AWAITING_APPROVAL: &str =
     "Your account awaits approval: you can log in once an administrator approves it.";
@@ -96,7 +101,11 @@ async fn login_page(Viewer(user): Viewer, Query(q): Query<NextQuery>, hx: Hx) ->
     if user.is_some() {
         return hx.redirect(&next);
     }
-    let notice = q.awaiting.is_some().then_some(AWAITING_APPROVAL);
+    let notice = if q.awaiting.is_some() {
+        Some(AWAITING_APPROVAL)
+    } else {
+        q.required.is_some().then_some(LOGIN_REQUIRED)
+    };
     views::login_page(&LoginForm::default(), notice, &next).into_response()
 }
 

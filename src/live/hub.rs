@@ -458,8 +458,10 @@ fn topic_frames(
         return Ok(());
     };
     match change {
-        Change::TopicLocked { .. } => {
-            // Every message's controls may change: each page is caught up whole.
+        Change::TopicLocked { .. } | Change::MessageDeleted { .. } => {
+            // Every message's controls may change (lock), or every message
+            // after the deleted one moves up a place, across page ends, and a
+            // last page may vanish (delete): each page is caught up whole.
             let groups: HashSet<(Watch, Kind)> = subs
                 .watchers(key)
                 .iter()
@@ -470,16 +472,6 @@ fn topic_frames(
                 frames.insert((watch, kind), catch_up(conn, subs, watch, kind)?);
             }
             subs.deliver(key, |sub| frames.get(&(sub.watch, sub.kind)).cloned());
-        }
-        Change::MessageDeleted { message_id, .. } => {
-            let id = *message_id;
-            subs.fan_out(key, watched_page, |sub| {
-                let paging = Paging::new(watched_page(sub), topic.message_count);
-                Some(html! {
-                    (render::removal(id))
-                    (render::topic_pager(topic_id, paging))
-                })
-            });
         }
         Change::MessageCreated { .. } | Change::MessageEdited { .. } => {
             let Some((m, position)) = &s.message else {

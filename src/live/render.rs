@@ -1,7 +1,7 @@
 //! The fragments a socket receives, built by the pages' own view functions.
 //!
 //! Every fragment is a state, never a delta: a message as it is now, a list as
-//! it is now, a removal. Applying one twice, or late, leaves the page right,
+//! it is now. Applying one twice, or late, leaves the page right,
 //! which is what makes catch-up and the POST/socket race safe.
 
 use maud::{Markup, html};
@@ -14,6 +14,7 @@ use crate::messages::{queries::MessageRow, views as message_views};
 use crate::paths;
 use crate::topics::{self, queries::Topic, views as topic_views};
 use crate::views::components::{Paging, live_notice, plural};
+use crate::views::layout;
 
 /// Out-of-band styles: a region replaced whole, or its children morphed (so
 /// what is on screen moves as little as possible).
@@ -22,6 +23,17 @@ const MORPH: Option<&str> = Some("innerMorph");
 
 /// The current state of a watched page's live regions, for one kind of viewer.
 pub fn catch_up(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<Markup> {
+    let role = kind.role();
+    let regions = catch_up_regions(conn, watch, kind)?;
+    Ok(html! {
+        (regions)
+        // A socket whose session ended comes back as a visitor's: its page
+        // then says so (a visitor's own page is left as it is).
+        @if !role.is_member() && watch != Watch::Nothing { (layout::account_nav(None, REPLACE)) }
+    })
+}
+
+fn catch_up_regions(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<Markup> {
     let role = kind.role();
     Ok(match watch {
         Watch::Home => forum_views::forum_list(&forums::queries::list(conn)?, MORPH),
@@ -129,10 +141,6 @@ pub fn forum_head(forum: &forums::queries::Forum) -> Markup {
 pub fn message(m: &MessageRow, topic: &Topic, kind: Kind) -> Markup {
     let rendered = message_views::message(m, message_views::perms_for(m, topic, kind.role()));
     message_views::upsert(&rendered, false)
-}
-
-pub fn removal(message_id: i64) -> Markup {
-    message_views::removal(message_id)
 }
 
 pub fn topic_pager(topic_id: i64, paging: Paging) -> Markup {

@@ -78,11 +78,6 @@ pub fn upsert(m: &Markup, show: bool) -> Markup {
     }
 }
 
-/// Removes a message wherever it is shown.
-pub fn removal(id: i64) -> Markup {
-    html! { div id=(paths::message_anchor(id)) hx-swap-oob="delete" {} }
-}
-
 #[derive(Default)]
 pub struct ReplyForm {
     pub body: String,

@@ -47,7 +47,16 @@ fn header(user: Option<&User>) -> Markup {
     html! {
         header.site {
             a.brand href=(paths::HOME) { "causerie" }
-            nav.account aria-label="Account" {
+            (account_nav(user, None))
+        }
+    }
+}
+
+/// Who is logged in, or the way in. A visitor's socket catch-up sends it
+/// (`oob`) so a page whose session ended stops saying "Logged in as".
+pub fn account_nav(user: Option<&User>, oob: Option<&str>) -> Markup {
+    html! {
+            nav #account-nav.account aria-label="Account" hx-swap-oob=[oob] {
                 @if let Some(u) = user {
                     span.who { "Logged in as " strong { (Bdi(&u.username)) } @if u.is_admin { " " span.badge { "admin" } } }
                     @if u.is_admin { a href=(paths::ADMIN) { "Admin" } }
@@ -61,7 +70,6 @@ fn header(user: Option<&User>) -> Markup {
                     a href=(paths::REGISTER) { "Register" }
                 }
             }
-        }
     }
 }
 

@@ -20,10 +20,13 @@ async fn members_and_admins_start_topics_visitors_log_in_first() {
     // htmx is told where to log in.
     let r = app.post_hx(&visitor, &new, &form, &list).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        header(&r, "hx-redirect"),
-        format!("/login?next=%2Fforums%2F{forum}")
-    );
+    let to = header(&r, "hx-redirect");
+    assert_eq!(to, format!("/login?next=%2Fforums%2F{forum}&required=1"));
+    // ...which says why, as the 401 page does without htmx.
+    let (_, login) = app.get_text(&visitor, &to).await;
+    assert!(login.contains("Please log in to continue.") && login.contains("id=\"login-form\""));
+    let (_, plain) = app.get_text(&visitor, "/login").await;
+    assert!(!plain.contains("Please log in to continue."), "{plain}");
     let (_, page) = app.get_text(&visitor, &list).await;
     assert!(ids(&page, "topic-").is_empty());
 
