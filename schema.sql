@@ -151,3 +151,13 @@ CREATE TRIGGER topic_bucket_removed AFTER DELETE ON topics
     DELETE FROM topic_buckets
      WHERE forum_id = OLD.forum_id AND bucket = OLD.last_message_id >> 10 AND topics = 0;
 END;
+
+-- Where each account logged in from, and when (the login throttle's known
+-- pairs): kept across restarts, so that guesses spread over many addresses
+-- right after one cannot lock the owner out of their usual address.
+CREATE TABLE login_known (
+    username TEXT    NOT NULL,
+    addr     TEXT    NOT NULL,
+    at       INTEGER NOT NULL,
+    PRIMARY KEY (username, addr)
+) WITHOUT ROWID;

@@ -66,3 +66,11 @@ CREATE TRIGGER topic_bucket_removed AFTER DELETE ON topics
     DELETE FROM topic_buckets
      WHERE forum_id = OLD.forum_id AND bucket = OLD.last_message_id >> 10 AND topics = 0;
 END;
+
+-- The login throttle's known pairs (issue 8, hostile review), as in schema.sql.
+CREATE TABLE login_known (
+    username TEXT    NOT NULL,
+    addr     TEXT    NOT NULL,
+    at       INTEGER NOT NULL,
+    PRIMARY KEY (username, addr)
+) WITHOUT ROWID;

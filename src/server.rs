@@ -38,6 +38,7 @@ impl Server {
         }
         let state = AppState::new(db.clone(), config.heartbeat).with_limits(&config.limits);
         auth::ensure_first_admin(&state, config.admin_password.clone()).await?;
+        auth::throttle::load_known(&state.db, &state.throttle.login).await?;
         let store = DbSessions::new(db.clone(), state.sessions.clone());
         tokio::spawn(
             store

@@ -179,6 +179,10 @@ async fn login(
             Err(AppError::Refused(again(AWAITING_APPROVAL.into())))
         }
         Ok(Some((user, AccountStatus::Active, epoch))) => {
+            // Not worth refusing the login for: only a restart forgets it.
+            if let Err(e) = throttle::persist_known(&state.db, &attempt).await {
+                tracing::warn!(error = %e, "cannot remember where a login came from");
+            }
             throttle.succeeded(attempt);
             session::log_in(&session, &user, epoch).await?;
             Ok(hx.redirect(&next))

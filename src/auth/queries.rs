@@ -329,3 +329,37 @@ pub fn delete_stored_sessions(conn: &Connection, ids: &[String]) -> rusqlite::Re
     }
     Ok(())
 }
+
+/// Remembers that `username` (lowercased) logged in from `addr` at `at`
+/// (Unix seconds), and forgets pairs not seen since `forget_before`.
+pub fn remember_login(
+    conn: &Connection,
+    username: &str,
+    addr: &str,
+    at: i64,
+    forget_before: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO login_known (username, addr, at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (username, addr) DO UPDATE SET at = excluded.at",
+    )?
+    .execute(params![username, addr, at])?;
+    conn.prepare_cached("DELETE FROM login_known WHERE at < ?1")?
+        .execute([forget_before])?;
+    Ok(())
+}
+
+/// The latest `limit` pairs that logged in since `since`: (username, address, at).
+pub fn known_logins(
+    conn: &Connection,
+    since: i64,
+    limit: u32,
+) -> rusqlite::Result<Vec<(String, String, i64)>> {
+    conn.prepare_cached(
+        "SELECT username, addr, at FROM login_known WHERE at >= ?1 ORDER BY at DESC LIMIT ?2",
+    )?
+    .query_map(params![since, limit], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?
+    .collect()
+}

@@ -17,12 +17,20 @@
 //!
 //! Addresses are keyed by IPv4 address or IPv6 /64 (one home or host gets a
 //! whole /64). Every table has a cap on its keys and sweeps expired ones.
+//!
+//! The known pairs are also kept in the database (`login_known`) and read
+//! back at start: were they only in memory, a restart would put every
+//! owner behind the account's limit, which guesses from a handful of
+//! addresses keep spent.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use super::queries;
+use crate::db::Db;
+use crate::error::AppResult;
 use crate::limits::{Keyed, Limiter, Limits, Rate};
 use crate::validate::USERNAME_MAX;
 
@@ -142,15 +150,54 @@ impl LoginThrottle {
     /// skips the account's limit from now on.
     pub fn succeeded(&self, attempt: Attempt) {
         self.forgive(&attempt);
+        self.remember(attempt.pair, Instant::now());
+    }
+
+    /// Remembers that `pair` logged in at `at`.
+    fn remember(&self, pair: Pair, at: Instant) {
         let now = Instant::now();
         let mut s = self.lock();
         if s.known.len() >= KNOWN_CAP {
             s.known.retain(|_, at| now.duration_since(*at) < KNOWN_FOR);
         }
-        if s.known.len() < KNOWN_CAP || s.known.contains_key(&attempt.pair) {
-            s.known.insert(attempt.pair, now);
+        if s.known.len() < KNOWN_CAP || s.known.contains_key(&pair) {
+            s.known.insert(pair, at);
         }
     }
+}
+
+/// Reads the pairs that logged in within `KNOWN_FOR` back into `throttle`.
+pub async fn load_known(db: &Db, throttle: &LoginThrottle) -> AppResult<()> {
+    let now = crate::db::now();
+    let since = now.saturating_sub(KNOWN_FOR.as_secs() as i64);
+    let rows = db
+        .read(move |c| Ok(queries::known_logins(c, since, KNOWN_CAP as u32)?))
+        .await?;
+    for (name, addr, at) in rows {
+        let addr: Addr = match addr.as_str() {
+            "" => None,
+            text => match text.parse() {
+                Ok(ip) => Some(ip),
+                Err(_) => continue,
+            },
+        };
+        let ago = Duration::from_secs(u64::try_from(now.saturating_sub(at)).unwrap_or(0));
+        // Older than the machine's uptime: counted from now instead, which
+        // at most keeps a pair known a little longer.
+        let at = Instant::now().checked_sub(ago).unwrap_or_else(Instant::now);
+        throttle.remember((name, addr), at);
+    }
+    Ok(())
+}
+
+/// Writes the pair of an attempt that logged in, for `load_known`.
+pub async fn persist_known(db: &Db, attempt: &Attempt) -> AppResult<()> {
+    let (name, addr) = attempt.pair.clone();
+    let addr = addr.map(|ip| ip.to_string()).unwrap_or_default();
+    let now = crate::db::now();
+    let forget = now.saturating_sub(KNOWN_FOR.as_secs() as i64);
+    db.write(move |tx| Ok(queries::remember_login(tx, &name, &addr, now, forget)?))
+        .await
 }
 
 /// Every password throttle of the server.

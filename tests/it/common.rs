@@ -48,6 +48,15 @@ impl App {
         Self::launch(dir, db_path, admin_password, |_| {}).await
     }
 
+    /// `start_at` with a config changed by `adjust`.
+    pub async fn start_at_configured(
+        dir: tempfile::TempDir,
+        db_path: PathBuf,
+        adjust: impl FnOnce(&mut Config),
+    ) -> App {
+        Self::launch(dir, db_path, Some(ADMIN_PASSWORD.to_string()), adjust).await
+    }
+
     /// A fresh server whose sockets are pinged and given up on as `heartbeat` says.
     pub async fn start_with_heartbeat(heartbeat: Heartbeat) -> App {
         Self::start_configured(|c| c.heartbeat = heartbeat).await

@@ -10,6 +10,7 @@ mod depth;
 mod durability;
 mod ended_sessions;
 mod forums;
+mod hostile_review;
 mod hostile_text;
 mod limits;
 mod live;
