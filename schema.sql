@@ -77,3 +77,87 @@ CREATE TRIGGER message_removed AFTER DELETE ON messages BEGIN
            last_message_id = (SELECT max(last_message_id) FROM topics WHERE forum_id = forums.id)
      WHERE id = (SELECT forum_id FROM topics WHERE id = OLD.topic_id);
 END;
+
+-- ---- Accounts' standing and the registration mode (issue 8: sessions, registration).
+-- An account's sessions are valid while they carry its current session_epoch:
+-- a password change, "log out everywhere" and disabling add one.
+-- status: 'active', 'pending' (awaits an admin's approval) or 'disabled'.
+ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+    CHECK (status IN ('active', 'pending', 'disabled'));
+CREATE INDEX users_pending ON users (status) WHERE status = 'pending';
+
+-- Settings admins choose, one row each: 'registration' = 'open' | 'closed' | 'approval'.
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- Sessions (tower-sessions records, MessagePack), written through the
+-- application's writer; before version 2 the session store created it itself.
+CREATE TABLE IF NOT EXISTS tower_sessions (
+    id          TEXT    PRIMARY KEY NOT NULL,
+    data        BLOB    NOT NULL,
+    expiry_date INTEGER NOT NULL
+);
+
+-- Depth (issue 9): a page is an index range of its rows, never a walk over
+-- the rows before it, so page 10,000 costs what page 1 does.
+--
+-- A message's place in its topic: 1, 2, 3, ... with no gap. The insert sets
+-- it (the topic's message_count + 1, in the inserting transaction); deleting
+-- one message renumbers the later ones of its topic in the same transaction
+-- (rare, admin-only, O(messages after it)), so a page is `position BETWEEN a
+-- AND b` and `/messages/{id}` divides its position.
+ALTER TABLE messages ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX messages_by_position ON messages (topic_id, position);
+
+-- The forum page orders topics by last message, and replies reorder them: per
+-- forum, how many topics have their last message in each bucket of 1,024
+-- message ids. Page N starts in the bucket where the running count from the
+-- nearer end passes its offset, then skips at most 1,023 entries of
+-- topics_by_activity. Kept by the triggers below; a reply inside the bucket
+-- its topic is already in (the usual case) writes nothing here.
+CREATE TABLE topic_buckets (
+    forum_id INTEGER NOT NULL,
+    bucket   INTEGER NOT NULL,
+    topics   INTEGER NOT NULL,
+    PRIMARY KEY (forum_id, bucket)
+) WITHOUT ROWID;
+
+CREATE TRIGGER topic_bucket_added AFTER INSERT ON topics
+  WHEN NEW.last_message_id IS NOT NULL BEGIN
+    INSERT INTO topic_buckets (forum_id, bucket, topics)
+    VALUES (NEW.forum_id, NEW.last_message_id >> 10, 1)
+    ON CONFLICT (forum_id, bucket) DO UPDATE SET topics = topics + 1;
+END;
+
+CREATE TRIGGER topic_bucket_moved AFTER UPDATE OF forum_id, last_message_id ON topics
+  WHEN OLD.forum_id IS NOT NEW.forum_id
+    OR (OLD.last_message_id >> 10) IS NOT (NEW.last_message_id >> 10) BEGIN
+    UPDATE topic_buckets SET topics = topics - 1
+     WHERE forum_id = OLD.forum_id AND bucket = OLD.last_message_id >> 10;
+    DELETE FROM topic_buckets
+     WHERE forum_id = OLD.forum_id AND bucket = OLD.last_message_id >> 10 AND topics = 0;
+    INSERT INTO topic_buckets (forum_id, bucket, topics)
+    SELECT NEW.forum_id, NEW.last_message_id >> 10, 1 WHERE NEW.last_message_id IS NOT NULL
+    ON CONFLICT (forum_id, bucket) DO UPDATE SET topics = topics + 1;
+END;
+
+CREATE TRIGGER topic_bucket_removed AFTER DELETE ON topics
+  WHEN OLD.last_message_id IS NOT NULL BEGIN
+    UPDATE topic_buckets SET topics = topics - 1
+     WHERE forum_id = OLD.forum_id AND bucket = OLD.last_message_id >> 10;
+    DELETE FROM topic_buckets
+     WHERE forum_id = OLD.forum_id AND bucket = OLD.last_message_id >> 10 AND topics = 0;
+END;
+
+-- Where each account logged in from, and when (the login throttle's known
+-- pairs): kept across restarts, so that guesses spread over many addresses
+-- right after one cannot lock the owner out of their usual address.
+CREATE TABLE login_known (
+    username TEXT    NOT NULL,
+    addr     TEXT    NOT NULL,
+    at       INTEGER NOT NULL,
+    PRIMARY KEY (username, addr)
+) WITHOUT ROWID;

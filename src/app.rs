@@ -15,10 +15,17 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::password::Hasher;
+use crate::auth::session_cache::SessionCache;
+use crate::auth::standing::SessionEpochs;
+use crate::auth::throttle::Throttles;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::limits::Limits;
+use crate::limits::posting::PostingRate;
 use crate::live::{CacheBounds, Change, Heartbeat, Hub};
+use crate::net::Edge;
+use crate::pagecache::PageCache;
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{admin, auth, forums, htmx, live, messages, security, topics};
 
@@ -27,7 +34,18 @@ use crate::{admin, auth, forums, htmx, live, messages, security, topics};
 pub struct AppState {
     pub db: Db,
     pub hub: Hub,
-    pub throttle: Arc<LoginThrottle>,
+    pub throttle: Arc<Throttles>,
+    /// The password hashing threads.
+    pub hasher: Hasher,
+    pub posting: Arc<PostingRate>,
+    /// Each account's current session epoch (see `auth::standing`).
+    pub epochs: SessionEpochs,
+    /// The sessions in use, in memory (the session store's front layer).
+    pub sessions: SessionCache,
+    /// Socket caps and the public origin.
+    pub edge: Arc<Edge>,
+    /// Rendered pages, per kind of viewer, until the next write.
+    pub pages: PageCache,
 }
 
 impl AppState {
@@ -38,6 +56,29 @@ impl AppState {
             db,
             hub,
             throttle: Arc::default(),
+            hasher: Hasher::default(),
+            posting: Arc::default(),
+            epochs: SessionEpochs::default(),
+            sessions: SessionCache::default(),
+            edge: Arc::default(),
+            pages: PageCache::default(),
+        }
+    }
+
+    /// The throttles and posting rate under `limits` rather than the defaults.
+    pub fn with_limits(self, limits: &Limits) -> Self {
+        Self {
+            throttle: Arc::new(Throttles::new(limits)),
+            posting: Arc::new(PostingRate::new(limits)),
+            ..self
+        }
+    }
+
+    /// The same, with these socket caps and public origin.
+    pub fn with_edge(self, edge: Edge) -> Self {
+        Self {
+            edge: Arc::new(edge),
+            ..self
         }
     }
 
@@ -93,7 +134,10 @@ pub fn router<S: SessionStore + Clone>(
         .merge(live::router())
         .route("/healthz", get(healthz))
         .fallback(|| async { AppError::NotFound })
-        .layer(middleware::from_fn(security::same_site_only))
+        .layer(middleware::from_fn_with_state(
+            state.edge.clone(),
+            security::same_site_only,
+        ))
         .layer(middleware::from_fn(security::body_limit))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(REQUEST_BODY_MAX))

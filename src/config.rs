@@ -2,8 +2,13 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
 
+use crate::db::DbConfig;
+use crate::limits::Limits;
 use crate::live::{CacheBounds, Heartbeat};
+use crate::net::{Limits as NetLimits, PublicOrigin, TrustedProxies};
 
 /// Everything the server can be told from outside.
 #[derive(Clone, Debug)]
@@ -16,6 +21,17 @@ pub struct Config {
     pub heartbeat: Heartbeat,
     /// How much catch-up the live hub keeps between two writes.
     pub live_cache: CacheBounds,
+    /// Rates of logins, registrations, password changes and posts.
+    pub limits: Limits,
+    /// Durable group commit and the WAL's bound.
+    pub db: DbConfig,
+    /// Connection timeouts and caps.
+    pub net: NetLimits,
+    /// Reverse proxies whose `X-Forwarded-For` and `-Proto` are believed.
+    pub trusted_proxies: TrustedProxies,
+    /// Where the forum is reached (`CAUSERIE_PUBLIC_URL`): `Origin` checks
+    /// compare with it instead of `Host`.
+    pub public_origin: Option<PublicOrigin>,
 }
 
 impl Config {
@@ -30,6 +46,11 @@ impl Config {
             secure_cookies: false,
             heartbeat: Heartbeat::default(),
             live_cache: CacheBounds::default(),
+            limits: Limits::default(),
+            db: DbConfig::default(),
+            net: NetLimits::default(),
+            trusted_proxies: TrustedProxies::default(),
+            public_origin: None,
         }
     }
 
@@ -52,25 +73,59 @@ impl Config {
         };
         let defaults = CacheBounds::default();
         let live_cache = CacheBounds {
-            entries: number("CAUSERIE_LIVE_CACHE_ENTRIES", defaults.entries)?,
-            bytes: number("CAUSERIE_LIVE_CACHE_BYTES", defaults.bytes)?,
+            entries: env_parse("CAUSERIE_LIVE_CACHE_ENTRIES")?.unwrap_or(defaults.entries),
+            bytes: env_parse("CAUSERIE_LIVE_CACHE_BYTES")?.unwrap_or(defaults.bytes),
         };
+        let limits = Limits::from_env()?;
+        let db = DbConfig::from_env()?;
+        let trusted_proxies = env_parse("CAUSERIE_TRUSTED_PROXIES")?.unwrap_or_default();
+        let public_origin = env_parse("CAUSERIE_PUBLIC_URL")?;
         Ok(Self {
             admin_password,
             secure_cookies,
             live_cache,
+            limits,
+            db,
+            net: net_limits_from_env(NetLimits::default())?,
+            trusted_proxies,
+            public_origin,
             ..Self::new(addr, db_path)
         })
     }
 }
 
-/// The variable `name` as a number, `default` when unset.
-fn number(name: &str, default: usize) -> Result<usize, String> {
+/// `name` parsed, `None` when unset or empty.
+fn env_parse<T: FromStr>(name: &str) -> Result<Option<T>, String>
+where
+    T::Err: std::fmt::Display,
+{
     match std::env::var(name) {
-        Ok(v) => v
+        Ok(v) if !v.trim().is_empty() => v
             .trim()
             .parse()
-            .map_err(|_| format!("{name}={v:?} is not a number")),
-        Err(_) => Ok(default),
+            .map(Some)
+            .map_err(|e| format!("{name}={v:?}: {e}")),
+        _ => Ok(None),
     }
+}
+
+/// Timeouts in whole seconds and caps as counts, each above zero.
+fn net_limits_from_env(mut l: NetLimits) -> Result<NetLimits, String> {
+    let positive = |name: &str| -> Result<Option<usize>, String> {
+        match env_parse::<usize>(name)? {
+            Some(0) => Err(format!("{name}=0: give a number above zero")),
+            n => Ok(n),
+        }
+    };
+    let secs = |name: &str| Ok::<_, String>(positive(name)?.map(|s| Duration::from_secs(s as u64)));
+    l.header_timeout = secs("CAUSERIE_HEADER_TIMEOUT")?.unwrap_or(l.header_timeout);
+    l.request_timeout = secs("CAUSERIE_REQUEST_TIMEOUT")?.unwrap_or(l.request_timeout);
+    l.idle_timeout = secs("CAUSERIE_IDLE_TIMEOUT")?.unwrap_or(l.idle_timeout);
+    l.max_connections = positive("CAUSERIE_MAX_CONNECTIONS")?.unwrap_or(l.max_connections);
+    l.max_connections_per_addr =
+        positive("CAUSERIE_MAX_CONNECTIONS_PER_ADDR")?.unwrap_or(l.max_connections_per_addr);
+    l.max_sockets = positive("CAUSERIE_MAX_SOCKETS")?.unwrap_or(l.max_sockets);
+    l.max_sockets_per_addr =
+        positive("CAUSERIE_MAX_SOCKETS_PER_ADDR")?.unwrap_or(l.max_sockets_per_addr);
+    Ok(l)
 }

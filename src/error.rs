@@ -26,8 +26,15 @@ pub enum AppError {
     /// A taken username or forum name: the form again, like `Invalid`.
     #[error("conflict")]
     Conflict(Markup),
+    /// Refused for who the user is (a disabled or pending account at login):
+    /// the form again, saying why; 403.
+    #[error("refused")]
+    Refused(Markup),
     #[error("too many attempts")]
     TooManyAttempts(Markup),
+    /// Every password-hashing thread busy and their queue full.
+    #[error("busy")]
+    Busy,
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("unreadable form")]
@@ -73,12 +80,12 @@ impl IntoResponse for AppError {
                     StatusCode::UNAUTHORIZED,
                     crate::auth::views::login_page(
                         &Default::default(),
-                        Some("Please log in to continue."),
+                        Some(crate::auth::LOGIN_REQUIRED),
                         &next,
                     ),
                 )
                     .into_response();
-                if let Ok(v) = HeaderValue::from_str(&crate::paths::login_next(&next)) {
+                if let Ok(v) = HeaderValue::from_str(&crate::paths::login_required(&next)) {
                     resp.headers_mut().insert("hx-redirect", v);
                 }
                 return resp;
@@ -96,7 +103,13 @@ impl IntoResponse for AppError {
             AppError::Locked(form) => (StatusCode::FORBIDDEN, form, None),
             AppError::Invalid(form) => (StatusCode::UNPROCESSABLE_ENTITY, form, None),
             AppError::Conflict(form) => (StatusCode::CONFLICT, form, None),
+            AppError::Refused(form) => (StatusCode::FORBIDDEN, form, None),
             AppError::TooManyAttempts(form) => (StatusCode::TOO_MANY_REQUESTS, form, None),
+            AppError::Busy => Notice {
+                title: "Busy",
+                message: "The server is busy checking other passwords. Please try again in a few seconds.",
+            }
+            .page(StatusCode::SERVICE_UNAVAILABLE),
             AppError::PayloadTooLarge => Notice {
                 title: "Too large",
                 message: "That request is larger than 64 KiB: shorten it and send it again.",

@@ -8,11 +8,18 @@ use causerie::config::Config;
 use causerie::server::Server;
 use tracing_subscriber::EnvFilter;
 
-/// Ten thousand sockets' queues grow in a burst and shrink after it, freed
-/// on other threads than the ones that allocated: mimalloc gives that memory
-/// back, where the system allocator kept it spread over its per-thread arenas.
+/// jemalloc, because it gives memory back: glibc kept 1.1 GB after a burst
+/// of 100 logins (Argon2, 19 MiB each) that jemalloc returns within seconds
+/// (bench/memory.sh has the figures of each allocator tried).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// Read by jemalloc before `main`: a background thread returns freed pages
+/// to the system a second after they were last used (`dirty_decay_ms`)
+/// instead of waiting for the next allocation in that arena, and skips the
+/// intermediate "muzzy" state, so RSS falls back once a burst is over.
+#[unsafe(export_name = "_rjem_malloc_conf")]
+static MALLOC_CONF: &[u8; 60] = b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
 
 #[tokio::main]
 async fn main() -> ExitCode {

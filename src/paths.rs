@@ -12,6 +12,11 @@ pub const ADMIN: &str = "/admin";
 pub const ADMIN_FORUMS: &str = "/admin/forums";
 pub const ADMIN_ADMINS: &str = "/admin/admins";
 pub const SOCKET: &str = "/socket";
+pub const ACCOUNT_LOGOUT_EVERYWHERE: &str = "/account/logout-everywhere";
+pub const ADMIN_ACCOUNTS: &str = "/admin/accounts";
+pub const ADMIN_REGISTRATION: &str = "/admin/registration";
+/// Where a registration awaiting approval lands.
+pub const LOGIN_AWAITING: &str = "/login?awaiting=1";
 
 /// Query-string encoding of one value.
 pub fn encode(value: &str) -> String {
@@ -85,19 +90,129 @@ pub fn login_next(next: &str) -> String {
         format!("{LOGIN}?next={}", encode(next))
     }
 }
+/// Where htmx sends a visitor whose request needed a login (a session that
+/// ended, a form sent logged out): the login page saying why.
+pub fn login_required(next: &str) -> String {
+    let login = login_next(next);
+    let sep = if login.contains('?') { '&' } else { '?' };
+    format!("{login}{sep}required=1")
+}
 /// The socket a page opens, naming the page it shows.
 pub fn live_socket(view: &str) -> String {
     format!("/_ws?view={}", encode(view))
 }
 
-/// Keeps a post-login redirect on this site: a local absolute path only.
+/// Keeps a post-login redirect on this site: a local absolute path only,
+/// else home. Browsers forgive a lot in a `Location` (they drop tabs and
+/// newlines, read `\\` as `/`, and some decode `%2F`), so anything that could
+/// become `//host` or a scheme on the way is refused rather than cleaned:
+/// control characters and white space, backslashes, encoded slashes,
+/// backslashes and controls, a second leading slash, and a colon before the
+/// first slash of the path (no scheme can hide there, but nothing local needs one).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if is_local_path(n) => n.to_string(),
         _ => HOME.to_string(),
     }
+}
+
+fn is_local_path(n: &str) -> bool {
+    const MAX: usize = 2048;
+    let bytes = n.as_bytes();
+    if n.len() > MAX || bytes.first() != Some(&b'/') || matches!(bytes.get(1), Some(b'/')) {
+        return false;
+    }
+    if n.chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
+        return false;
+    }
+    // Percent-escapes of '/', '\\', and control characters (%00-%1F, %7F).
+    let lower = n.to_ascii_lowercase();
+    let mut escapes = lower.match_indices('%').map(|(i, _)| &lower[i + 1..]);
+    escapes.all(|e| {
+        let code = e.get(..2).unwrap_or("");
+        !(code == "2f"
+            || code == "5c"
+            || code == "7f"
+            || code.starts_with('0')
+            || code.starts_with('1'))
+    })
 }
 /// The reply form on its own page (quoting, or JavaScript off).
 pub fn topic_reply_page(id: i64) -> String {
     format!("/topics/{id}/reply")
+}
+/// The accounts list, page `page`, names containing `search`.
+pub fn admin_accounts(search: &str, page: u32) -> String {
+    let mut query = Vec::new();
+    if !search.is_empty() {
+        query.push(format!("q={}", encode(search)));
+    }
+    if page > 1 {
+        query.push(format!("page={page}"));
+    }
+    if query.is_empty() {
+        ADMIN_ACCOUNTS.to_string()
+    } else {
+        format!("{ADMIN_ACCOUNTS}?{}", query.join("&"))
+    }
+}
+pub fn admin_account_disable(id: i64) -> String {
+    format!("/admin/accounts/{id}/disable")
+}
+pub fn admin_account_enable(id: i64) -> String {
+    format!("/admin/accounts/{id}/enable")
+}
+pub fn admin_account_approve(id: i64) -> String {
+    format!("/admin/accounts/{id}/approve")
+}
+pub fn admin_account_refuse(id: i64) -> String {
+    format!("/admin/accounts/{id}/refuse")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_keeps_local_paths() {
+        for ok in [
+            "/",
+            "/topics/7?page=2",
+            "/forums/3#top",
+            "/search?q=%C3%A9cole",
+        ] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+    }
+
+    #[test]
+    fn next_refuses_every_way_off_site() {
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/%09/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/%2F/evil.example",
+            "/%2f%2fevil.example",
+            "/%5C/evil.example",
+            "/%5c%5cevil.example",
+            "/%00/x",
+            "/%1b/x",
+            "/%7f/x",
+            "https://evil.example",
+            "javascript:alert(1)",
+            " /topics/1",
+            "/\u{3000}/evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?} must go home");
+        }
+        assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(3000)))), "/");
+    }
 }

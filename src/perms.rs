@@ -25,6 +25,12 @@ impl Role {
     pub fn is_member(self) -> bool {
         !matches!(self, Role::Visitor)
     }
+    pub fn user_id(self) -> Option<i64> {
+        match self {
+            Role::Member(id) | Role::Admin(id) => Some(id),
+            Role::Visitor => None,
+        }
+    }
 }
 
 /// The controls shown on one message for one viewer. Two viewers with the

@@ -2,15 +2,21 @@
 //! (and socket upgrades) sent from another site are refused, as is any body
 //! announced larger than the limit, whether or not its handler reads it.
 
-use axum::extract::Request;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
+use crate::net::{Edge, PublicOrigin};
 use crate::validate::REQUEST_BODY_MAX;
 
-fn cross_site(req: &Request) -> bool {
+/// `public`: where the forum is reached, when configured. Behind a proxy
+/// `Host` may be the proxy's own view, so `Origin` is compared with it (all
+/// of it: scheme, host, port); without one, with `Host`.
+fn cross_site(req: &Request, public: Option<&PublicOrigin>) -> bool {
     let h = req.headers();
     if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && !matches!(site, "same-origin" | "none")
@@ -18,6 +24,9 @@ fn cross_site(req: &Request) -> bool {
         return true;
     }
     if let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        if let Some(public) = public {
+            return !public.matches(origin);
+        }
         // "null" (sandboxed frames, some redirects) is not this site either.
         let origin_host = origin.split_once("://").map(|(_, host)| host);
         let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
@@ -26,10 +35,10 @@ fn cross_site(req: &Request) -> bool {
     false
 }
 
-pub async fn same_site_only(req: Request, next: Next) -> Response {
+pub async fn same_site_only(State(edge): State<Arc<Edge>>, req: Request, next: Next) -> Response {
     let changes_state = req.method() != Method::GET && req.method() != Method::HEAD;
     let upgrade = req.headers().contains_key(header::UPGRADE);
-    if (changes_state || upgrade) && cross_site(&req) {
+    if (changes_state || upgrade) && cross_site(&req, edge.public_origin.as_ref()) {
         return AppError::Forbidden("Requests from other sites are refused.").into_response();
     }
     next.run(req).await

@@ -1,65 +1,55 @@
 //! Starting the whole server from a configuration: database, first admin,
-//! session store, router, and a graceful stop. `main` and the tests share it.
+//! session store, router, the network edge (`net`), and a graceful stop.
+//! `main` and the tests share it.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tower_sessions::{CachingSessionStore, ExpiredDeletion};
-use tower_sessions_rusqlite_store::{RusqliteStore, tokio_rusqlite};
 
 use crate::app::{AppState, router, sessions};
 use crate::auth;
-use crate::auth::session_cache::SessionCache;
+use crate::auth::session_store::DbSessions;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::net::{self, Edge, Limits, TrustedProxies};
 
 /// How long a stop waits for sockets to take their close frame; container
 /// runtimes usually allow ten seconds before killing.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
-
-/// How often the write-ahead log is copied into the database.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// A server bound to its address, ready to run.
 pub struct Server {
     listener: TcpListener,
     app: axum::Router,
     state: AppState,
+    limits: Limits,
+    proxies: TrustedProxies,
 }
 
 impl Server {
     /// Opens the database (creating it on first start), ensures the first
     /// admin, and binds `config.addr`.
     pub async fn build(config: &Config) -> AppResult<Self> {
-        let (db, created) = Db::open(&config.db_path)?;
+        let (db, created) = Db::open(&config.db_path, &config.db)?;
         if created {
             tracing::info!(path = %config.db_path.display(), "new database: schema created");
         }
-        auth::ensure_first_admin(&db, config.admin_password.clone()).await?;
-        let conn = tokio_rusqlite::Connection::open(&config.db_path)
-            .await
-            .map_err(AppError::Db)?;
-        conn.call(|c| -> Result<(), rusqlite::Error> {
-            c.busy_timeout(Duration::from_secs(5))?;
-            Ok(())
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("session store: {e}")))?;
-        let store = RusqliteStore::new(conn);
-        store
-            .migrate()
-            .await
-            .map_err(|e| AppError::Internal(format!("session store: {e}")))?;
+        let state = AppState::new(db.clone(), config.heartbeat, config.live_cache)
+            .with_limits(&config.limits);
+        auth::ensure_first_admin(&state, config.admin_password.clone()).await?;
+        auth::throttle::load_known(&state.db, &state.throttle.login).await?;
+        let store = DbSessions::new(db.clone(), state.sessions.clone());
         tokio::spawn(
             store
                 .clone()
-                .continuously_delete_expired(Duration::from_secs(3600)),
+                .delete_expired_every(Duration::from_secs(3600)),
         );
-        tokio::spawn(db.clone().checkpoints(CHECKPOINT_EVERY));
-        let state = AppState::new(db, config.heartbeat, config.live_cache);
-        let store = CachingSessionStore::new(SessionCache::default(), store);
+        tokio::spawn(db.clone().checkpoints(config.db.checkpoint_every));
+        state.epochs.load(&state.db).await?;
+        let limits = config.net.fit_to_descriptors();
+        let state = state.with_edge(Edge::new(&limits, config.public_origin.clone()));
         let app = router(state.clone(), sessions(store, config.secure_cookies));
         let listener = TcpListener::bind(config.addr)
             .await
@@ -68,6 +58,8 @@ impl Server {
             listener,
             app,
             state,
+            limits,
+            proxies: config.trusted_proxies.clone(),
         })
     }
 
@@ -91,16 +83,18 @@ impl Server {
     ) -> std::io::Result<()> {
         let hub = self.state.hub.clone();
         let (closing, closed) = tokio::sync::oneshot::channel();
-        axum::serve(
+        net::serve(
             self.listener,
-            self.app.into_make_service_with_connect_info::<SocketAddr>(),
+            self.app,
+            self.limits,
+            self.proxies,
+            async move {
+                shutdown.await;
+                tracing::info!("shutting down: closing sockets, finishing requests");
+                let _ = closing.send(hub.close_all());
+            },
         )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: closing sockets, finishing requests");
-            let _ = closing.send(hub.close_all());
-        })
-        .await?;
+        .await;
         // Upgraded connections are not the HTTP server's any more: `serve`
         // returns without them, so wait for the hub's word.
         if let Ok(all_left) = closed.await

@@ -1,5 +1,9 @@
 //! Input rules from the spec, one function per kind of field. Each trims,
 //! checks, and returns the clean value or the message shown next to the field.
+//! Text fields lose their invisible characters first (`invisible`), so a
+//! title of nothing but controls is empty, and lengths count what shows.
+
+use crate::invisible::{self, Kind};
 
 pub const USERNAME_MIN: usize = 3;
 pub const USERNAME_MAX: usize = 32;
@@ -50,25 +54,29 @@ pub fn password(raw: &str) -> Checked {
 }
 
 pub fn title(raw: &str) -> Checked {
-    let v = raw.trim();
+    let v = invisible::clean(raw, Kind::Line);
+    let v = v.trim();
     length_between(v, "Title", 1, TITLE_MAX)?;
     Ok(v.to_string())
 }
 
 pub fn forum_name(raw: &str) -> Checked {
-    let v = raw.trim();
+    let v = invisible::clean(raw, Kind::Line);
+    let v = v.trim();
     length_between(v, "Name", 1, FORUM_NAME_MAX)?;
     Ok(v.to_string())
 }
 
 pub fn description(raw: &str) -> Checked {
-    let v = raw.trim();
+    let v = invisible::clean(raw, Kind::Line);
+    let v = v.trim();
     length_between(v, "Description", 0, DESCRIPTION_MAX)?;
     Ok(v.to_string())
 }
 
 pub fn body(raw: &str) -> Checked {
-    let v = raw.trim();
+    let v = invisible::clean(raw, Kind::Body);
+    let v = v.trim();
     length_between(v, "Message", 1, BODY_MAX)?;
     Ok(v.to_string())
 }
@@ -121,5 +129,15 @@ mod tests {
         assert!(title(&"é".repeat(151)).is_err());
         assert!(body("   ").is_err());
         assert!(description("").is_ok());
+    }
+
+    #[test]
+    fn invisible_characters_are_removed_before_the_checks() {
+        assert_eq!(title(" \u{202e}Hello\u{202c} ").unwrap(), "Hello");
+        assert!(title("\u{202e}\u{200b}\u{3164}").is_err());
+        assert_eq!(forum_name("News\u{200b}").unwrap(), "News");
+        assert_eq!(description("two\nlines\u{0}").unwrap(), "two lines");
+        assert_eq!(body("a\r\n\u{200f}b\u{2066}").unwrap(), "a\r\n\u{200f}b");
+        assert!(body(&format!("{}x", "\u{feff}".repeat(BODY_MAX))).is_ok());
     }
 }

@@ -40,7 +40,11 @@ use scenario::{Janitor, Layout, Poster};
 /// The baseline server (this binary) uses causerie's allocator: the memory
 /// comparison is then about the live layers, not the allocators.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// The same jemalloc settings as causerie's (`src/main.rs`).
+#[unsafe(export_name = "_rjem_malloc_conf")]
+static MALLOC_CONF: &[u8; 60] = b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
 
 const ADMIN_PASSWORD: &str = "loadgen-admin-password";
 pub(crate) const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -381,11 +385,19 @@ async fn bench_causerie(
     }
     let addr = addr(opts.port);
     println!("\n== {name} ({}) on {addr}", opts.server_bin.display());
+    // Every socket comes from 127.0.0.1: the per-address caps (64 sockets,
+    // 256 connections by default) must let them all in.
+    let sockets = opts.sockets.max(11_000);
+    let connections = (opts.sockets + 1_000).max(15_000);
     let mut child = ChildGuard::spawn(
         name,
         &opts.server_bin,
         &[],
         &[
+            ("CAUSERIE_MAX_SOCKETS", sockets.to_string()),
+            ("CAUSERIE_MAX_SOCKETS_PER_ADDR", sockets.to_string()),
+            ("CAUSERIE_MAX_CONNECTIONS", connections.to_string()),
+            ("CAUSERIE_MAX_CONNECTIONS_PER_ADDR", connections.to_string()),
             ("CAUSERIE_ADDR", addr.to_string()),
             (
                 "CAUSERIE_DB",

@@ -1,6 +1,8 @@
-//! Administration: forums and administrators. Every handler takes `Admin`,
-//! so a member gets 403 and a visitor 401 whatever the page showed.
+//! Administration: forums and administrators (accounts, registration and
+//! approvals in `accounts`). Every handler takes `Admin`, so a member gets
+//! 403 and a visitor 401 whatever the page showed.
 
+pub mod accounts;
 pub mod views;
 
 use axum::Router;
@@ -11,6 +13,7 @@ use maud::Markup;
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::auth::queries as account_queries;
 use crate::auth::{self, Admin, User};
 use crate::error::{AppError, AppResult};
 use crate::form::Form;
@@ -32,11 +35,25 @@ pub fn router() -> Router<AppState> {
             get(confirm_delete).post(delete_forum),
         )
         .route(paths::ADMIN_ADMINS, post(create_admin))
+        .merge(accounts::router())
 }
 
 async fn render(state: &AppState, user: &User, typed: Typed<'_>) -> AppResult<Markup> {
-    let forums = state.db.read(|c| Ok(forum_queries::list(c)?)).await?;
-    Ok(views::admin_page(user, &forums, typed))
+    let (forums, registration, pending) = state
+        .db
+        .read(|c| {
+            Ok((
+                forum_queries::list(c)?,
+                account_queries::registration_mode(c)?,
+                account_queries::pending_accounts(c, accounts::PENDING_SHOWN)?,
+            ))
+        })
+        .await?;
+    let accounts = views::AccountsSummary {
+        registration,
+        pending: &pending,
+    };
+    Ok(views::admin_page(user, &forums, accounts, typed))
 }
 
 async fn admin_page(State(state): State<AppState>, Admin(user): Admin) -> AppResult<Markup> {
@@ -198,7 +215,7 @@ async fn create_admin(
     if !errors.is_empty() {
         return Err(AppError::Invalid(refuse(errors).await?));
     }
-    match auth::create_account(&state.db, username.clone(), password, true).await? {
+    match auth::create_account(&state, username.clone(), password, true).await? {
         Some(_) if hx.request => Ok(views::admin_form(&AdminForm {
             created: Some(username),
             ..Default::default()

@@ -1,13 +1,17 @@
-//! The admin page: forums (create, edit, delete) and new admins.
+//! The admin pages: forums (create, edit, delete), new admins, the
+//! registration mode, pending accounts, and the accounts list.
 
 use maud::{Markup, html};
 
 use crate::auth::User;
+use crate::auth::queries::Account;
+use crate::auth::standing::{AccountStatus, RegistrationMode};
 use crate::forums::queries::{Forum, ForumSummary};
 use crate::paths;
 use crate::validate::{self, FieldErrors};
-use crate::views::components::{FieldAttrs, field, plural};
+use crate::views::components::{FieldAttrs, Paging, field, pager, plural, time};
 use crate::views::layout::{Shell, page};
+use crate::views::text::{Bdi, Line};
 
 /// A forum form's typed values and errors.
 #[derive(Default, Clone)]
@@ -66,7 +70,7 @@ pub fn admin_form(form: &AdminForm) -> Markup {
         form #new-admin-form.stack action=(paths::ADMIN_ADMINS) method="post"
             hx-post=(paths::ADMIN_ADMINS) hx-swap="outerHTML" {
             @if let Some(name) = &form.created {
-                p.notice.success role="status" { "Administrator " strong { (name) } " created." }
+                p.notice.success role="status" { "Administrator " strong { (Bdi(name)) } " created." }
             }
             (field("Username", "username", "text", &form.username, form.errors.get("username"),
                 FieldAttrs::new("admin").max(validate::USERNAME_MAX as u32).auto("off")))
@@ -85,7 +89,18 @@ pub enum Typed<'a> {
     NewAdmin(&'a AdminForm),
 }
 
-pub fn admin_page(user: &User, forums: &[ForumSummary], typed: Typed<'_>) -> Markup {
+/// What the admin page shows about accounts.
+pub struct AccountsSummary<'a> {
+    pub registration: RegistrationMode,
+    pub pending: &'a [Account],
+}
+
+pub fn admin_page(
+    user: &User,
+    forums: &[ForumSummary],
+    accounts: AccountsSummary<'_>,
+    typed: Typed<'_>,
+) -> Markup {
     let empty_forum = ForumForm::default();
     let empty_admin = AdminForm::default();
     html! {
@@ -103,7 +118,7 @@ pub fn admin_page(user: &User, forums: &[ForumSummary], typed: Typed<'_>) -> Mar
                     ul.admin-forums {
                         @for f in forums {
                             li {
-                                h3 { a href=(paths::forum(f.id)) { (f.name) } }
+                                h3 dir="auto" { a href=(paths::forum(f.id)) { (Line(&f.name)) } }
                                 p.muted { (plural(f.topic_count, "topic", "topics")) ", " (plural(f.message_count, "message", "messages")) }
                                 @let own;
                                 @let editing = matches!(typed, Typed::EditForum(id, _) if id == f.id);
@@ -123,6 +138,18 @@ pub fn admin_page(user: &User, forums: &[ForumSummary], typed: Typed<'_>) -> Mar
                     h2 { "New administrator" }
                     (admin_form(match typed { Typed::NewAdmin(f) => f, _ => &empty_admin }))
                 }
+                section.card {
+                    h2 { "Registration" }
+                    (registration_form(accounts.registration, false))
+                }
+                section.card {
+                    h2 { "Accounts awaiting approval" }
+                    @if accounts.pending.is_empty() { p.muted { "None." } }
+                    ul #pending {
+                        @for a in accounts.pending { (pending_entry(a)) }
+                    }
+                    p { a href=(paths::ADMIN_ACCOUNTS) { "All accounts (disable, enable)…" } }
+                }
             }
         ))
     }
@@ -141,7 +168,7 @@ pub fn delete_forum_page(user: &User, forum: &Forum) -> Markup {
         },
         html! {
             section.card.stack {
-                h1 { "Delete " (forum.name) "?" }
+                h1 { "Delete " (Bdi(&forum.name)) "?" }
                 p {
                     "This deletes the forum with its " strong { (plural(forum.topic_count, "topic", "topics")) }
                     " and " strong { (plural(forum.message_count, "message", "messages")) } ". It cannot be undone."
@@ -153,6 +180,123 @@ pub fn delete_forum_page(user: &User, forum: &Forum) -> Markup {
                     a href=(paths::ADMIN) { "Cancel" }
                 }
             }
+        },
+    )
+}
+
+/// How newcomers register: one choice, saved at once.
+pub fn registration_form(mode: RegistrationMode, saved: bool) -> Markup {
+    html! {
+        form #registration-form.stack action=(paths::ADMIN_REGISTRATION) method="post"
+            hx-post=(paths::ADMIN_REGISTRATION) hx-swap="outerHTML" {
+            @if saved { p.notice.success role="status" { "Registration mode saved." } }
+            fieldset {
+                legend { "Who may create an account" }
+                @for m in RegistrationMode::ALL {
+                    label {
+                        input type="radio" name="mode" value=(m.as_str()) checked[m == mode];
+                        " " (m.label())
+                    }
+                }
+            }
+            button.primary type="submit" { "Save" }
+        }
+    }
+}
+
+/// A pending account with its two decisions.
+pub fn pending_entry(a: &Account) -> Markup {
+    let target = format!("#pending-{}", a.id);
+    html! {
+        li id={ "pending-" (a.id) } {
+            strong { (Bdi(&a.username)) } " registered " (time(a.created_at)) " "
+            form.inline action=(paths::admin_account_approve(a.id)) method="post"
+                hx-post=(paths::admin_account_approve(a.id)) hx-target=(target) hx-swap="outerHTML" {
+                button.primary type="submit" { "Approve" }
+            }
+            " "
+            form.inline action=(paths::admin_account_refuse(a.id)) method="post"
+                hx-post=(paths::admin_account_refuse(a.id)) hx-target=(target) hx-swap="outerHTML" {
+                button.danger type="submit" { "Refuse (delete)" }
+            }
+        }
+    }
+}
+
+/// What replaces a pending account's entry once decided.
+pub fn pending_decided(id: i64, username: &str, approved: bool) -> Markup {
+    html! {
+        li id={ "pending-" (id) } role="status" {
+            strong { (Bdi(username)) }
+            @if approved { " approved: they can log in now." } @else { " refused: the account was deleted." }
+        }
+    }
+}
+
+/// One account in the list; `me` is the admin looking (who cannot disable
+/// themselves).
+pub fn account_row(a: &Account, me: i64) -> Markup {
+    let target = format!("#account-{}", a.id);
+    let disabled = a.status == AccountStatus::Disabled;
+    let action = if disabled {
+        paths::admin_account_enable(a.id)
+    } else {
+        paths::admin_account_disable(a.id)
+    };
+    html! {
+        tr id={ "account-" (a.id) } {
+            td { strong { (Bdi(&a.username)) } @if a.is_admin { " " span.badge { "admin" } } }
+            td { (time(a.created_at)) }
+            td { @if disabled { span.badge.locked { "disabled" } } @else { "active" } }
+            td {
+                @if a.id != me {
+                    form.inline action=(action) method="post"
+                        hx-post=(action) hx-target=(target) hx-swap="outerHTML" {
+                        @if disabled {
+                            button.secondary type="submit" { "Enable" }
+                        } @else {
+                            button.danger type="submit" { "Disable" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn accounts_page(user: &User, search: &str, accounts: &[Account], paging: Paging) -> Markup {
+    page(
+        Shell {
+            title: "Accounts",
+            user: Some(user),
+            crumbs: vec![
+                ("Admin".into(), Some(paths::ADMIN.into())),
+                ("Accounts".into(), None),
+            ],
+            live_view: None,
+        },
+        html! {
+            h1 { "Accounts" }
+            form #accounts-search.card role="search" action=(paths::ADMIN_ACCOUNTS) method="get" {
+                label for="accounts-q" { "Name contains" }
+                div.search-row {
+                    input #accounts-q type="search" name="q" value=(search) maxlength=(validate::USERNAME_MAX);
+                    button.secondary type="submit" { "Search" }
+                }
+            }
+            p.muted { "A disabled account cannot log in and its sessions end at once; its messages stay." }
+            @if accounts.is_empty() { p.muted { "No account matches." } }
+            // Scrolls sideways on its own rather than widening a phone's page.
+            div.table-scroll {
+                table #accounts {
+                    // The actions column is named for screen readers only.
+                    thead { tr { th { "Name" } th { "Registered" } th { "Status" } th { span.visually-hidden { "Action" } } } }
+                    tbody {
+                        @for a in accounts { (account_row(a, user.id)) }
+                    }
+                }
+            }
+            (pager(paging, None, |p| paths::admin_accounts(search, p)))
         },
     )
 }

@@ -5,15 +5,16 @@ pub mod password;
 pub mod queries;
 pub mod session;
 pub mod session_cache;
+pub mod session_store;
+pub mod standing;
+pub mod sweep;
 pub mod throttle;
 pub mod views;
 
-use std::net::{IpAddr, SocketAddr};
-
-use axum::extract::{ConnectInfo, Query, State};
+use axum::Router;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Router};
 use maud::Markup;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -21,12 +22,14 @@ use tower_sessions::Session;
 pub use session::{Admin, Member, Viewer};
 
 use crate::app::AppState;
-use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::htmx::Hx;
+use crate::limits;
+use crate::net::ClientAddr;
 use crate::paths;
 use crate::validate::{self, FieldErrors};
+use standing::{AccountStatus, RegistrationMode};
 use views::{LoginForm, PasswordForm, RegisterForm};
 
 /// A logged-in account as the rest of the application sees it.
@@ -44,11 +47,13 @@ pub fn router() -> Router<AppState> {
         .route(paths::LOGOUT, post(logout))
         .route(paths::ACCOUNT, get(account))
         .route(paths::ACCOUNT_PASSWORD, post(change_password))
+        .route(paths::ACCOUNT_LOGOUT_EVERYWHERE, post(logout_everywhere))
 }
 
 /// On a new database: the `admin` account, with the configured password or a
 /// generated one printed once. Does nothing when an `admin` exists.
-pub async fn ensure_first_admin(db: &Db, configured: Option<String>) -> AppResult<()> {
+pub async fn ensure_first_admin(state: &AppState, configured: Option<String>) -> AppResult<()> {
+    let db = &state.db;
     if db
         .read(|c| Ok(queries::username_taken(c, "admin")?))
         .await?
@@ -61,7 +66,7 @@ pub async fn ensure_first_admin(db: &Db, configured: Option<String>) -> AppResul
     };
     validate::password(&password)
         .map_err(|e| AppError::Internal(format!("CAUSERIE_ADMIN_PASSWORD is not usable: {e}")))?;
-    let hash = password::hash(password.clone()).await?;
+    let hash = state.hasher.hash(password.clone()).await?;
     db.write(move |tx| Ok(queries::create_user(tx, "admin", &hash, true)?))
         .await?;
     if generated {
@@ -79,14 +84,29 @@ pub async fn ensure_first_admin(db: &Db, configured: Option<String>) -> AppResul
 #[serde(default)]
 pub struct NextQuery {
     next: Option<String>,
+    /// Set after a registration that awaits approval.
+    awaiting: Option<String>,
+    /// Set when htmx was sent here by a 401, so the page says why.
+    required: Option<String>,
 }
+
+/// Why the login page shows up uninvited (a 401, with or without htmx).
+pub const LOGIN_REQUIRED: &str = "Please log in to continue.";
+
+pub const AWAITING_APPROVAL: &str =
+    "Your account awaits approval: you can log in once an administrator approves it.";
 
 async fn login_page(Viewer(user): Viewer, Query(q): Query<NextQuery>, hx: Hx) -> Response {
     let next = paths::safe_next(q.next.as_deref());
     if user.is_some() {
         return hx.redirect(&next);
     }
-    views::login_page(&LoginForm::default(), None, &next).into_response()
+    let notice = if q.awaiting.is_some() {
+        Some(AWAITING_APPROVAL)
+    } else {
+        q.required.is_some().then_some(LOGIN_REQUIRED)
+    };
+    views::login_page(&LoginForm::default(), notice, &next).into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -97,18 +117,22 @@ pub struct LoginInput {
     next: Option<String>,
 }
 
-fn client_ip(info: Option<Extension<ConnectInfo<SocketAddr>>>) -> Option<IpAddr> {
-    info.map(|Extension(ConnectInfo(addr))| addr.ip())
+/// What a throttled form says.
+fn wait_message(what: &str, wait: std::time::Duration) -> String {
+    format!(
+        "{what} Please wait {} seconds and try again.",
+        limits::seconds(wait)
+    )
 }
 
 async fn login(
     State(state): State<AppState>,
     session: Session,
     hx: Hx,
-    info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ClientAddr(client): ClientAddr,
     Form(input): Form<LoginInput>,
 ) -> AppResult<Response> {
-    let ip = client_ip(info);
+    let ip = Some(client);
     let next = paths::safe_next(input.next.as_deref());
     let username = input.username.trim().to_string();
     let again = |error: String| {
@@ -125,41 +149,69 @@ async fn login(
             "Enter your username and password.".into(),
         )));
     }
-    if let Some(secs) = state.throttle.retry_after(&username, ip) {
-        return Err(AppError::TooManyAttempts(again(format!(
-            "Too many failed attempts. Please wait {secs} seconds and try again."
-        ))));
-    }
+    // Counted before the hash, so a burst runs only the hashes it may.
+    let throttle = &state.throttle.login;
+    let attempt = throttle.reserve(&username, ip).map_err(|wait| {
+        AppError::TooManyAttempts(again(wait_message("Too many failed attempts.", wait)))
+    })?;
     let name = username.clone();
-    let found = state
-        .db
-        .read(move |c| Ok(queries::credentials(c, &name)?))
-        .await?;
-    let (user, hash) = match found {
-        Some((u, h)) => (Some(u), Some(h)),
-        None => (None, None),
+    let checked = async {
+        let found = state
+            .db
+            .read(move |c| Ok(queries::credentials(c, &name)?))
+            .await?;
+        let (user, hash) = match found {
+            Some(c) => (
+                Some((c.user, c.status, c.session_epoch)),
+                Some(c.password_hash),
+            ),
+            None => (None, None),
+        };
+        let ok = state.hasher.verify(input.password, hash).await?;
+        Ok::<_, AppError>(user.filter(|_| ok))
     };
-    let ok = password::verify(input.password, hash).await?;
-    match user {
-        Some(user) if ok => {
-            state.throttle.record_success(&username);
-            session::log_in(&session, &user).await?;
+    match checked.await {
+        // Only the account's owner learns that it is disabled or pending.
+        Ok(Some((_, AccountStatus::Disabled, _))) => Err(AppError::Refused(again(
+            "This account is disabled: an administrator has closed it.".into(),
+        ))),
+        Ok(Some((_, AccountStatus::Pending, _))) => {
+            Err(AppError::Refused(again(AWAITING_APPROVAL.into())))
+        }
+        Ok(Some((user, AccountStatus::Active, epoch))) => {
+            // Not worth refusing the login for: only a restart forgets it.
+            if let Err(e) = throttle::persist_known(&state.db, &attempt).await {
+                tracing::warn!(error = %e, "cannot remember where a login came from");
+            }
+            throttle.succeeded(attempt);
+            session::log_in(&session, &user, epoch).await?;
             Ok(hx.redirect(&next))
         }
-        _ => {
-            state.throttle.record_failure(&username, ip);
-            Err(AppError::Invalid(again(
-                "Wrong username or password.".into(),
-            )))
+        Ok(None) => Err(AppError::Invalid(again(
+            "Wrong username or password.".into(),
+        ))),
+        Err(e) => {
+            // No guess was checked (busy, or a failure of ours).
+            throttle.forgive(&attempt);
+            Err(e)
         }
     }
 }
 
-async fn register_page(Viewer(user): Viewer, hx: Hx) -> Response {
+async fn registration_mode(state: &AppState) -> AppResult<RegistrationMode> {
+    state.db.read(|c| Ok(queries::registration_mode(c)?)).await
+}
+
+async fn register_page(
+    State(state): State<AppState>,
+    Viewer(user): Viewer,
+    hx: Hx,
+) -> AppResult<Response> {
     if user.is_some() {
-        return hx.redirect(paths::HOME);
+        return Ok(hx.redirect(paths::HOME));
     }
-    views::register_page(&RegisterForm::default()).into_response()
+    let mode = registration_mode(&state).await?;
+    Ok(views::register_page(&RegisterForm::default(), mode).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -190,13 +242,29 @@ pub fn check_new_account(
 
 /// Creates the account, or says (409) that the name is taken.
 pub async fn create_account(
-    db: &Db,
+    state: &AppState,
     username: String,
     password: String,
     is_admin: bool,
 ) -> AppResult<Option<User>> {
-    let hash = password::hash(password).await?;
-    db.write(move |tx| Ok(queries::create_user(tx, &username, &hash, is_admin)?))
+    let hash = state.hasher.hash(password).await?;
+    state
+        .db
+        .write(move |tx| Ok(queries::create_user(tx, &username, &hash, is_admin)?))
+        .await
+}
+
+/// Creates an account awaiting an admin's approval; `false` when the name
+/// is taken.
+pub async fn create_pending_account(
+    state: &AppState,
+    username: String,
+    password: String,
+) -> AppResult<bool> {
+    let hash = state.hasher.hash(password).await?;
+    state
+        .db
+        .write(move |tx| Ok(queries::create_pending_user(tx, &username, &hash)?))
         .await
 }
 
@@ -206,6 +274,7 @@ async fn register(
     State(state): State<AppState>,
     session: Session,
     hx: Hx,
+    ClientAddr(client): ClientAddr,
     Form(input): Form<RegisterInput>,
 ) -> AppResult<Response> {
     let (username, password, errors) = check_new_account(
@@ -213,21 +282,50 @@ async fn register(
         &input.password,
         Some(&input.password_confirm),
     );
+    let mode = registration_mode(&state).await?;
+    if mode == RegistrationMode::Closed {
+        return Err(AppError::Forbidden(views::REGISTRATION_CLOSED));
+    }
     let show = |errors: FieldErrors| -> Markup {
         let form = RegisterForm {
             username: input.username.trim().to_string(),
             errors,
         };
-        hx.form_or_page(views::register_form(&form), |_| views::register_page(&form))
+        hx.form_or_page(views::register_form(&form), |_| {
+            views::register_page(&form, mode)
+        })
     };
     if !errors.is_empty() {
         return Err(AppError::Invalid(show(errors)));
     }
-    match create_account(&state.db, username, password, false).await? {
-        Some(user) => {
-            session::log_in(&session, &user).await?;
+    // Each account costs a hash: counted per address before it.
+    let addr = throttle::addr_key(Some(client));
+    if let Err(wait) = state.throttle.register.reserve(&addr) {
+        let mut errors = FieldErrors::default();
+        let why = wait_message("Too many accounts were created from your address.", wait);
+        errors.add("username", why);
+        return Err(AppError::TooManyAttempts(show(errors)));
+    }
+    // `Some(None)`: created, pending approval; `None`: the name is taken.
+    let created = if mode == RegistrationMode::Approval {
+        create_pending_account(&state, username, password)
+            .await
+            .map(|created| created.then_some(None))
+    } else {
+        create_account(&state, username, password, false)
+            .await
+            .map(|user| user.map(Some))
+    };
+    if matches!(created, Err(AppError::Busy)) {
+        state.throttle.register.give_back(&addr);
+    }
+    match created? {
+        Some(Some(user)) => {
+            // A new account's epoch is 0.
+            session::log_in(&session, &user, 0).await?;
             Ok(hx.redirect(paths::HOME))
         }
+        Some(None) => Ok(hx.redirect(paths::LOGIN_AWAITING)),
         None => {
             let mut errors = FieldErrors::default();
             errors.add("username", NAME_TAKEN);
@@ -237,6 +335,22 @@ async fn register(
 }
 
 async fn logout(Member(_): Member, session: Session, hx: Hx) -> AppResult<Response> {
+    session::log_out(&session).await?;
+    Ok(hx.redirect(paths::HOME))
+}
+
+/// Ends every session of the account, this one included, and its sockets.
+async fn logout_everywhere(
+    State(state): State<AppState>,
+    Member(user): Member,
+    session: Session,
+    hx: Hx,
+) -> AppResult<Response> {
+    let id = user.id;
+    standing::write_ending_sessions(&state, id, move |tx| {
+        Ok(((), queries::end_sessions(tx, id)?))
+    })
+    .await?;
     session::log_out(&session).await?;
     Ok(hx.redirect(paths::HOME))
 }
@@ -285,22 +399,39 @@ async fn change_password(
         errors.add("new_password_confirm", "The two passwords differ.");
     }
     let id = user.id;
+    // Counted before the hash: someone at an unattended session cannot try
+    // passwords fast.
+    let throttle = &state.throttle.password_change;
+    if let Err(wait) = throttle.reserve(&id) {
+        let why = wait_message("Too many attempts.", wait);
+        errors.add("current_password", why);
+        return Err(AppError::TooManyAttempts(show(errors)));
+    }
     let stored = state
         .db
         .read(move |c| Ok(queries::password_hash(c, id)?))
         .await?;
-    if !password::verify(input.current_password, stored).await? {
+    let checked = state.hasher.verify(input.current_password, stored).await;
+    if matches!(checked, Err(AppError::Busy)) {
+        throttle.give_back(&id);
+    }
+    if checked? {
+        // The right password is forgiven, whatever else the form got wrong.
+        throttle.give_back(&id);
+    } else {
         errors.add("current_password", "This is not your current password.");
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(show(errors)));
     }
-    let hash = password::hash(new).await?;
-    state
-        .db
-        .write(move |tx| Ok(queries::set_password(tx, id, &hash)?))
-        .await?;
-    session.cycle_id().await?;
+    let hash = state.hasher.hash(new).await?;
+    // Every other session of the account ends; this one goes on, renewed.
+    let epoch = standing::write_ending_sessions(&state, id, move |tx| {
+        let epoch = queries::set_password(tx, id, &hash)?;
+        Ok((epoch, Some(epoch)))
+    })
+    .await?;
+    session::renew(&session, epoch).await?;
     if hx.request {
         let form = PasswordForm {
             errors: FieldErrors::default(),

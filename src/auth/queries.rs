@@ -3,6 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::User;
+use super::standing::{AccountStatus, RegistrationMode};
 use crate::db::now;
 
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
@@ -19,12 +20,29 @@ pub fn user_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<User>> 
         .optional()
 }
 
+/// What a login checks, read together so that a session never carries an
+/// epoch newer than the password it was opened with.
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+    pub status: AccountStatus,
+    pub session_epoch: i64,
+}
+
 /// The user and their password hash, by name ignoring case.
-pub fn credentials(conn: &Connection, username: &str) -> rusqlite::Result<Option<(User, String)>> {
+pub fn credentials(conn: &Connection, username: &str) -> rusqlite::Result<Option<Credentials>> {
     conn.prepare_cached(
-        "SELECT id, username, is_admin, password_hash FROM users WHERE username = ?1",
+        "SELECT id, username, is_admin, password_hash, status, session_epoch
+           FROM users WHERE username = ?1",
     )?
-    .query_row([username], |r| Ok((user_row(r)?, r.get(3)?)))
+    .query_row([username], |r| {
+        Ok(Credentials {
+            user: user_row(r)?,
+            password_hash: r.get(3)?,
+            status: AccountStatus::parse(&r.get::<_, String>(4)?),
+            session_epoch: r.get(5)?,
+        })
+    })
     .optional()
 }
 
@@ -54,13 +72,294 @@ pub fn create_user(
     }))
 }
 
-pub fn set_password(conn: &Connection, user_id: i64, password_hash: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached("UPDATE users SET password_hash = ?2 WHERE id = ?1")?
-        .execute(params![user_id, password_hash])?;
-    Ok(())
+/// Sets the password and ends the account's sessions; returns the new epoch.
+pub fn set_password(conn: &Connection, user_id: i64, password_hash: &str) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "UPDATE users SET password_hash = ?2, session_epoch = session_epoch + 1
+          WHERE id = ?1 RETURNING session_epoch",
+    )?
+    .query_row(params![user_id, password_hash], |r| r.get(0))
 }
 
 pub fn username_taken(conn: &Connection, username: &str) -> rusqlite::Result<bool> {
     conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1)")?
         .query_row([username], |r| r.get(0))
+}
+
+/// When the account was created (Unix seconds).
+pub fn created_at(conn: &Connection, user_id: i64) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT created_at FROM users WHERE id = ?1")?
+        .query_row([user_id], |r| r.get(0))
+        .optional()
+}
+
+/// A new account awaiting approval (registration in approval mode); `false`
+/// when the name is taken.
+pub fn create_pending_user(
+    conn: &Connection,
+    username: &str,
+    password_hash: &str,
+) -> rusqlite::Result<bool> {
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO users (username, password_hash, is_admin, created_at, status)
+             VALUES (?1, ?2, 0, ?3, 'pending') ON CONFLICT (username) DO NOTHING",
+        )?
+        .execute(params![username, password_hash, now()])?;
+    Ok(inserted == 1)
+}
+
+/// Every account whose epoch has moved from 0: all the session epochs that
+/// are not the default.
+pub fn session_epochs(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64)>> {
+    conn.prepare_cached("SELECT id, session_epoch FROM users WHERE session_epoch <> 0")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
+/// Ends every session of the account; returns the new epoch (`None`: no
+/// such account).
+pub fn end_sessions(conn: &Connection, user_id: i64) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached(
+        "UPDATE users SET session_epoch = session_epoch + 1 WHERE id = ?1 RETURNING session_epoch",
+    )?
+    .query_row([user_id], |r| r.get(0))
+    .optional()
+}
+
+/// Disables (`true`) or enables an account that is not pending; disabling
+/// ends its sessions. Returns its new epoch, `None` when there is no such
+/// account (or it is pending).
+pub fn set_disabled(
+    conn: &Connection,
+    user_id: i64,
+    disabled: bool,
+) -> rusqlite::Result<Option<i64>> {
+    let sql = if disabled {
+        "UPDATE users SET status = 'disabled', session_epoch = session_epoch + 1
+          WHERE id = ?1 AND status <> 'pending' RETURNING session_epoch"
+    } else {
+        "UPDATE users SET status = 'active'
+          WHERE id = ?1 AND status <> 'pending' RETURNING session_epoch"
+    };
+    conn.prepare_cached(sql)?
+        .query_row([user_id], |r| r.get(0))
+        .optional()
+}
+
+/// Approves a pending account; `false` when there is no such pending account.
+pub fn approve(conn: &Connection, user_id: i64) -> rusqlite::Result<bool> {
+    let n = conn
+        .prepare_cached("UPDATE users SET status = 'active' WHERE id = ?1 AND status = 'pending'")?
+        .execute([user_id])?;
+    Ok(n == 1)
+}
+
+/// Deletes a pending account (it has written nothing); `false` when there is
+/// no such pending account.
+pub fn refuse(conn: &Connection, user_id: i64) -> rusqlite::Result<bool> {
+    let n = conn
+        .prepare_cached("DELETE FROM users WHERE id = ?1 AND status = 'pending'")?
+        .execute([user_id])?;
+    Ok(n == 1)
+}
+
+/// An account as the admin's list shows it.
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub is_admin: bool,
+    pub status: AccountStatus,
+    pub created_at: i64,
+}
+
+fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
+    Ok(Account {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        is_admin: r.get(2)?,
+        status: AccountStatus::parse(&r.get::<_, String>(3)?),
+        created_at: r.get(4)?,
+    })
+}
+
+const ACCOUNT_COLUMNS: &str = "id, username, is_admin, status, created_at";
+
+pub fn account(conn: &Connection, user_id: i64) -> rusqlite::Result<Option<Account>> {
+    conn.prepare_cached(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = ?1"
+    ))?
+    .query_row([user_id], account_row)
+    .optional()
+}
+
+/// `LIKE` pattern for names containing `search`, its wildcards taken literally.
+fn containing(search: &str) -> String {
+    let escaped = search
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// How many accounts (not pending) have a name containing `search`.
+pub fn count_accounts(conn: &Connection, search: &str) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "SELECT count(*) FROM users WHERE status <> 'pending' AND username LIKE ?1 ESCAPE '\\'",
+    )?
+    .query_row([containing(search)], |r| r.get(0))
+}
+
+/// A page of accounts (not pending) whose name contains `search`, by name.
+pub fn accounts(
+    conn: &Connection,
+    search: &str,
+    offset: i64,
+    limit: u32,
+) -> rusqlite::Result<Vec<Account>> {
+    conn.prepare_cached(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM users
+          WHERE status <> 'pending' AND username LIKE ?1 ESCAPE '\\'
+          ORDER BY username LIMIT ?2 OFFSET ?3"
+    ))?
+    .query_map(params![containing(search), limit, offset], account_row)?
+    .collect()
+}
+
+/// The accounts awaiting approval, oldest first (bounded: the page shows the
+/// first ones; each decision brings up the next).
+pub fn pending_accounts(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<Account>> {
+    conn.prepare_cached(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE status = 'pending' ORDER BY id LIMIT ?1"
+    ))?
+    .query_map([limit], account_row)?
+    .collect()
+}
+
+pub fn registration_mode(conn: &Connection) -> rusqlite::Result<RegistrationMode> {
+    let value: Option<String> = conn
+        .prepare_cached("SELECT value FROM settings WHERE key = 'registration'")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    Ok(value
+        .as_deref()
+        .map_or(RegistrationMode::Open, RegistrationMode::parse))
+}
+
+pub fn set_registration_mode(conn: &Connection, mode: RegistrationMode) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO settings (key, value) VALUES ('registration', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([mode.as_str()])?;
+    Ok(())
+}
+
+/// The session store's table (the name tower-sessions' SQLite store gave it,
+/// which earlier versions used), in the same database file.
+const SESSIONS_TABLE: &str = "tower_sessions";
+
+/// Stores a new session; `false` when its id is taken.
+pub fn insert_session(
+    conn: &Connection,
+    id: &str,
+    data: &[u8],
+    expiry: i64,
+) -> rusqlite::Result<bool> {
+    let n = conn
+        .prepare_cached(&format!(
+            "INSERT INTO {SESSIONS_TABLE} (id, data, expiry_date) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO NOTHING"
+        ))?
+        .execute(params![id, data, expiry])?;
+    Ok(n == 1)
+}
+
+pub fn save_session(conn: &Connection, id: &str, data: &[u8], expiry: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO {SESSIONS_TABLE} (id, data, expiry_date) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date"
+    ))?
+    .execute(params![id, data, expiry])?;
+    Ok(())
+}
+
+/// A live session's encoded record.
+pub fn load_session(conn: &Connection, id: &str, now: i64) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.prepare_cached(&format!(
+        "SELECT data FROM {SESSIONS_TABLE} WHERE id = ?1 AND expiry_date > ?2"
+    ))?
+    .query_row(params![id, now], |r| r.get(0))
+    .optional()
+}
+
+pub fn delete_session(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(&format!("DELETE FROM {SESSIONS_TABLE} WHERE id = ?1"))?
+        .execute([id])?;
+    Ok(())
+}
+
+pub fn delete_expired_sessions(conn: &Connection, now: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(&format!(
+        "DELETE FROM {SESSIONS_TABLE} WHERE expiry_date < ?1"
+    ))?
+    .execute([now])?;
+    Ok(())
+}
+
+/// Calls `each` with every stored session's id and encoded record, one row
+/// at a time.
+pub fn each_stored_session(
+    conn: &Connection,
+    mut each: impl FnMut(String, &[u8]),
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT id, data FROM {SESSIONS_TABLE}"))?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        each(row.get(0)?, row.get_ref(1)?.as_blob()?);
+    }
+    Ok(())
+}
+
+pub fn delete_stored_sessions(conn: &Connection, ids: &[String]) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(&format!("DELETE FROM {SESSIONS_TABLE} WHERE id = ?1"))?;
+    for id in ids {
+        stmt.execute([id])?;
+    }
+    Ok(())
+}
+
+/// Remembers that `username` (lowercased) logged in from `addr` at `at`
+/// (Unix seconds), and forgets pairs not seen since `forget_before`.
+pub fn remember_login(
+    conn: &Connection,
+    username: &str,
+    addr: &str,
+    at: i64,
+    forget_before: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO login_known (username, addr, at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (username, addr) DO UPDATE SET at = excluded.at",
+    )?
+    .execute(params![username, addr, at])?;
+    conn.prepare_cached("DELETE FROM login_known WHERE at < ?1")?
+        .execute([forget_before])?;
+    Ok(())
+}
+
+/// The latest `limit` pairs that logged in since `since`: (username, address, at).
+pub fn known_logins(
+    conn: &Connection,
+    since: i64,
+    limit: u32,
+) -> rusqlite::Result<Vec<(String, String, i64)>> {
+    conn.prepare_cached(
+        "SELECT username, addr, at FROM login_known WHERE at >= ?1 ORDER BY at DESC LIMIT ?2",
+    )?
+    .query_map(params![since, limit], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?
+    .collect()
 }

@@ -5,7 +5,9 @@ use axum::extract::FromRequestParts;
 use axum::http::Method;
 use axum::http::request::Parts;
 use tower_sessions::Session;
+use tower_sessions::session::Record;
 
+use super::standing::SessionEpochs;
 use super::{User, queries};
 use crate::app::AppState;
 use crate::error::AppError;
@@ -15,10 +17,18 @@ use crate::error::AppError;
 const USER: &str = "user";
 /// What sessions from before `USER` hold: the id alone.
 const USER_ID: &str = "user_id";
+/// The account's session epoch when the session was opened (absent: 0).
+/// The session counts while it is the account's current one (see `standing`).
+const EPOCH: &str = "epoch";
 
 /// The viewer of a page: a member or admin, or `None` for a visitor.
 #[derive(Clone, Debug)]
 pub struct Viewer(pub Option<User>);
+
+/// The session epoch the request's session carries (0 for a visitor's; see
+/// `standing`), for whoever must check it again later (a socket as it joins).
+#[derive(Clone, Copy, Debug)]
+pub struct SessionEpoch(pub i64);
 
 /// A logged-in user; visitors get 401 and the login form.
 pub struct Member(pub User);
@@ -32,10 +42,20 @@ async fn session(parts: &mut Parts, state: &AppState) -> Result<Session, AppErro
         .map_err(|(_, why)| AppError::Internal(format!("no session: {why}")))
 }
 
-/// Logs `user` in, with a new session id (no fixation).
-pub async fn log_in(session: &Session, user: &User) -> Result<(), AppError> {
+/// Logs `user` in, with a new session id (no fixation); `epoch` is the
+/// account's session epoch, read with the password it was checked against.
+pub async fn log_in(session: &Session, user: &User, epoch: i64) -> Result<(), AppError> {
     session.cycle_id().await?;
     session.insert(USER, user).await?;
+    session.insert(EPOCH, epoch).await?;
+    Ok(())
+}
+
+/// Keeps this session logged in across an epoch change it made itself (a
+/// password change), under a new id.
+pub async fn renew(session: &Session, epoch: i64) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    session.insert(EPOCH, epoch).await?;
     Ok(())
 }
 
@@ -64,10 +84,34 @@ impl FromRequestParts<AppState> for Viewer {
                 None => None,
             },
         };
+        // A session opened before the account's last password change, "log
+        // out everywhere" or disabling is over: it is a visitor's now.
+        let epoch = session.get::<i64>(EPOCH).await?.unwrap_or(0);
+        let user = match user {
+            Some(u) if epoch != state.epochs.current(u.id) => {
+                session.flush().await?;
+                None
+            }
+            other => other,
+        };
+        parts.extensions.insert(SessionEpoch(epoch));
         let viewer = Viewer(user);
         parts.extensions.insert(viewer.clone());
         Ok(viewer)
     }
+}
+
+/// Whether a stored session has ended: it belongs to an account whose epoch
+/// has moved past the session's.
+pub fn is_stale(record: &Record, epochs: &SessionEpochs) -> bool {
+    let user_id = record
+        .data
+        .get(USER)
+        .and_then(|u| u.get("id"))
+        .or_else(|| record.data.get(USER_ID))
+        .and_then(|id| id.as_i64());
+    let epoch = record.data.get(EPOCH).and_then(|e| e.as_i64()).unwrap_or(0);
+    user_id.is_some_and(|id| epoch < epochs.current(id))
 }
 
 /// Where a visitor should come back to after logging in.
@@ -111,5 +155,18 @@ impl FromRequestParts<AppState> for Admin {
         } else {
             Err(AppError::Forbidden("Only administrators may do this."))
         }
+    }
+}
+
+impl FromRequestParts<AppState> for SessionEpoch {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        Viewer::from_request_parts(parts, state).await?;
+        Ok(parts
+            .extensions
+            .get::<SessionEpoch>()
+            .copied()
+            .unwrap_or(SessionEpoch(0)))
     }
 }

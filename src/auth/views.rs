@@ -3,10 +3,12 @@
 use maud::{Markup, html};
 
 use super::User;
+use super::standing::RegistrationMode;
 use crate::paths;
 use crate::validate::{self, FieldErrors};
 use crate::views::components::{FieldAttrs, field, form_error};
 use crate::views::layout::{Shell, page};
+use crate::views::text::Bdi;
 
 /// What the login form shows again after a failed attempt.
 #[derive(Default)]
@@ -74,7 +76,11 @@ pub fn register_form(form: &RegisterForm) -> Markup {
     }
 }
 
-pub fn register_page(form: &RegisterForm) -> Markup {
+pub const REGISTRATION_CLOSED: &str =
+    "Registration is closed: new accounts cannot be created at the moment.";
+
+/// The registration page: the form, or (registration closed) why not.
+pub fn register_page(form: &RegisterForm, mode: RegistrationMode) -> Markup {
     page(
         Shell {
             title: "Register",
@@ -82,7 +88,22 @@ pub fn register_page(form: &RegisterForm) -> Markup {
             crumbs: vec![("Register".into(), None)],
             live_view: None,
         },
-        register_form(form),
+        html! {
+            @match mode {
+                RegistrationMode::Closed => {
+                    section #registration-closed.card.stack {
+                        h1 { "Register" }
+                        p.notice { (REGISTRATION_CLOSED) }
+                        p.muted { "Already registered? " a href=(paths::LOGIN) { "Log in" } }
+                    }
+                }
+                RegistrationMode::Approval => {
+                    p.notice { "New accounts are approved by an administrator before they can log in." }
+                    (register_form(form))
+                }
+                RegistrationMode::Open => (register_form(form)),
+            }
+        },
     )
 }
 
@@ -121,8 +142,16 @@ pub fn account_page(user: &User, form: &PasswordForm) -> Markup {
         },
         html! {
             h1 { "Your account" }
-            p { "You are " strong { (user.username) } @if user.is_admin { ", an administrator" } "." }
+            p { "You are " strong { (Bdi(&user.username)) } @if user.is_admin { ", an administrator" } "." }
             (password_form(form))
+            section #sessions.card.stack {
+                h2 { "Sessions" }
+                p { "Logged in on another device you no longer use? End every session of your account, this one included." }
+                // static/drafts.js forgets this browser's drafts, as at log out.
+                form action=(paths::ACCOUNT_LOGOUT_EVERYWHERE) method="post" data-forget-drafts {
+                    button.danger type="submit" { "Log out everywhere" }
+                }
+            }
         },
     )
 }

@@ -5,14 +5,16 @@ pub mod views;
 
 use axum::Router;
 use axum::extract::{Query, State};
+use axum::response::Response;
 use axum::routing::get;
-use maud::Markup;
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::pagecache::PageKey;
 use crate::path_param::Path;
+use crate::perms::Role;
 use crate::topics;
 use crate::views::components::{PAGE_SIZE, Paging};
 
@@ -38,9 +40,16 @@ impl PageQuery {
     }
 }
 
-async fn home(State(state): State<AppState>, Viewer(user): Viewer) -> AppResult<Markup> {
-    let forums = state.db.read(|c| Ok(queries::list(c)?)).await?;
-    Ok(views::home_page(user.as_ref(), &forums))
+async fn home(State(state): State<AppState>, Viewer(user): Viewer) -> AppResult<Response> {
+    let role = Role::of(user.as_ref());
+    let generation = state.db.generation();
+    state
+        .pages
+        .serve(PageKey::Home, role, generation, async {
+            let forums = state.db.read(|c| Ok(queries::list(c)?)).await?;
+            Ok(views::home_page(user.as_ref(), &forums))
+        })
+        .await
 }
 
 /// A forum page's data, read in a fixed number of queries.
@@ -60,14 +69,22 @@ async fn show(
     Viewer(user): Viewer,
     Path(id): Path<i64>,
     Query(q): Query<PageQuery>,
-) -> AppResult<Markup> {
+) -> AppResult<Response> {
     let page = q.page()?;
-    let (forum, rows, paging) = state.db.read(move |c| load_page(c, id, page)).await?;
-    Ok(views::forum_page(views::ForumPage {
-        user: user.as_ref(),
-        forum: &forum,
-        topics: &rows,
-        paging,
-        form: &Default::default(),
-    }))
+    let key = PageKey::Forum { id, page };
+    let role = Role::of(user.as_ref());
+    let generation = state.db.generation();
+    state
+        .pages
+        .serve(key, role, generation, async {
+            let (forum, rows, paging) = state.db.read(move |c| load_page(c, id, page)).await?;
+            Ok(views::forum_page(views::ForumPage {
+                user: user.as_ref(),
+                forum: &forum,
+                topics: &rows,
+                paging,
+                form: &Default::default(),
+            }))
+        })
+        .await
 }

@@ -10,14 +10,15 @@ use crate::topics::queries::TopicRow;
 use crate::topics::views::{NewTopicForm, new_topic_form, topic_list};
 use crate::views::components::{Paging, live_notice, pager, plural, time};
 use crate::views::layout::{Shell, page};
+use crate::views::text::{Bdi, Line};
 
 pub fn last_post(last: Option<&LastPost>) -> Markup {
     html! {
         @match last {
             Some(l) => {
                 span.last {
-                    a href=(paths::message(l.message_id)) { (l.topic_title) }
-                    " by " strong { (l.author) } ", " (time(l.at))
+                    a href=(paths::message(l.message_id)) { (Bdi(&l.topic_title)) }
+                    " by " strong { (Bdi(&l.author)) } ", " (time(l.at))
                 }
             }
             None => span.last.muted { "No messages yet" },
@@ -29,8 +30,8 @@ pub fn forum_entry(f: &ForumSummary) -> Markup {
     html! {
         li.forum.row id={ "forum-" (f.id) } {
             div.main {
-                h2 { a href=(paths::forum(f.id)) { (f.name) } }
-                @if !f.description.is_empty() { p.description { (f.description) } }
+                h2 dir="auto" { a href=(paths::forum(f.id)) { (Line(&f.name)) } }
+                @if !f.description.is_empty() { p.description dir="auto" { (Line(&f.description)) } }
             }
             div.counts {
                 span.count { (plural(f.topic_count, "topic", "topics")) }
@@ -72,8 +73,8 @@ pub fn home_page(user: Option<&User>, forums: &[ForumSummary]) -> Markup {
 pub fn forum_head(forum: &Forum, oob: Option<&str>) -> Markup {
     html! {
         div #forum-head hx-swap-oob=[oob] {
-            h1 { (forum.name) }
-            @if !forum.description.is_empty() { p.description { (forum.description) } }
+            h1 dir="auto" { (Line(&forum.name)) }
+            @if !forum.description.is_empty() { p.description dir="auto" { (Line(&forum.description)) } }
         }
     }
 }

@@ -23,6 +23,8 @@ pub enum Change {
         forum_id: i64,
         topic_id: i64,
         message_id: i64,
+        /// How many messages of the topic came before it.
+        before: i64,
     },
     TopicLocked {
         forum_id: i64,

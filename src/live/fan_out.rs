@@ -111,11 +111,11 @@ pub(super) fn prepare(conn: &Connection, subs: &mut Subs, change: &Change) -> Ap
                 plan.locked.insert((watch, kind), frames);
             }
         }
-        Change::MessageDeleted { message_id, .. } => {
+        Change::MessageDeleted { before, .. } => {
             // The messages after it move up one place: from its page on, each
             // page's first message goes to the page before, and each page
             // gets the first of the next: the message now last on it.
-            let from_page = page_of(message_queries::position(conn, topic_id, *message_id)?);
+            let from_page = page_of(*before);
             let mut last_of: HashMap<u32, Option<MessageRow>> = HashMap::new();
             for sub in subs.watchers(key) {
                 let page = watched_page(sub);
@@ -224,8 +224,10 @@ fn topic_frames(
                 return;
             };
             let last_of = |p: u32| last_of.get(&p).and_then(Option::as_ref);
-            // The pagers change only when the last page emptied.
+            // The pagers change only when the last page emptied; a page
+            // past the new last one says it is gone, as its reload would.
             let pages_changed = topic.message_count % i64::from(PAGE_SIZE) == 0;
+            let last_page = Paging::new(1, topic.message_count).last;
             subs.fan_out(
                 key,
                 |sub| {
@@ -245,6 +247,7 @@ fn topic_frames(
                         @if pages_changed {
                             (render::topic_pager(topic_id, Paging::new(page, topic.message_count)))
                         }
+                        @if page > last_page { (render::topic_page_gone(topic_id)) }
                     })
                 },
             );

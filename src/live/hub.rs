@@ -93,18 +93,27 @@ impl Hub {
     }
 
     /// Registers a socket; its catch-up is the first thing queued for it.
-    /// When the catch-up cannot be read, the socket is closed.
-    pub async fn join(&self, watch: Watch, role: Role) -> (u64, Arc<Outbox>) {
+    /// When the catch-up cannot be read, the socket is closed. `current`
+    /// says whether the session it was opened with still counts; asked as it
+    /// joins, it closes a socket whose session ended while it was opening
+    /// (after `close_user` could see it).
+    pub async fn join(
+        &self,
+        watch: Watch,
+        role: Role,
+        current: impl Fn() -> bool + Send + 'static,
+    ) -> (u64, Arc<Outbox>) {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::new());
         let sub = Sub {
             id,
             watch,
             kind: Kind::of(role),
+            user: role.user_id(),
             outbox: outbox.clone(),
             since: 0,
         };
-        let Some(sub) = self.add_cached(sub) else {
+        let Some(sub) = self.add_cached(sub, &current) else {
             return (id, outbox);
         };
         // A few at a time: each read waits for the writer on a blocking
@@ -113,7 +122,7 @@ impl Hub {
         let joined = match self.shared.readers.acquire().await {
             Ok(_reading) => {
                 let hub = self.clone();
-                tokio::task::spawn_blocking(move || hub.add(sub)).await
+                tokio::task::spawn_blocking(move || hub.add(sub, current)).await
             }
             Err(_) => Ok(Err(AppError::Internal("hub closed".into()))),
         };
@@ -127,15 +136,15 @@ impl Hub {
     /// Admits `sub` with the cached catch-up of its page, or with its
     /// goodbye when the server is closing; hands it back when the catch-up
     /// must be read.
-    fn add_cached(&self, sub: Sub) -> Option<Sub> {
+    fn add_cached(&self, sub: Sub, current: &dyn Fn() -> bool) -> Option<Sub> {
         let mut subs = self.subs();
         if subs.closing {
-            subs.admit(sub, None);
+            subs.admit(sub, None, current);
             return None;
         }
         match subs.catch_up.get(sub.watch, sub.kind) {
             Some(frames) => {
-                subs.admit(sub, Some(frames));
+                subs.admit(sub, Some(frames), current);
                 None
             }
             None => Some(sub),
@@ -147,8 +156,8 @@ impl Hub {
     /// every committed change has been fanned out (no change is published
     /// while the writer is held): either way it is exactly the state before
     /// the next change the socket receives.
-    fn add(&self, sub: Sub) -> AppResult<()> {
-        let Some(sub) = self.add_cached(sub) else {
+    fn add(&self, sub: Sub, current: impl Fn() -> bool) -> AppResult<()> {
+        let Some(sub) = self.add_cached(sub, &current) else {
             return Ok(());
         };
         let (watch, kind) = (sub.watch, sub.kind);
@@ -158,7 +167,7 @@ impl Hub {
             let read = render::catch_up(conn, watch, kind)?;
             let mut subs = self.subs();
             let frames = subs.keep(watch, kind, read);
-            subs.admit(sub, Some(frames));
+            subs.admit(sub, Some(frames), &current);
             Ok(())
         })
     }
@@ -178,6 +187,16 @@ impl Hub {
         self.subs().remove(id, watch.key());
     }
 
+    /// Closes every socket of `user_id` (its sessions have ended): they get
+    /// a close frame htmx reconnects after, and come back as what their
+    /// cookie now says, a visitor's when that session is over.
+    pub fn close_user(&self, user_id: i64) {
+        let subs = self.subs();
+        for sub in subs.all().filter(|sub| sub.user == Some(user_id)) {
+            sub.outbox.push(session_ended());
+        }
+    }
+
     /// Sends every socket "going away" (1001), so browsers reconnect to the
     /// next server and catch up there. The receiver resolves once every
     /// socket has sent its close frame and left: the process must not exit
@@ -195,10 +214,16 @@ impl Hub {
     }
 }
 
+/// The close code of a socket whose session ended: "try again later", one
+/// of those the htmx socket extension reconnects after.
+pub const SESSION_ENDED: u16 = 1013;
+
 pub(super) struct Sub {
     pub(super) id: u64,
     pub(super) watch: Watch,
     pub(super) kind: Kind,
+    /// Whose socket it is (`None`: a visitor's), to close when their sessions end.
+    user: Option<i64>,
     outbox: Arc<Outbox>,
     /// The last change its catch-up holds: it gets only later ones.
     since: u64,
@@ -231,14 +256,18 @@ impl Subs {
         }
     }
 
-    /// Queues a newcomer's first frames, its catch-up or, while closing, its
-    /// goodbye; it is kept until it leaves, so the stop waits for that
-    /// goodbye too.
-    fn admit(&mut self, mut sub: Sub, catch_up: Option<Frames>) {
+    /// Queues a newcomer's first frames: its catch-up or, while closing, its
+    /// goodbye, or (its session over) a close frame; it is kept until it
+    /// leaves, so the stop waits for that goodbye too. Called under the lock
+    /// `close_user` takes: a session ended before is seen here, one ended
+    /// after is closed there.
+    fn admit(&mut self, mut sub: Sub, catch_up: Option<Frames>, current: &dyn Fn() -> bool) {
         // Its catch-up was read (or cached) after the last change published.
         sub.since = self.published;
         if self.closing {
             sub.outbox.push(going_away());
+        } else if sub.user.is_some() && !current() {
+            sub.outbox.push(session_ended());
         } else {
             for frame in catch_up.iter().flat_map(|f| f.iter()) {
                 if !frame.is_empty() {
@@ -406,6 +435,13 @@ async fn deliveries(
         subs.delivering = seq;
         fan_out::deliver(&mut subs, plan);
     }
+}
+
+fn session_ended() -> Message {
+    Message::Close(Some(CloseFrame {
+        code: SESSION_ENDED,
+        reason: Utf8Bytes::from_static("session ended"),
+    }))
 }
 
 fn going_away() -> Message {

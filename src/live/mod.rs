@@ -13,8 +13,9 @@ pub mod watch;
 
 use axum::Router;
 use axum::extract::{Query, State, WebSocketUpgrade};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures_util::FutureExt;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -27,6 +28,8 @@ pub use render::MAX_FRAME as MAX_CATCH_UP_FRAME;
 
 use crate::app::AppState;
 use crate::auth::Viewer;
+use crate::auth::session::SessionEpoch;
+use crate::net::ClientAddr;
 use crate::paths;
 use crate::perms::Role;
 use crate::views::layout::{Shell, page};
@@ -50,11 +53,24 @@ pub struct ViewQuery {
 async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     Viewer(user): Viewer,
+    epoch: SessionEpoch,
     Query(q): Query<ViewQuery>,
 ) -> Response {
+    // Under the socket caps, or refused before upgrading (see `admit_socket`).
+    let place = match state.edge.admit_socket(client) {
+        Ok(place) => place,
+        Err(refused) => return refused.into_response(),
+    };
     let watch = Watch::parse(&q.view);
     let role = Role::of(user.as_ref());
+    // Checked again as the socket joins: its session may end in between.
+    let epochs = state.epochs.clone();
+    let current = move || {
+        role.user_id()
+            .is_none_or(|id| epochs.current(id) == epoch.0)
+    };
     // A small read buffer keeps idle sockets cheap. Frames queued together
     // leave in writes of about 4 KiB: few system calls under load, and a
     // buffer that stays small (it keeps its largest size for the socket's life).
@@ -63,7 +79,12 @@ async fn upgrade(
         .max_write_buffer_size(4 * 1024 * 1024)
         .max_message_size(MAX_INCOMING)
         .max_frame_size(MAX_INCOMING)
-        .on_upgrade(move |socket| socket::serve(socket, state.hub, watch, role))
+        // The place is given back when the socket's task ends. (`map`, not
+        // an async block, which would keep a second, dead copy of the socket
+        // for the socket's whole life: about 500 bytes each.)
+        .on_upgrade(move |socket| {
+            socket::serve(socket, state.hub, watch, role, current).map(move |()| drop(place))
+        })
 }
 
 async fn socket_page(Viewer(user): Viewer) -> Markup {

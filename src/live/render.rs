@@ -15,6 +15,7 @@ use crate::paths;
 use crate::perms::Role;
 use crate::topics::{self, queries::Topic, views as topic_views};
 use crate::views::components::{Paging, live_notice, plural};
+use crate::views::layout;
 
 /// Out-of-band styles: a region replaced whole, or its children morphed (so
 /// what is on screen moves as little as possible).
@@ -39,6 +40,23 @@ pub enum CatchUp {
 
 /// The current state of a watched page's live regions, for one kind of viewer.
 pub fn catch_up(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<CatchUp> {
+    let mut read = catch_up_regions(conn, watch, kind)?;
+    // A socket whose session ended comes back as a visitor's: its page then
+    // says so (a visitor's own page is left as it is).
+    if !kind.role().is_member() && watch != Watch::Nothing {
+        let nav = layout::account_nav(None, REPLACE).into_string();
+        match &mut read {
+            CatchUp::Page(frames) => match frames.last_mut() {
+                Some(last) => last.push_str(&nav),
+                None => frames.push(nav),
+            },
+            CatchUp::Missing(frame) => frame.push_str(&nav),
+        }
+    }
+    Ok(read)
+}
+
+fn catch_up_regions(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<CatchUp> {
     let role = kind.role();
     Ok(match watch {
         Watch::Home => CatchUp::Page(home_frames(&forums::queries::list(conn)?)),
@@ -154,6 +172,11 @@ fn chunks(items: impl Iterator<Item = String>, wrap: impl Fn(&Markup) -> Markup)
         frames.push(wrap(&part).into_string());
     }
     frames
+}
+
+/// A watched topic page that no longer exists (its messages were deleted).
+pub fn topic_page_gone(topic_id: i64) -> Markup {
+    page_gone(&paths::topic(topic_id))
 }
 
 fn page_gone(first: &str) -> Markup {

@@ -14,8 +14,15 @@ use super::outbox::Outbox;
 use super::watch::Watch;
 use crate::perms::Role;
 
-pub async fn serve(mut socket: WebSocket, hub: Hub, watch: Watch, role: Role) {
-    let (id, outbox) = hub.join(watch, role).await;
+/// `current`: whether the session the socket was opened with still counts.
+pub async fn serve(
+    mut socket: WebSocket,
+    hub: Hub,
+    watch: Watch,
+    role: Role,
+    current: impl Fn() -> bool + Send + 'static,
+) {
+    let (id, outbox) = hub.join(watch, role, current).await;
     run(&mut socket, &outbox).await;
     hub.leave(id, watch);
 }

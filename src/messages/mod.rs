@@ -15,6 +15,7 @@ use crate::auth::{Admin, Member, User};
 use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::htmx::Hx;
+use crate::limits::posting;
 use crate::live::Change;
 use crate::path_param::Path;
 use crate::paths;
@@ -127,6 +128,14 @@ async fn reply(
             return Err(locked(&topic, input.body));
         }
         return Err(AppError::Invalid(refuse(&topic, errors, input.body)));
+    }
+    if let Err(wait) = state.posting.reserve(&state.db, &user).await? {
+        let topic = load_topic(&state, topic_id).await?;
+        let mut errors = FieldErrors::default();
+        errors.add("body", posting::too_fast(wait));
+        return Err(AppError::TooManyAttempts(refuse(
+            &topic, errors, input.body,
+        )));
     }
     let (author, author_name) = (user.id, user.username.clone());
     let posted = state
@@ -252,6 +261,13 @@ async fn edit(
             hx.form_or_page(form, |f| views::edit_page(&user, &topic, f)),
         ));
     }
+    if let Err(wait) = state.posting.reserve(&state.db, &user).await? {
+        errors.add("body", posting::too_fast(wait));
+        let form = views::edit_form(&message, &input.body, &errors);
+        return Err(AppError::TooManyAttempts(
+            hx.form_or_page(form, |f| views::edit_page(&user, &topic, f)),
+        ));
+    }
     let (topic_id, forum_id) = (topic.id, topic.forum_id);
     state
         .commit(
@@ -284,11 +300,12 @@ async fn delete(
     state
         .commit(
             move |tx| Ok(queries::delete(tx, id)?),
-            move |_| {
+            move |before| {
                 Some(Change::MessageDeleted {
                     forum_id,
                     topic_id,
                     message_id: id,
+                    before: (*before)?,
                 })
             },
         )

@@ -31,7 +31,9 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
     })
 }
 
-/// One page of a topic's messages, oldest first.
+/// One page of a topic's messages, oldest first: the `limit` after the first
+/// `offset`. Positions are dense (1, 2, 3, ...), so this is one index range
+/// of `messages_by_position`, as cheap deep in the topic as at its start.
 pub fn page(
     conn: &Connection,
     topic_id: i64,
@@ -39,9 +41,10 @@ pub fn page(
     limit: u32,
 ) -> rusqlite::Result<Vec<MessageRow>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} WHERE m.topic_id = ?1 ORDER BY m.id LIMIT ?2 OFFSET ?3"
+        "SELECT {COLUMNS} WHERE m.topic_id = ?1 AND m.position > ?2 AND m.position <= ?2 + ?3
+          ORDER BY m.position"
     ))?;
-    let rows = stmt.query_map(params![topic_id, limit, offset], row)?;
+    let rows = stmt.query_map(params![topic_id, offset, limit], row)?;
     rows.collect()
 }
 
@@ -51,9 +54,10 @@ pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<MessageRow>>
         .optional()
 }
 
-/// How many messages of its topic come before this one (0 for the first).
+/// How many messages of its topic come before this one (0 for the first):
+/// read from its stored position, not counted.
 pub fn position(conn: &Connection, topic_id: i64, id: i64) -> rusqlite::Result<i64> {
-    conn.prepare_cached("SELECT count(*) FROM messages WHERE topic_id = ?1 AND id < ?2")?
+    conn.prepare_cached("SELECT position - 1 FROM messages WHERE id = ?2 AND topic_id = ?1")?
         .query_row(params![topic_id, id], |r| r.get(0))
 }
 
@@ -64,8 +68,11 @@ pub fn insert(
     body: &str,
     at: i64,
 ) -> rusqlite::Result<i64> {
+    // The next position: the writer is alone (one transaction at a time), and
+    // the `message_added` trigger counts this message in right after.
     conn.prepare_cached(
-        "INSERT INTO messages (topic_id, author_id, body, created_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO messages (topic_id, author_id, body, created_at, position)
+         VALUES (?1, ?2, ?3, ?4, (SELECT message_count + 1 FROM topics WHERE id = ?1))",
     )?
     .execute(params![topic_id, author_id, body, at])?;
     Ok(conn.last_insert_rowid())
@@ -77,8 +84,21 @@ pub fn edit(conn: &Connection, id: i64, body: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
-pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached("DELETE FROM messages WHERE id = ?1")?
-        .execute([id])?;
-    Ok(())
+/// Deletes one message and closes its gap: the later messages of its topic
+/// move up one place, in the same transaction, so pages stay dense. (A
+/// topic's messages going all together, with their topic, need none of it.)
+/// Deletes message `id` and moves the later ones of its topic up a place;
+/// returns how many came before it (`None`: it was already gone).
+pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<Option<i64>> {
+    let gone: Option<(i64, i64)> = conn
+        .prepare_cached("DELETE FROM messages WHERE id = ?1 RETURNING topic_id, position")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((topic_id, position)) = gone {
+        conn.prepare_cached(
+            "UPDATE messages SET position = position - 1 WHERE topic_id = ?1 AND position > ?2",
+        )?
+        .execute(params![topic_id, position])?;
+    }
+    Ok(gone.map(|(_, position)| position - 1))
 }

@@ -12,7 +12,7 @@ use crate::topics::queries::Topic;
 use crate::validate::{self, FieldErrors};
 use crate::views::components::{FieldAttrs, field, time};
 use crate::views::layout::{Shell, page};
-use crate::views::text::MessageBody;
+use crate::views::text::{Bdi, MessageBody};
 
 /// One message. Its HTML depends only on the row and `perms`, so the socket
 /// renders it once per distinct `perms`, not once per viewer.
@@ -20,11 +20,11 @@ pub fn message(m: &MessageRow, p: MessagePerms) -> Markup {
     html! {
         article.message id=(paths::message_anchor(m.id)) {
             header {
-                strong.author { (m.author) }
+                strong.author { (Bdi(&m.author)) }
                 a.permalink href=(paths::message(m.id)) { (time(m.created_at)) }
                 @if let Some(at) = m.edited_at { span.edited { "edited " (time(at)) } }
             }
-            div.body { (MessageBody(&m.body)) }
+            div.body dir="auto" { (MessageBody(&m.body)) }
             @if p.quote || p.edit || p.delete {
                 footer.controls {
                     @if p.quote { a href={ (paths::topic_reply_page(m.topic_id)) "?quote=" (m.id) } { "Quote" } }

@@ -16,10 +16,13 @@ use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::forums::PageQuery;
 use crate::htmx::Hx;
+use crate::limits::posting;
 use crate::live::Change;
 use crate::messages;
+use crate::pagecache::PageKey;
 use crate::path_param::Path;
 use crate::paths;
+use crate::perms::Role;
 use crate::validate::{self, FieldErrors};
 use crate::views::components::{PAGE_SIZE, Paging};
 use views::NewTopicForm;
@@ -50,16 +53,24 @@ async fn show(
     Viewer(user): Viewer,
     Path(id): Path<i64>,
     Query(q): Query<PageQuery>,
-) -> AppResult<Markup> {
+) -> AppResult<Response> {
     let page = q.page()?;
-    let (topic, rows, paging) = state.db.read(move |c| load_page(c, id, page)).await?;
-    Ok(views::topic_page(views::TopicPage {
-        user: user.as_ref(),
-        topic: &topic,
-        messages: &rows,
-        paging,
-        form: &Default::default(),
-    }))
+    let key = PageKey::Topic { id, page };
+    let role = Role::of(user.as_ref());
+    let generation = state.db.generation();
+    state
+        .pages
+        .serve(key, role, generation, async {
+            let (topic, rows, paging) = state.db.read(move |c| load_page(c, id, page)).await?;
+            Ok(views::topic_page(views::TopicPage {
+                user: user.as_ref(),
+                topic: &topic,
+                messages: &rows,
+                paging,
+                form: &Default::default(),
+            }))
+        })
+        .await
 }
 
 #[derive(Deserialize, Default)]
@@ -84,13 +95,20 @@ async fn create(
     let mut errors = FieldErrors::default();
     let title = errors.check("title", validate::title(&input.title));
     let body = errors.check("body", validate::body(&input.body));
+    let mut refusal: fn(Markup) -> AppError = AppError::Invalid;
+    if errors.is_empty()
+        && let Err(wait) = state.posting.reserve(&state.db, &user).await?
+    {
+        errors.add("body", posting::too_fast(wait));
+        refusal = AppError::TooManyAttempts;
+    }
     if !errors.is_empty() {
         let form = NewTopicForm {
             title: input.title,
             body: input.body,
             errors,
         };
-        return Err(AppError::Invalid(
+        return Err(refusal(
             hx.form_or_page(views::new_topic_form(forum_id, &form), |_| {
                 views::new_topic_page(&user, forum_id, &forum.name, &form)
             }),

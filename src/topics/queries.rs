@@ -24,13 +24,24 @@ impl TopicRow {
     }
 }
 
-/// One page of a forum's topics, most recent last message first.
+/// One page of a forum's topics, most recent last message first: the `limit`
+/// after the first `offset`. Neither finding the page nor the joins walk the
+/// topics before it: `first_of_page` finds the last message id the page
+/// starts at, and only the page's own rows are joined. Page 1 needs neither.
 pub fn page(
     conn: &Connection,
     forum_id: i64,
     offset: i64,
     limit: u32,
 ) -> rusqlite::Result<Vec<TopicRow>> {
+    let first = if offset == 0 {
+        Some(i64::MAX)
+    } else {
+        first_of_page(conn, forum_id, offset)?
+    };
+    let Some(first) = first else {
+        return Ok(Vec::new());
+    };
     let mut stmt = conn.prepare_cached(
         "SELECT t.id, t.title, a.username, t.created_at, t.message_count, t.locked,
                 m.id, lu.username, m.created_at
@@ -38,11 +49,11 @@ pub fn page(
            JOIN users a ON a.id = t.author_id
            JOIN messages m ON m.id = t.last_message_id
            JOIN users lu ON lu.id = m.author_id
-          WHERE t.forum_id = ?1
+          WHERE t.forum_id = ?1 AND t.last_message_id <= ?2
           ORDER BY t.last_message_id DESC
-          LIMIT ?2 OFFSET ?3",
+          LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![forum_id, limit, offset], |r| {
+    let rows = stmt.query_map(params![forum_id, first, limit], |r| {
         Ok(TopicRow {
             id: r.get(0)?,
             title: r.get(1)?,
@@ -56,6 +67,66 @@ pub fn page(
         })
     })?;
     rows.collect()
+}
+
+/// The last message id of the topic at `offset` (most recent first), or
+/// `None` past the last topic: `start` names its bucket, then a skip inside
+/// that bucket over the covering index `topics_by_activity` (no join).
+fn first_of_page(conn: &Connection, forum_id: i64, offset: i64) -> rusqlite::Result<Option<i64>> {
+    let Some((below, skip)) = start(conn, forum_id, offset)? else {
+        return Ok(None);
+    };
+    conn.prepare_cached(
+        "SELECT last_message_id FROM topics
+          WHERE forum_id = ?1 AND last_message_id < ?2
+          ORDER BY last_message_id DESC
+          LIMIT 1 OFFSET ?3",
+    )?
+    .query_row(params![forum_id, below, skip], |r| r.get(0))
+    .optional()
+}
+
+/// Bucket `b` holds the topics whose last message id is `b << BUCKET_BITS`
+/// to `((b + 1) << BUCKET_BITS) - 1` (the `>> 10` of schema.sql).
+const BUCKET_BITS: u32 = 10;
+
+/// Where the topic at `offset` (most recent first) is: every topic before it
+/// in the bucket has a last message below the returned bound, and it comes
+/// after skipping the returned count of them. `None` past the last topic.
+///
+/// Sums bucket counts from whichever end of the forum is nearer, so the
+/// walk is at most half the buckets (one per 1,024 messages) and never the
+/// topics; the skip that follows stays inside one bucket (at most 1,023).
+fn start(conn: &Connection, forum_id: i64, offset: i64) -> rusqlite::Result<Option<(i64, i64)>> {
+    let total: Option<i64> = conn
+        .prepare_cached("SELECT topic_count FROM forums WHERE id = ?1")?
+        .query_row([forum_id], |r| r.get(0))
+        .optional()?;
+    let total = total.unwrap_or(0);
+    if offset < 0 || offset >= total {
+        return Ok(None);
+    }
+    // From the end, the same topic is number `total - 1 - offset`, oldest first.
+    let from_end = offset >= total / 2;
+    let wanted = if from_end { total - 1 - offset } else { offset };
+    let sql = if from_end {
+        "SELECT bucket, topics FROM topic_buckets WHERE forum_id = ?1 ORDER BY bucket"
+    } else {
+        "SELECT bucket, topics FROM topic_buckets WHERE forum_id = ?1 ORDER BY bucket DESC"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut buckets = stmt.query([forum_id])?;
+    let mut before = 0;
+    while let Some(b) = buckets.next()? {
+        let (bucket, count): (i64, i64) = (b.get(0)?, b.get(1)?);
+        if before + count > wanted {
+            let inside = wanted - before;
+            let skip = if from_end { count - 1 - inside } else { inside };
+            return Ok(Some(((bucket + 1) << BUCKET_BITS, skip)));
+        }
+        before += count;
+    }
+    Ok(None)
 }
 
 /// A topic's own fields, with its forum's name and its opening message.
@@ -137,4 +208,101 @@ pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<Option<i64>> {
             .execute([id])?;
     }
     Ok(forum)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The bucket walk against the plain `ORDER BY ... OFFSET` it replaces,
+    //! on a forum whose topics spread over many buckets, for every offset,
+    //! after replies, message deletions and topic deletions.
+
+    use super::*;
+    use crate::db::Db;
+    use crate::forums::queries::{self as forums, Saved};
+    use crate::messages::queries as messages;
+
+    fn reference(conn: &Connection, forum_id: i64) -> Vec<i64> {
+        conn.prepare("SELECT id FROM topics WHERE forum_id = ?1 ORDER BY last_message_id DESC")
+            .unwrap()
+            .query_map([forum_id], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    fn assert_every_page(conn: &Connection, forum_id: i64, when: &str) {
+        let all = reference(conn, forum_id);
+        for offset in 0..=all.len() + 1 {
+            let got: Vec<i64> = page(conn, forum_id, offset as i64, 20)
+                .unwrap()
+                .iter()
+                .map(|t| t.id)
+                .collect();
+            let want = &all[offset.min(all.len())..(offset + 20).min(all.len())];
+            assert_eq!(got, want, "{when}: offset {offset} of {}", all.len());
+        }
+        // Positions stay 1, 2, 3, ... in id order in every topic.
+        let gaps: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM (SELECT position, row_number() OVER
+                   (PARTITION BY topic_id ORDER BY id) AS n FROM messages) WHERE position <> n",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(gaps, 0, "{when}: positions dense");
+    }
+
+    #[test]
+    fn forum_pages_from_buckets_match_a_plain_offset_everywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, _) = Db::open(&dir.path().join("t.db"), &crate::db::DbConfig::default()).unwrap();
+        db.between_writes(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let user = crate::auth::queries::create_user(&tx, "someone", "!", false)?
+                .unwrap()
+                .id;
+            let Saved::Done(forum) = forums::create(&tx, "F", "")? else {
+                panic!("forum")
+            };
+            let Saved::Done(other) = forums::create(&tx, "G", "")? else {
+                panic!("forum")
+            };
+            let mut topics = Vec::new();
+            for i in 0..300 {
+                let f = if i % 7 == 0 { other } else { forum };
+                topics.push(create(&tx, f, user, "t", "b")?.unwrap().0);
+            }
+            // Replies to scattered topics: last messages over ~10 buckets.
+            let mut seed: u64 = 42;
+            let mut replies = Vec::new();
+            for _ in 0..10_000 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let t = topics[((seed >> 33) % topics.len() as u64) as usize];
+                replies.push(messages::insert(&tx, t, user, "r", 0)?);
+            }
+            tx.commit()?;
+            assert_every_page(conn, forum, "after replies");
+            // Deleting a topic's last reply moves it back, maybe to an older bucket.
+            for &m in replies.iter().rev().step_by(97).take(40) {
+                messages::delete(conn, m)?;
+            }
+            assert_every_page(conn, forum, "after message deletions");
+            for &t in topics.iter().step_by(11) {
+                delete(conn, t)?;
+            }
+            assert_every_page(conn, forum, "after topic deletions");
+            assert_every_page(conn, other, "the other forum");
+            let buckets: i64 = conn.query_row(
+                "SELECT sum(topics) FROM topic_buckets WHERE forum_id = ?1",
+                [forum],
+                |r| r.get(0),
+            )?;
+            assert_eq!(buckets, reference(conn, forum).len() as i64);
+            Ok(())
+        })
+        .unwrap();
+    }
 }

@@ -13,22 +13,23 @@ use crate::perms::Role;
 use crate::validate::{self, FieldErrors};
 use crate::views::components::{FieldAttrs, Paging, field, live_notice, pager, plural, time};
 use crate::views::layout::{Shell, page};
+use crate::views::text::{Bdi, Line};
 
 pub fn topic_entry(t: &TopicRow) -> Markup {
     html! {
         li.topic.row id={ "topic-" (t.id) } {
             div.main {
                 h2 {
-                    a href=(paths::topic(t.id)) { (t.title) }
+                    a href=(paths::topic(t.id)) { (Bdi(&t.title)) }
                     @if t.locked { " " span.badge.locked title="Locked" { "locked" } }
                 }
-                p.byline { "by " strong { (t.author) } ", " (time(t.created_at)) }
+                p.byline { "by " strong { (Bdi(&t.author)) } ", " (time(t.created_at)) }
             }
             div.counts { span.count { (plural(t.replies(), "reply", "replies")) } }
             div.activity {
                 span.last {
                     a href=(paths::message(t.last_message_id)) { "Last message" }
-                    " by " strong { (t.last_author) } ", " (time(t.last_at))
+                    " by " strong { (Bdi(&t.last_author)) } ", " (time(t.last_at))
                 }
             }
         }
@@ -96,8 +97,8 @@ pub fn new_topic_page(user: &User, forum_id: i64, forum_name: &str, form: &NewTo
 pub fn topic_head(topic: &Topic, role: Role, oob: Option<&str>) -> Markup {
     html! {
         div #topic-head hx-swap-oob=[oob] {
-            h1 {
-                (topic.title)
+            h1 dir="auto" {
+                (Line(&topic.title))
                 @if topic.locked { " " span.badge.locked { "locked" } }
             }
             @if role.is_admin() {

@@ -96,11 +96,11 @@ pub fn field(
         div.field.invalid[error.is_some()] {
             label for=(id) { (label) }
             @if kind == "textarea" {
-                textarea id=(id) name=(name) rows=(attrs.rows) maxlength=[attrs.maxlength]
+                textarea id=(id) name=(name) dir="auto" rows=(attrs.rows) maxlength=[attrs.maxlength]
                     required[attrs.required] aria-invalid=[error.map(|_| "true")]
                     aria-describedby=[error.map(|_| err_id.as_str())] { (value) }
             } @else {
-                input id=(id) type=(kind) name=(name) value=(value) maxlength=[attrs.maxlength]
+                input id=(id) type=(kind) name=(name) dir="auto" value=(value) maxlength=[attrs.maxlength]
                     minlength=[attrs.minlength] required[attrs.required]
                     autocomplete=[attrs.autocomplete] aria-invalid=[error.map(|_| "true")]
                     aria-describedby=[error.map(|_| err_id.as_str())];

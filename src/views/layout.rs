@@ -6,6 +6,7 @@ use maud::{DOCTYPE, Markup, html};
 use crate::auth::User;
 use crate::paths;
 use crate::views::components::flash_region;
+use crate::views::text::{Bdi, Line};
 
 /// The htmx release vendored under `static/`, used to bust caches.
 pub const HTMX_VERSION: &str = "4.0.1";
@@ -25,7 +26,7 @@ fn head(title: &str) -> Markup {
         head {
             meta charset="utf-8";
             meta name="viewport" content="width=device-width, initial-scale=1";
-            title { (title) " · causerie" }
+            title { (Line(title)) " · causerie" }
             link rel="stylesheet" href={ "/static/style.css?v=" (env!("CARGO_PKG_VERSION")) };
             link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
             meta name="htmx-config" content=r#"{"ws":{"reconnectDelay":500,"reconnectMaxDelay":10000}}"#;
@@ -46,9 +47,18 @@ fn header(user: Option<&User>) -> Markup {
     html! {
         header.site {
             a.brand href=(paths::HOME) { "causerie" }
-            nav.account aria-label="Account" {
+            (account_nav(user, None))
+        }
+    }
+}
+
+/// Who is logged in, or the way in. A visitor's socket catch-up sends it
+/// (`oob`) so a page whose session ended stops saying "Logged in as".
+pub fn account_nav(user: Option<&User>, oob: Option<&str>) -> Markup {
+    html! {
+            nav #account-nav.account aria-label="Account" hx-swap-oob=[oob] {
                 @if let Some(u) = user {
-                    span.who { "Logged in as " strong { (u.username) } @if u.is_admin { " " span.badge { "admin" } } }
+                    span.who { "Logged in as " strong { (Bdi(&u.username)) } @if u.is_admin { " " span.badge { "admin" } } }
                     @if u.is_admin { a href=(paths::ADMIN) { "Admin" } }
                     a href=(paths::ACCOUNT) { "Account" }
                     // static/drafts.js forgets this browser's drafts on the way out.
@@ -60,7 +70,6 @@ fn header(user: Option<&User>) -> Markup {
                     a href=(paths::REGISTER) { "Register" }
                 }
             }
-        }
     }
 }
 
@@ -73,8 +82,8 @@ fn breadcrumbs(crumbs: &[(String, Option<String>)]) -> Markup {
                     @for (label, link) in crumbs {
                         li {
                             @match link {
-                                Some(href) => a href=(href) { (label) },
-                                None => span aria-current="page" { (label) },
+                                Some(href) => a href=(href) { (Bdi(label)) },
+                                None => span aria-current="page" { (Bdi(label)) },
                             }
                         }
                     }

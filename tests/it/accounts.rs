@@ -17,7 +17,7 @@ async fn registration_logs_in_and_names_the_user() {
     assert_eq!(status, StatusCode::OK);
     // Trimmed on the way in.
     assert!(
-        home.contains("Logged in as <strong>alice</strong>"),
+        home.contains("Logged in as <strong><bdi>alice</bdi></strong>"),
         "{home}"
     );
     app.assert_get("alice", &c, "/account", StatusCode::OK)
@@ -183,7 +183,10 @@ async fn login_accepts_the_right_password_only() {
     assert_eq!(location(&r), "/");
     let (status, account) = app.get_text(&c, "/account").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(account.contains("<strong>bob</strong>"), "{account}");
+    assert!(
+        account.contains("<strong><bdi>bob</bdi></strong>"),
+        "{account}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -428,4 +431,49 @@ async fn htmx_register_and_login() {
         .await;
     assert_eq!(to, "/account");
     app.assert_get("ivy", &c, "/account", StatusCode::OK).await;
+}
+
+/// After login, `next` only ever leads to a path of this site: the known
+/// ways to smuggle another host past a "starts with one slash" check all end
+/// at home, for a logged-in GET of /login and for the login POST alike.
+#[tokio::test]
+async fn login_redirects_stay_on_this_site() {
+    let app = App::start().await;
+    let member = app.member("jon").await;
+    let bypasses = [
+        "//evil.example",
+        "/%09/evil.example",
+        "/%0a/evil.example",
+        "/%0d/evil.example",
+        "/%5Cevil.example",
+        "/%5C%5Cevil.example",
+        "%5C%5Cevil.example",
+        "/%2F/evil.example",
+        "/%252F/evil.example",
+        "/%E3%80%80/evil.example",
+        "https://evil.example",
+        "https:evil.example",
+        "javascript:alert(1)",
+        "%20/evil.example",
+    ];
+    for next in bypasses {
+        let r = app.get(&member, &format!("/login?next={next}")).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(location(&r), "/", "GET /login?next={next}");
+
+        let c = app.client();
+        let r = c
+            .post(app.url("/login"))
+            .body(format!("username=jon&password={PASSWORD}&next={next}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(location(&r), "/", "POST /login next={next}");
+    }
+    let r = app
+        .get(&member, "/login?next=%2Ftopics%2F3%3Fpage%3D2")
+        .await;
+    assert_eq!(location(&r), "/topics/3?page=2");
 }

@@ -75,7 +75,7 @@ async fn creating_a_forum() {
     );
     let (status, page) = app.get_text(&visitor, &format!("/forums/{id}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("<h1>General</h1>"), "{page}");
+    assert!(page.contains("<h1 dir=\"auto\">General</h1>"), "{page}");
 
     // With htmx: HX-Redirect to the new forum.
     let form = forum_fields("Second", "");
@@ -347,7 +347,7 @@ async fn creating_another_admin() {
     let html = r.text().await.unwrap();
     assert!(html.starts_with("<form"), "{html}");
     assert!(
-        html.contains("Administrator <strong>chief</strong> created."),
+        html.contains("Administrator <strong><bdi>chief</bdi></strong> created."),
         "{html}"
     );
     let r = app

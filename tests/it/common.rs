@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use causerie::config::Config;
+use causerie::limits::Rate;
 use causerie::live::{Heartbeat, Hub};
 use causerie::server::Server;
 use futures_util::StreamExt;
@@ -49,6 +50,15 @@ impl App {
         Self::launch(dir, db_path, admin_password, |_| {}).await
     }
 
+    /// `start_at` with a config changed by `adjust`.
+    pub async fn start_at_configured(
+        dir: tempfile::TempDir,
+        db_path: PathBuf,
+        adjust: impl FnOnce(&mut Config),
+    ) -> App {
+        Self::launch(dir, db_path, Some(ADMIN_PASSWORD.to_string()), adjust).await
+    }
+
     /// A fresh server whose sockets are pinged and given up on as `heartbeat` says.
     pub async fn start_with_heartbeat(heartbeat: Heartbeat) -> App {
         Self::start_configured(|c| c.heartbeat = heartbeat).await
@@ -68,8 +78,19 @@ impl App {
         admin_password: Option<String>,
         adjust: impl FnOnce(&mut Config),
     ) -> App {
+        // The server's log, shown with a failing test's output when RUST_LOG asks.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
         let mut config = Config::new("127.0.0.1:0".parse().unwrap(), db_path.clone());
         config.admin_password = admin_password;
+        // Tests post and register far faster than people, all from one
+        // address: these rates have their own tests (throttles.rs), which
+        // set them back.
+        config.limits.post = Rate::new(10_000, 1);
+        config.limits.post_new_account = config.limits.post;
+        config.limits.register = Rate::new(10_000, 1);
         adjust(&mut config);
         let server = Server::build(&config).await.expect("server starts");
         let addr = server.local_addr();

@@ -37,7 +37,7 @@ async fn home_counts_follow_replies_and_deletes() {
     let entry = home_entry(&app, forum).await;
     assert_counts(&entry, "1 topic", "1 message");
     assert!(
-        entry.contains("First topic</a> by <strong>alice</strong>"),
+        entry.contains("First topic</bdi></a> by <strong><bdi>alice</bdi></strong>"),
         "{entry}"
     );
 
@@ -49,7 +49,7 @@ async fn home_counts_follow_replies_and_deletes() {
     let entry = home_entry(&app, forum).await;
     assert_counts(&entry, "2 topics", "4 messages");
     assert!(
-        entry.contains("Second topic</a> by <strong>admin</strong>"),
+        entry.contains("Second topic</bdi></a> by <strong><bdi>admin</bdi></strong>"),
         "{entry}"
     );
     // Last activity links to the latest message.
@@ -82,7 +82,7 @@ async fn home_counts_follow_replies_and_deletes() {
         "{entry}"
     );
     assert!(
-        entry.contains("First topic</a> by <strong>alice</strong>"),
+        entry.contains("First topic</bdi></a> by <strong><bdi>alice</bdi></strong>"),
         "{entry}"
     );
 
@@ -136,8 +136,11 @@ async fn a_topic_entry_shows_its_author_replies_and_last_message() {
     let topic = app.create_topic(&alice, forum, "Hello all", "hi").await;
     let (_, page) = app.get_text(&bob, &format!("/forums/{forum}")).await;
     let entry = element(&page, &format!("topic-{topic}"));
-    assert!(entry.contains(">Hello all</a>"), "{entry}");
-    assert!(entry.contains("by <strong>alice</strong>"), "{entry}");
+    assert!(entry.contains(">Hello all</bdi></a>"), "{entry}");
+    assert!(
+        entry.contains("by <strong><bdi>alice</bdi></strong>"),
+        "{entry}"
+    );
     assert!(entry.contains(">0 replies<"), "{entry}");
     assert!(entry.contains("<time datetime="), "{entry}");
 
@@ -147,12 +150,12 @@ async fn a_topic_entry_shows_its_author_replies_and_last_message() {
     let entry = element(&page, &format!("topic-{topic}"));
     assert!(entry.contains(">2 replies<"), "{entry}");
     assert!(
-        entry.contains("by <strong>alice</strong>"),
+        entry.contains("by <strong><bdi>alice</bdi></strong>"),
         "the author stays: {entry}"
     );
     assert!(
         entry.contains(&format!(
-            "href=\"/messages/{last}\">Last message</a> by <strong>bob</strong>"
+            "href=\"/messages/{last}\">Last message</a> by <strong><bdi>bob</bdi></strong>"
         )),
         "{entry}"
     );

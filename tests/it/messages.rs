@@ -54,7 +54,8 @@ async fn replying() {
     assert_eq!(ids(&page, "message-"), vec![first, reply, admin_reply]);
     let m = element(&page, &format!("message-{reply}"));
     assert!(
-        m.contains(">bob</strong>") && m.contains("<div class=\"body\">Bob here</div>"),
+        m.contains(">bob</bdi></strong>")
+            && m.contains("<div class=\"body\" dir=\"auto\">Bob here</div>"),
         "{m}"
     );
 
@@ -120,7 +121,7 @@ async fn htmx_reply_swaps_in_place_on_the_last_page_and_redirects_elsewhere() {
     assert!(new[0] > first);
     let m = element(&html, &format!("message-{}", new[0]));
     assert!(
-        m.contains("in place &lt;b&gt;") && m.contains(">alice</strong>"),
+        m.contains("in place &lt;b&gt;") && m.contains(">alice</bdi></strong>"),
         "{m}"
     );
     assert!(
@@ -235,7 +236,10 @@ async fn editing_own_messages_or_any_as_admin() {
         .await;
     assert_eq!(location(&r), format!("/messages/{reply}"));
     let m = body_of(&app, topic, reply).await;
-    assert!(m.contains("<div class=\"body\">Bob, revised</div>"), "{m}");
+    assert!(
+        m.contains("<div class=\"body\" dir=\"auto\">Bob, revised</div>"),
+        "{m}"
+    );
     assert!(m.contains("edited <time"), "{m}");
 
     // An admin edits anyone's.
@@ -244,7 +248,7 @@ async fn editing_own_messages_or_any_as_admin() {
         .await;
     let m = body_of(&app, topic, first).await;
     assert!(
-        m.contains(">Moderated<") && m.contains(">alice</strong>"),
+        m.contains(">Moderated<") && m.contains(">alice</bdi></strong>"),
         "author unchanged: {m}"
     );
 

@@ -85,7 +85,9 @@ async fn a_topic_of_45_messages_has_pages_of_20_20_5() {
         // Oldest first, in order of posting.
         let first_index = (page - 1) * 20;
         assert!(
-            html.contains(&format!("<div class=\"body\">message {first_index}</div>")),
+            html.contains(&format!(
+                "<div class=\"body\" dir=\"auto\">message {first_index}</div>"
+            )),
             "{path} starts at message {first_index}"
         );
         assert!(html.contains(&format!("Page {page} of 3")), "{path}");

@@ -376,7 +376,10 @@ async fn the_session_id_changes_at_login() {
     );
     assert_eq!(as_cookie(&app, &second, "/account").await, StatusCode::OK);
     let (_, account) = app.get_text(&c, "/account").await;
-    assert!(account.contains("<strong>bob</strong>"), "{account}");
+    assert!(
+        account.contains("<strong><bdi>bob</bdi></strong>"),
+        "{account}"
+    );
 
     // A session id planted by someone else is never adopted.
     let planted = "planted-session-id";

@@ -20,10 +20,13 @@ async fn members_and_admins_start_topics_visitors_log_in_first() {
     // htmx is told where to log in.
     let r = app.post_hx(&visitor, &new, &form, &list).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        header(&r, "hx-redirect"),
-        format!("/login?next=%2Fforums%2F{forum}")
-    );
+    let to = header(&r, "hx-redirect");
+    assert_eq!(to, format!("/login?next=%2Fforums%2F{forum}&required=1"));
+    // ...which says why, as the 401 page does without htmx.
+    let (_, login) = app.get_text(&visitor, &to).await;
+    assert!(login.contains("Please log in to continue.") && login.contains("id=\"login-form\""));
+    let (_, plain) = app.get_text(&visitor, "/login").await;
+    assert!(!plain.contains("Please log in to continue."), "{plain}");
     let (_, page) = app.get_text(&visitor, &list).await;
     assert!(ids(&page, "topic-").is_empty());
 
@@ -36,15 +39,18 @@ async fn members_and_admins_start_topics_visitors_log_in_first() {
     let (status, page) = app.get_text(&visitor, &format!("/topics/{topic}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        page.contains("<h1>Hello world</h1>"),
+        page.contains("<h1 dir=\"auto\">Hello world</h1>"),
         "trimmed title: {page}"
     );
     let first = ids(&page, "message-");
     assert_eq!(first.len(), 1);
     let m = element(&page, &format!("message-{}", first[0]));
-    assert!(m.contains("<strong class=\"author\">alice</strong>"), "{m}");
     assert!(
-        m.contains("<div class=\"body\">First words</div>"),
+        m.contains("<strong class=\"author\"><bdi>alice</bdi></strong>"),
+        "{m}"
+    );
+    assert!(
+        m.contains("<div class=\"body\" dir=\"auto\">First words</div>"),
         "trimmed body: {m}"
     );
     assert!(!m.contains("edited"));

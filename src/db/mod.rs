@@ -1,0 +1,321 @@
+//! The SQLite pool, first-start initialisation, and the helpers that run
+//! queries off the async runtime.
+//!
+//! Reads go through an r2d2 pool. Writes go to one writer thread
+//! (`writer.rs`), which groups the writes waiting for it into one
+//! transaction and one disk sync (`synchronous=FULL`): an answered write
+//! survives a crash or a power loss, and throughput does not pay a sync per
+//! write. It announces each change right after the commit, before the next
+//! batch, so announcement order is commit order, which the live layer relies
+//! on. The WAL is kept under a limit (`checkpoint.rs`).
+
+mod checkpoint;
+#[cfg(test)]
+mod tests;
+mod writer;
+
+use std::path::Path;
+use std::time::Duration;
+
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OpenFlags};
+
+pub use checkpoint::{Checkpoint, checkpoint};
+pub use writer::WriteStats;
+
+use crate::error::{AppError, AppResult};
+use checkpoint::WalBound;
+use writer::{Writer, wal_path};
+
+pub type Pool = r2d2::Pool<SqliteConnectionManager>;
+
+/// The schema version `schema.sql` creates.
+pub const SCHEMA_VERSION: i64 = 2;
+const SCHEMA: &str = include_str!("../../schema.sql");
+/// The steps from each earlier version: `(to, sql)`, in order. A database of
+/// version `to - 1` becomes version `to` by running `sql`.
+const MIGRATIONS: &[(i64, &str)] = &[(2, include_str!("../../migrations/002.sql"))];
+
+/// How long a connection waits for SQLite's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How writes reach the disk and how big the WAL may grow.
+#[derive(Clone, Copy, Debug)]
+pub struct DbConfig {
+    /// Commits wait for the disk (`synchronous=FULL`); `false` is
+    /// `synchronous=NORMAL`, which a power loss can undo the last commits of.
+    pub sync_commits: bool,
+    /// The most writes one commit takes; 1 is a transaction per write.
+    pub max_batch: usize,
+    /// Writes queued for the writer before callers wait their turn.
+    pub queue_len: usize,
+    /// The WAL file is kept under this many bytes.
+    pub wal_limit: u64,
+    /// How often the passive checkpoint runs.
+    pub checkpoint_every: Duration,
+}
+
+impl Default for DbConfig {
+    /// Production: durable commits, grouped; a 64 MiB WAL at most.
+    fn default() -> Self {
+        Self {
+            sync_commits: true,
+            max_batch: 256,
+            queue_len: 1024,
+            wal_limit: 64 << 20,
+            checkpoint_every: Duration::from_secs(1),
+        }
+    }
+}
+
+impl DbConfig {
+    /// The defaults, changed by `CAUSERIE_SYNCHRONOUS` (`full` or `normal`),
+    /// `CAUSERIE_WRITE_BATCH` (writes per commit, at most) and
+    /// `CAUSERIE_WAL_LIMIT_MB`; a malformed one is an error.
+    pub fn from_env() -> Result<Self, String> {
+        let mut c = Self::default();
+        match std::env::var("CAUSERIE_SYNCHRONOUS").as_deref() {
+            Err(_) | Ok("") | Ok("full") | Ok("FULL") => {}
+            Ok("normal") | Ok("NORMAL") => c.sync_commits = false,
+            Ok(other) => {
+                return Err(format!(
+                    "CAUSERIE_SYNCHRONOUS={other:?}: use full or normal"
+                ));
+            }
+        }
+        if let Ok(v) = std::env::var("CAUSERIE_WRITE_BATCH") {
+            c.max_batch = v
+                .parse()
+                .ok()
+                .filter(|n| (1..=4096).contains(n))
+                .ok_or_else(|| format!("CAUSERIE_WRITE_BATCH={v:?}: a number from 1 to 4096"))?;
+        }
+        if let Ok(v) = std::env::var("CAUSERIE_WAL_LIMIT_MB") {
+            let mb: u64 = v
+                .parse()
+                .ok()
+                .filter(|n| (1..=65_536).contains(n))
+                .ok_or_else(|| format!("CAUSERIE_WAL_LIMIT_MB={v:?}: a number from 1 to 65536"))?;
+            c.wal_limit = mb << 20;
+        }
+        Ok(c)
+    }
+
+    fn synchronous(&self) -> &'static str {
+        if self.sync_commits { "FULL" } else { "NORMAL" }
+    }
+}
+
+/// Read pool plus the single writer.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    writer: Writer,
+}
+
+fn configure(conn: &Connection, config: &DbConfig) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", config.synchronous())?;
+    // Plans stay as prepared: without this, SQLite (which looks at bound
+    // values for LIMIT, and for STAT4) re-prepares a cached statement each
+    // time its parameters are bound, a fifth of a topic page's CPU.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    Ok(())
+}
+
+impl Db {
+    /// Opens (creating if needed) the database file, switches it to WAL,
+    /// applies the schema when the file is new, and starts the writer thread.
+    /// Returns whether the file was new.
+    pub fn open(path: &Path, config: &DbConfig) -> AppResult<(Self, bool)> {
+        let writer = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        // The writer never checkpoints on its own (it would sync the
+        // database file inside a commit); `checkpoint.rs` does.
+        writer.pragma_update(None, "wal_autocheckpoint", 0)?;
+        // A WAL that restarts is trimmed to a quarter of the limit, so a
+        // burst's size is not kept for good.
+        let trim = i64::try_from(config.wal_limit / 4).unwrap_or(i64::MAX);
+        writer.pragma_update(None, "journal_size_limit", trim)?;
+        configure(&writer, config)?;
+        let created = init_schema(&writer)?;
+        let config = *config;
+        let manager = SqliteConnectionManager::file(path).with_init(move |c| {
+            configure(c, &config)?;
+            // A reader keeps 512 KiB of pages, not SQLite's 2 MB: eight of
+            // them would hold 16 MB on a large database, and the system's
+            // file cache keeps those pages anyway.
+            c.pragma_update(None, "cache_size", -512)
+        });
+        let pool = r2d2::Pool::builder()
+            .max_size(8)
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)?;
+        let wal = WalBound {
+            path: wal_path(path),
+            limit: config.wal_limit,
+            retry_at: None,
+        };
+        let writer = Writer::spawn(writer, config.queue_len, config.max_batch, wal)
+            .map_err(|e| AppError::Internal(format!("cannot start the writer thread: {e}")))?;
+        Ok((Self { pool, writer }, created))
+    }
+
+    /// Runs `f` on a pooled read connection, off the async runtime.
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = pool.get()?;
+            f(&conn)
+        })
+        .await?
+    }
+
+    /// Runs `f` on the writer's connection, on the calling thread, between
+    /// two batches of writes: every change committed so far has had its
+    /// `after_commit`. Only for code already off the async runtime.
+    pub fn between_writes<T>(&self, f: impl FnOnce(&Connection) -> AppResult<T>) -> AppResult<T> {
+        let conn = self.writer.conn.lock();
+        f(&conn)
+    }
+
+    /// Runs `f` on the writer, inside a transaction (its own savepoint of
+    /// the batch's); it is kept when `f` returns `Ok`, and answered once it
+    /// is on disk.
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
+    {
+        self.write_then(f, |_| (), |_, ()| {}).await
+    }
+
+    /// Like `write`; then, after the commit and before the next batch (see
+    /// the module doc), `after_commit` runs with the writer's connection and
+    /// what `note` took from the result. The result is handed back first:
+    /// the caller does not wait for `after_commit`. A full queue makes the
+    /// caller wait for room.
+    pub async fn write_then<T, N, F, G, A>(&self, f: F, note: G, after_commit: A) -> AppResult<T>
+    where
+        T: Send + 'static,
+        N: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
+        G: FnOnce(&T) -> N + Send + 'static,
+        A: FnOnce(&Connection, N) + Send + 'static,
+    {
+        self.queue(f, note, after_commit)
+            .await?
+            .await
+            .map_err(|_| AppError::Internal("a write ended without an answer".into()))?
+    }
+
+    /// Queues a write (waiting for room); resolves once it is queued, to
+    /// the receiver of its answer.
+    async fn queue<T, N, F, G, A>(
+        &self,
+        f: F,
+        note: G,
+        after_commit: A,
+    ) -> AppResult<tokio::sync::oneshot::Receiver<AppResult<T>>>
+    where
+        T: Send + 'static,
+        N: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
+        G: FnOnce(&T) -> N + Send + 'static,
+        A: FnOnce(&Connection, N) + Send + 'static,
+    {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job = writer::Write {
+            f: Some(f),
+            note: Some(note),
+            after_commit: Some(after_commit),
+            result: None,
+            answer,
+        };
+        self.writer
+            .queue
+            .send(Box::new(job))
+            .await
+            .map_err(|_| AppError::Internal("the writer thread has stopped".into()))?;
+        Ok(answered)
+    }
+
+    /// Commits and writes since the start.
+    pub fn write_stats(&self) -> &WriteStats {
+        &self.writer.stats
+    }
+
+    /// How many batches have committed. It moves before any writer hears
+    /// back, so what was read after reading a value is current until the
+    /// value moves (see `pagecache`).
+    pub fn generation(&self) -> u64 {
+        self.writer
+            .stats
+            .commits
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Whether the database answers (for `/healthz`).
+    pub async fn ping(&self) -> bool {
+        self.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+            .await
+            .is_ok()
+    }
+}
+
+/// Applies `schema.sql` to an empty database, or migrates an older one step
+/// by step (each step in its own transaction). Returns whether it was new.
+fn init_schema(conn: &Connection) -> AppResult<bool> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(AppError::Internal(format!(
+            "database has schema version {version}, this build knows up to {SCHEMA_VERSION}"
+        )));
+    }
+    if version == 0 {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(SCHEMA)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
+        return Ok(true);
+    }
+    for &(to, sql) in MIGRATIONS.iter().filter(|(to, _)| *to > version) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", to)?;
+        tx.commit()?;
+        tracing::info!(version = to, "database migrated");
+    }
+    Ok(false)
+}
+
+/// Copies the live database at `from` into a new file `to`, consistently,
+/// while the server may be writing (SQLite's online backup).
+pub fn backup(from: &Path, to: &Path) -> AppResult<()> {
+    if to.exists() {
+        return Err(AppError::Internal(format!(
+            "{} exists already",
+            to.display()
+        )));
+    }
+    let source = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    source.busy_timeout(Duration::from_secs(5))?;
+    source.backup(rusqlite::MAIN_DB, to, None)?;
+    Ok(())
+}
+
+/// The current time in Unix seconds.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}

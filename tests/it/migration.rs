@@ -1,0 +1,90 @@
+//! A database of schema version 1 opens with this build: it is migrated step
+//! by step and keeps its data.
+
+use reqwest::StatusCode;
+use rusqlite::{Connection, params};
+
+use crate::common::*;
+
+const V1: &str = include_str!("../fixtures/schema-v1.sql");
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_1_database_is_migrated_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("causerie.db");
+    let hash = causerie::auth::password::Hasher::default()
+        .hash(PASSWORD.to_string())
+        .await
+        .unwrap();
+    {
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(V1).unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        c.execute(
+            "INSERT INTO users (id, username, password_hash, is_admin, created_at)
+             VALUES (1, 'admin', ?1, 1, 1000), (2, 'olduser', ?1, 0, 1001)",
+            params![hash],
+        )
+        .unwrap();
+        c.execute_batch(
+            "INSERT INTO forums (id, name, description, created_at) VALUES (1, 'Old forum', 'From v1', 1002);
+             INSERT INTO topics (id, forum_id, author_id, title, created_at) VALUES (1, 1, 2, 'Old topic', 1003);
+             INSERT INTO messages (topic_id, author_id, body, created_at) VALUES (1, 2, 'first from v1', 1004);
+             INSERT INTO messages (topic_id, author_id, body, created_at) VALUES (1, 1, 'second from v1', 1005);",
+        )
+        .unwrap();
+    }
+
+    let app = App::start_at(dir, path.clone(), None).await;
+    {
+        let c = Connection::open(&path).unwrap();
+        let version: i64 = c
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 2);
+        let (status, epoch): (String, i64) = c
+            .query_row(
+                "SELECT status, session_epoch FROM users WHERE username = 'olduser'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((status.as_str(), epoch), ("active", 0));
+    }
+
+    let visitor = app.client();
+    let (status, home) = app.get_text(&visitor, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    let forum = element(&home, "forum-1");
+    assert!(
+        forum.contains("Old forum") && forum.contains("From v1"),
+        "{forum}"
+    );
+    let (status, topic) = app.get_text(&visitor, "/topics/1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(topic.contains("first from v1") && topic.contains("second from v1"));
+    assert_eq!(ids(&topic, "message-").len(), 2, "{topic}");
+
+    // Its accounts log in as before, and what the new version adds works.
+    let old = app.login("olduser", PASSWORD).await;
+    app.reply(&old, 1, "third, after the migration").await;
+    let admin = app.login("admin", PASSWORD).await;
+    app.assert_post(
+        "admin",
+        &admin,
+        "/admin/registration",
+        &[("mode", "closed")],
+        StatusCode::SEE_OTHER,
+    )
+    .await;
+    let (status, _) = app.get_text(&visitor, "/register").await;
+    assert_eq!(status, StatusCode::OK);
+    app.assert_post(
+        "visitor",
+        &visitor,
+        "/register",
+        &register_fields("newcomer", PASSWORD, PASSWORD),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
