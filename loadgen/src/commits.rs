@@ -247,6 +247,9 @@ async fn bench(opts: &Opts, mode: &Mode, dir: &Path, port: u16) -> Result<Figure
         ("CAUSERIE_REGISTER_RATE", "100000/1s".into()),
         ("CAUSERIE_POST_RATE", "100000/1s".into()),
         ("CAUSERIE_NEW_ACCOUNT_POST_RATE", "100000/1s".into()),
+        // 100 watching sockets and 32 members' connections, all from 127.0.0.1.
+        ("CAUSERIE_MAX_SOCKETS_PER_ADDR", "1000".into()),
+        ("CAUSERIE_MAX_CONNECTIONS_PER_ADDR", "1000".into()),
     ];
     env.extend(mode.env.iter().map(|(k, v)| (*k, v.to_string())));
     let mut child = ChildGuard::spawn("causerie", &opts.server_bin, &[], &env, dir.join("log"))?;
