@@ -47,10 +47,12 @@ CAUSERIE_DB="$work/bench.db" CAUSERIE_ADDR="127.0.0.1:$PORT" CAUSERIE_ADMIN_PASS
 server=$!
 ./target/release/pagebench hello $((PORT + 1)) >"$work/hello.log" 2>&1 &
 hello=$!
-trap 'kill $server $hello 2>/dev/null; wait $server $hello 2>/dev/null; rm -rf "$work"' EXIT
+trap 'rc=$?; kill $server $hello 2>/dev/null; wait $server $hello 2>/dev/null; rm -rf "$work"; exit $rc' EXIT
 base="http://127.0.0.1:$PORT"
 hbase="http://127.0.0.1:$((PORT + 1))"
 for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && curl -fs "$hbase/1" >/dev/null && break; sleep 0.1; done
+rss_mib() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$server/status"; }
+echo "server RSS idle after start on the 1M database: $(rss_mib) MiB"
 if ! kill -0 $server 2>/dev/null || ! kill -0 $hello 2>/dev/null || ! curl -fs "$base/healthz" >/dev/null; then
   echo "a server did not start (port $PORT or $((PORT + 1)) taken?); logs:" >&2
   cat "$work/server.log" "$work/hello.log" >&2
@@ -112,4 +114,5 @@ row "topic page 1, member" "/topics/$BIG_TOPIC" 1 "$cookie"
 row "topic page $topic_last (last), member" "/topics/$BIG_TOPIC?page=$topic_last" 0 "$cookie"
 row "/messages/$BIG_FIRST (first, 303)" "/messages/$BIG_FIRST" 1
 row "/messages/$BIG_LAST (last, 303)" "/messages/$BIG_LAST" 0
+echo "server RSS after the runs: $(rss_mib) MiB; 10 s later: $(sleep 10; rss_mib) MiB"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -19,7 +19,11 @@ ulimit -n $((SOCKETS + 1000))
 work=$(mktemp -d)
 pass=bench-$RANDOM-$RANDOM
 # shellcheck disable=SC2086
+# Every client is 127.0.0.1 here: the per-address socket cap and the new
+# accounts' posting rate are lifted, so the bursts do the work they name.
 env ${SERVER_ENV:-} CAUSERIE_DB="$work/bench.db" CAUSERIE_ADDR="127.0.0.1:$PORT" \
+  CAUSERIE_MAX_SOCKETS_PER_ADDR=$((SOCKETS + 100)) CAUSERIE_MAX_CONNECTIONS_PER_ADDR=$((SOCKETS + 100)) \
+  CAUSERIE_POST_RATE=100000/1s CAUSERIE_NEW_ACCOUNT_POST_RATE=100000/1s \
   CAUSERIE_ADMIN_PASSWORD="$pass" RUST_LOG=warn ./target/release/causerie >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT

@@ -7,6 +7,7 @@
 #   bash bench/pagecpu.sh              # 5 s per page, 16 connections
 #   DURATION=10 bash bench/pagecpu.sh
 #   SKIP_BUILD=1 bash bench/pagecpu.sh # use the binaries already built
+#   PAGE_CACHE=0 bash bench/pagecpu.sh # pages rendered afresh each time (as after a write)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-5}
@@ -19,7 +20,8 @@ fi
 
 work=$(mktemp -d)
 pass=bench-$RANDOM-$RANDOM
-CAUSERIE_DB="$work/bench.db" CAUSERIE_ADDR="127.0.0.1:$PORT" CAUSERIE_ADMIN_PASSWORD="$pass" \
+CAUSERIE_PAGE_CACHE=${PAGE_CACHE:-1} \
+  CAUSERIE_DB="$work/bench.db" CAUSERIE_ADDR="127.0.0.1:$PORT" CAUSERIE_ADMIN_PASSWORD="$pass" \
   RUST_LOG=warn ./target/release/causerie >"$work/server.log" 2>&1 &
 server=$!
 hello=
@@ -56,7 +58,7 @@ cpu_per_req() {
   reqs=$(awk '/requests in/ {print $1}' <<<"$out")
   awk -v t=$((after - before)) -v hz="$hz" -v n="$reqs" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}'
 }
-echo "$(uptime)"
+echo "$(uptime)  page cache: $([ "${PAGE_CACHE:-1}" = 0 ] && echo off || echo on)"
 printf '%-26s %8s %10s %10s %7s\n' page bytes 'us/req' 'hello us' ratio
 run() {
   local label=$1 path=$2; shift 2

@@ -19,6 +19,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Socket liveness timings; fixed in production, short in tests.
     pub heartbeat: Heartbeat,
+    /// Rendered pages kept until the next write (`CAUSERIE_PAGE_CACHE=0`
+    /// turns it off, to measure pages rendered afresh).
+    pub page_cache: bool,
     /// How much catch-up the live hub keeps between two writes.
     pub live_cache: CacheBounds,
     /// Rates of logins, registrations, password changes and posts.
@@ -45,6 +48,7 @@ impl Config {
             admin_password: None,
             secure_cookies: false,
             heartbeat: Heartbeat::default(),
+            page_cache: true,
             live_cache: CacheBounds::default(),
             limits: Limits::default(),
             db: DbConfig::default(),
@@ -80,9 +84,15 @@ impl Config {
         let db = DbConfig::from_env()?;
         let trusted_proxies = env_parse("CAUSERIE_TRUSTED_PROXIES")?.unwrap_or_default();
         let public_origin = env_parse("CAUSERIE_PUBLIC_URL")?;
+        let page_cache = match std::env::var("CAUSERIE_PAGE_CACHE").as_deref() {
+            Ok("0") | Ok("false") | Ok("no") => false,
+            Ok("1") | Ok("true") | Ok("yes") | Ok("") | Err(_) => true,
+            Ok(other) => return Err(format!("CAUSERIE_PAGE_CACHE={other:?}: use 1 or 0")),
+        };
         Ok(Self {
             admin_password,
             secure_cookies,
+            page_cache,
             live_cache,
             limits,
             db,

@@ -38,6 +38,9 @@ const BUDGET: usize = 4 << 20;
 #[derive(Clone, Default)]
 pub struct PageCache {
     inner: Arc<Mutex<Inner>>,
+    /// Every page rendered afresh (`CAUSERIE_PAGE_CACHE=0`): to measure
+    /// what a page costs when it is not kept, as after each write.
+    off: bool,
 }
 
 #[derive(Default)]
@@ -63,12 +66,23 @@ impl PageCache {
     where
         F: Future<Output = AppResult<Markup>>,
     {
+        if self.off {
+            return Ok(html(Bytes::from(render.await?.into_string())));
+        }
         if let Some(bytes) = self.get(key, role, generation) {
             return Ok(html(bytes));
         }
         let bytes = Bytes::from(render.await?.into_string());
         self.put(key, role, generation, bytes.clone());
         Ok(html(bytes))
+    }
+
+    /// A cache that keeps nothing: every page is rendered.
+    pub fn off() -> Self {
+        Self {
+            off: true,
+            ..Self::default()
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {

@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::net::{self, Edge, Limits, TrustedProxies};
+use crate::pagecache::PageCache;
 
 /// How long a stop waits for sockets to take their close frame; container
 /// runtimes usually allow ten seconds before killing.
@@ -49,7 +50,10 @@ impl Server {
         tokio::spawn(db.clone().checkpoints(config.db.checkpoint_every));
         state.epochs.load(&state.db).await?;
         let limits = config.net.fit_to_descriptors();
-        let state = state.with_edge(Edge::new(&limits, config.public_origin.clone()));
+        let mut state = state.with_edge(Edge::new(&limits, config.public_origin.clone()));
+        if !config.page_cache {
+            state = state.with_pages(PageCache::off());
+        }
         let app = router(state.clone(), sessions(store, config.secure_cookies));
         let listener = TcpListener::bind(config.addr)
             .await

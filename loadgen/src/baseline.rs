@@ -1,8 +1,9 @@
 //! The baseline: a bare axum WebSocket server, run as its own process
 //! (`loadgen --baseline-server PORT`). Sockets are upgraded with the same
 //! settings as causerie's `/_ws`, each to a room (`/_ws?room=NAME`, one
-//! `tokio::sync::broadcast` channel each); each gets a small catch-up frame,
-//! then every frame broadcast to its room. `POST /post?to=ROOM:LEN,...`
+//! `tokio::sync::broadcast` channel each); each gets a first frame (of
+//! `first=LEN` bytes, the size of causerie's catch-up for that page, else a
+//! small one), then every frame broadcast to its room. `POST /post?to=ROOM:LEN,...`
 //! (body: a token) broadcasts to each room named a text frame of LEN bytes
 //! containing the token: loadgen gives the sizes causerie's frames had, so
 //! both servers send the same bytes.
@@ -80,16 +81,27 @@ pub fn run(port: u16, batch: bool) -> Result<(), String> {
 
 async fn upgrade(ws: WebSocketUpgrade, State(hub): State<Hub>, uri: Uri) -> Response {
     let rx = hub.room(param(&uri, "room").unwrap_or("")).subscribe();
+    let first = param(&uri, "first")
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .map(|n| frame("catchup", n.min(MAX_LEN)));
     ws.read_buffer_size(4096)
         .write_buffer_size(4 * 1024)
         .max_write_buffer_size(4 * 1024 * 1024)
         .max_message_size(MAX_INCOMING)
         .max_frame_size(MAX_INCOMING)
-        .on_upgrade(move |socket| serve(socket, rx, hub.batch))
+        .on_upgrade(move |socket| serve(socket, rx, first, hub.batch))
 }
 
-async fn serve(mut socket: WebSocket, mut rx: broadcast::Receiver<Utf8Bytes>, batch: bool) {
-    let hello = Utf8Bytes::from_static(r#"<div id="live-notice" hx-swap-oob="true"></div>"#);
+async fn serve(
+    mut socket: WebSocket,
+    mut rx: broadcast::Receiver<Utf8Bytes>,
+    first: Option<Utf8Bytes>,
+    batch: bool,
+) {
+    let hello = first.unwrap_or_else(|| {
+        Utf8Bytes::from_static(r#"<div id="live-notice" hx-swap-oob="true"></div>"#)
+    });
     if socket.send(Message::Text(hello)).await.is_err() {
         return;
     }

@@ -92,6 +92,10 @@ pub struct FrameSizes {
     pub forum: Option<usize>,
     /// Frames showing no reply (removals).
     pub other: Option<usize>,
+    /// The first frame a socket gets (its page's catch-up), on a topic page
+    /// and on a forum page.
+    pub catch_up_topic: Option<usize>,
+    pub catch_up_forum: Option<usize>,
 }
 
 pub struct Shared {
@@ -108,6 +112,8 @@ pub struct Shared {
     max_frame: AtomicUsize,
     /// By class: message, forum list, other.
     sizes: [Sizes; 3],
+    /// First frames, on topic pages and on forum pages.
+    catch_ups: [Sizes; 2],
     last_error: Mutex<Option<String>>,
     slots: Box<[Slot]>,
 }
@@ -147,6 +153,7 @@ impl Fleet {
             catch_up_bytes: AtomicUsize::new(0),
             max_frame: AtomicUsize::new(0),
             sizes: Default::default(),
+            catch_ups: Default::default(),
             last_error: Mutex::new(None),
             slots: (0..n)
                 .map(|_| Slot {
@@ -188,10 +195,13 @@ impl Fleet {
     }
     pub fn frame_sizes(&self) -> FrameSizes {
         let [message, forum, other] = &self.shared.sizes;
+        let [catch_up_topic, catch_up_forum] = &self.shared.catch_ups;
         FrameSizes {
             message: message.mean(),
             forum: forum.mean(),
             other: other.mean(),
+            catch_up_topic: catch_up_topic.mean(),
+            catch_up_forum: catch_up_forum.mean(),
         }
     }
     pub fn catch_up_bytes(&self) -> usize {
@@ -303,6 +313,7 @@ async fn socket_task(
                 shared
                     .catch_up_bytes
                     .fetch_max(catch_up.len(), Ordering::Relaxed);
+                shared.catch_ups[usize::from(forum)].add(catch_up.len());
                 ws = Some(s);
                 break;
             }

@@ -463,7 +463,7 @@ async fn bench_baseline(
     let mut child = ChildGuard::spawn(name, &exe, &args, &[], scratch.0.join("baseline.log"))?;
     wait_healthy(addr, &mut child).await?;
     let mut layout = Layout::new(opts.sockets, opts.spread, total_replies(opts));
-    layout.for_baseline();
+    layout.for_baseline(&sizes);
     let layout = Arc::new(layout);
     let poster = Poster::Baseline {
         addr,

@@ -134,9 +134,17 @@ impl Layout {
         }
     }
 
-    pub fn for_baseline(&mut self) {
+    /// Sets each socket's path to the baseline's rooms; its first frame is
+    /// as long as causerie's catch-up of that kind of page was (`sizes`), so
+    /// both servers' sockets start with the same bytes.
+    pub fn for_baseline(&mut self, sizes: &FrameSizes) {
         for w in &mut self.watchers {
-            w.path = format!("/_ws?room=r{}", w.room);
+            let first = if w.forum {
+                sizes.catch_up_forum
+            } else {
+                sizes.catch_up_topic
+            };
+            w.path = format!("/_ws?room=r{}&first={}", w.room, first.unwrap_or(0));
         }
     }
 }

@@ -83,7 +83,8 @@ async fn upgrade(
         // an async block, which would keep a second, dead copy of the socket
         // for the socket's whole life: about 500 bytes each.)
         .on_upgrade(move |socket| {
-            socket::serve(socket, state.hub, watch, role, current).map(move |()| drop(place))
+            socket::serve(socket, state.hub.clone(), watch, role, current)
+                .map(move |()| drop(place))
         })
 }
 
