@@ -52,7 +52,8 @@ base="http://127.0.0.1:$PORT"
 hbase="http://127.0.0.1:$((PORT + 1))"
 for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && curl -fs "$hbase/1" >/dev/null && break; sleep 0.1; done
 rss_mib() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$server/status"; }
-echo "server RSS idle after start on the 1M database: $(rss_mib) MiB"
+sleep 3
+echo "server RSS idle 3 s after start on the 1M database: $(rss_mib) MiB"
 if ! kill -0 $server 2>/dev/null || ! kill -0 $hello 2>/dev/null || ! curl -fs "$base/healthz" >/dev/null; then
   echo "a server did not start (port $PORT or $((PORT + 1)) taken?); logs:" >&2
   cat "$work/server.log" "$work/hello.log" >&2
