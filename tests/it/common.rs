@@ -450,6 +450,22 @@ pub fn header(r: &Response, name: &str) -> String {
 /// A WebSocket client's stream, as tokio-tungstenite connects one.
 pub type WsStream = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// A visitor's socket watching `view`.
+pub async fn connect(app: &App, view: &str) -> WsStream {
+    let view: String = view
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let url = format!("ws://{}/_ws?view={view}", app.addr);
+    let (ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("socket connects");
+    ws
+}
+
 /// Reads `ws` until its close frame comes and returns the frame's code;
 /// panics, naming `who`, if the socket ends otherwise or is still open
 /// after 10 s.

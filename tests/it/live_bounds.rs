@@ -13,22 +13,6 @@ use crate::common::*;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-/// A visitor's socket watching `view`.
-pub async fn connect(app: &App, view: &str) -> WsStream {
-    let view: String = view
-        .bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    let url = format!("ws://{}/_ws?view={view}", app.addr);
-    let (ws, _) = tokio_tungstenite::connect_async(url)
-        .await
-        .expect("socket connects");
-    ws
-}
-
 /// The next text frame; panics when none comes within `WAIT`.
 pub async fn next_text(ws: &mut WsStream, what: &str) -> String {
     loop {

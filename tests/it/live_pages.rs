@@ -2,7 +2,7 @@
 //! move up a place on every page a socket watches, as a reload shows them.
 
 use crate::common::*;
-use crate::live_bounds::{connect, next_text};
+use crate::live_bounds::next_text;
 
 /// The ids a page shows after applying `frame` to `shown`: removals, then
 /// messages inserted in id order.

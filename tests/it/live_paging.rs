@@ -11,22 +11,6 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::common::*;
 
-/// A visitor's socket watching `view`.
-async fn watch(app: &App, view: &str) -> WsStream {
-    let view: String = view
-        .bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    let url = format!("ws://{}/_ws?view={view}", app.addr);
-    tokio_tungstenite::connect_async(url)
-        .await
-        .expect("socket connects")
-        .0
-}
-
 /// The first text frame for which `pred` holds, within 10 s.
 async fn until(ws: &mut WsStream, what: &str, pred: impl Fn(&str) -> bool) -> String {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -54,8 +38,8 @@ async fn a_delete_moves_later_messages_up_on_every_watched_page() {
         ids.push(app.reply(&admin, topic, &format!("m{i}")).await);
     }
     let page = |p: u32| format!("/topics/{topic}?page={p}");
-    let mut p2 = watch(&app, &page(2)).await;
-    let mut p3 = watch(&app, &page(3)).await;
+    let mut p2 = connect(&app, &page(2)).await;
+    let mut p3 = connect(&app, &page(3)).await;
     // Their catch-ups first.
     until(&mut p2, "page 2's catch-up", |f| {
         f.contains(&format!("message-{}", ids[39]))
