@@ -19,6 +19,7 @@ use crate::auth::password::Hasher;
 use crate::auth::session_cache::SessionCache;
 use crate::auth::standing::SessionEpochs;
 use crate::auth::throttle::Throttles;
+use crate::avatars::Avatars;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::limits::Limits;
@@ -27,7 +28,7 @@ use crate::live::{CacheBounds, Change, Heartbeat, Hub};
 use crate::net::Edge;
 use crate::pagecache::PageCache;
 use crate::validate::REQUEST_BODY_MAX;
-use crate::{admin, auth, forums, htmx, live, messages, security, topics};
+use crate::{admin, auth, avatars, forums, htmx, live, messages, profiles, security, topics};
 
 /// What every handler may need; cheap to clone.
 #[derive(Clone)]
@@ -46,6 +47,8 @@ pub struct AppState {
     pub edge: Arc<Edge>,
     /// Rendered pages, per kind of viewer, until the next write.
     pub pages: PageCache,
+    /// Members' pictures: who has one, the decoders, the upload rate.
+    pub avatars: Avatars,
 }
 
 impl AppState {
@@ -62,6 +65,7 @@ impl AppState {
             sessions: SessionCache::default(),
             edge: Arc::default(),
             pages: PageCache::default(),
+            avatars: Avatars::default(),
         }
     }
 
@@ -70,6 +74,7 @@ impl AppState {
         Self {
             throttle: Arc::new(Throttles::new(limits)),
             posting: Arc::new(PostingRate::new(limits)),
+            avatars: Avatars::new(limits),
             ..self
         }
     }
@@ -132,6 +137,8 @@ pub fn router<S: SessionStore + Clone>(
         .merge(auth::router())
         .merge(admin::router())
         .merge(live::router())
+        .merge(avatars::router())
+        .merge(profiles::router())
         .route("/healthz", get(healthz))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(

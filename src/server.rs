@@ -48,6 +48,7 @@ impl Server {
         );
         tokio::spawn(db.clone().checkpoints(config.db.checkpoint_every));
         state.epochs.load(&state.db).await?;
+        state.avatars.index.load(&state.db).await?;
         let limits = config.net.fit_to_descriptors();
         let state = state.with_edge(Edge::new(&limits, config.public_origin.clone()));
         let app = router(state.clone(), sessions(store, config.secure_cookies));
