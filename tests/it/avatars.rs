@@ -25,6 +25,25 @@ pub fn picture(format: ImageFormat, w: u32, h: u32, colour: [u8; 3]) -> Vec<u8> 
     out.into_inner()
 }
 
+/// A `w`x`h` diagonal gradient from `from` to `to`, as PNG (for screenshots).
+pub fn gradient(w: u32, h: u32, from: [u8; 3], to: [u8; 3]) -> Vec<u8> {
+    let img = RgbaImage::from_fn(w, h, |x, y| {
+        let t = (x + y) as f32 / (w + h) as f32;
+        let mix = |a: u8, b: u8| (f32::from(a) + (f32::from(b) - f32::from(a)) * t) as u8;
+        Rgba([
+            mix(from[0], to[0]),
+            mix(from[1], to[1]),
+            mix(from[2], to[2]),
+            255,
+        ])
+    });
+    let mut out = Cursor::new(Vec::new());
+    DynamicImage::ImageRgba8(img)
+        .write_to(&mut out, ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
 /// An animated GIF: a red frame, then a blue one.
 fn animated_gif() -> Vec<u8> {
     use image::codecs::gif::{GifEncoder, Repeat};

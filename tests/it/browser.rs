@@ -1025,11 +1025,14 @@ async fn screenshots() {
         .await;
 
     // Pictures: alice and bob uploaded one; carol and the admin keep the drawn default.
-    for (c, colour) in [(&alice, [214, 120, 60]), (&bob, [60, 130, 200])] {
+    for (c, from, to) in [
+        (&alice, [250, 190, 90], [190, 60, 90]),
+        (&bob, [90, 200, 230], [40, 60, 160]),
+    ] {
         let (status, _) = crate::avatars::upload(
             &app,
             c,
-            crate::avatars::picture(image::ImageFormat::Png, 200, 160, colour),
+            crate::avatars::gradient(200, 160, from, to),
             "me.png",
         )
         .await;
