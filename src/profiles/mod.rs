@@ -37,7 +37,13 @@ async fn show(
         .read(move |c| {
             let profile = queries::by_name(c, &name)?.ok_or(AppError::NotFound)?;
             let paging = Paging::existing(page, profile.message_count)?;
-            let messages = queries::page(c, profile.id, paging.offset(), PAGE_SIZE)?;
+            let messages = queries::page(
+                c,
+                profile.id,
+                profile.message_count,
+                paging.offset(),
+                PAGE_SIZE,
+            )?;
             Ok((profile, messages, paging))
         })
         .await?;
