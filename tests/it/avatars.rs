@@ -485,3 +485,40 @@ async fn the_default_is_drawn_from_the_name_and_escaped() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_picture_reaches_the_catch_up_of_sockets_opened_after_it() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let forum = app.create_forum(&admin, "General").await;
+    let alice = app.member("alice").await;
+    let topic = app.create_topic(&alice, forum, "Hello", "First").await;
+    let view = format!("/topics/{topic}");
+    let catch_up = |app: &App| {
+        let view = view.clone();
+        let addr = app.addr;
+        async move {
+            let mut ws = crate::live_bounds::connect_at(addr, &view).await;
+            crate::live_bounds::next_text(&mut ws, &view).await
+        }
+    };
+    let before = catch_up(&app).await;
+    assert!(before.contains("/avatars/default/alice.svg"), "{before}");
+    assert_eq!(app.hub.catch_up_cache_len(), 1, "cached");
+
+    let (status, _) = upload(
+        &app,
+        &alice,
+        picture(ImageFormat::Png, 20, 20, [9, 9, 9]),
+        "a.png",
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let after = catch_up(&app).await;
+    let (_, account) = app.get_text(&alice, "/account").await;
+    let hash = avatar_hash(&account, 48).expect("a picture");
+    assert!(
+        after.contains(&format!("/avatars/{hash}-48.png")),
+        "{after}"
+    );
+}
