@@ -90,14 +90,16 @@ pub fn process(bytes: &[u8]) -> Result<Processed, Refusal> {
     // made, before it allocates; a GIF gives its first frame.
     let mut decoder = reader.into_decoder().map_err(refusal)?;
     let orientation = decoder.orientation().ok();
-    let mut image = DynamicImage::from_decoder(decoder).map_err(refusal)?;
-    if let Some(o) = orientation {
-        image.apply_orientation(o);
-    }
+    let image = DynamicImage::from_decoder(decoder).map_err(refusal)?;
     let large_px = AvatarSize::Large.px();
     let small_px = AvatarSize::Small.px();
-    let large = image.resize_to_fill(large_px, large_px, FilterType::CatmullRom);
+    let mut large = image.resize_to_fill(large_px, large_px, FilterType::CatmullRom);
     drop(image);
+    // Turned upright once small: the centre square of a turned picture is
+    // the centre square turned, and no full-size copy is made.
+    if let Some(o) = orientation {
+        large.apply_orientation(o);
+    }
     let small = large.resize_exact(small_px, small_px, FilterType::CatmullRom);
     let large = png(large)?;
     let small = png(small)?;
@@ -197,6 +199,32 @@ mod tests {
         let again = process(&encoded(ImageFormat::Png, 90, 40)).unwrap();
         assert_eq!(again.hash, p.hash, "the same picture, the same name");
         assert!(process(&encoded(ImageFormat::Jpeg, 30, 60)).is_ok());
+    }
+
+    #[test]
+    fn turns_a_picture_upright_by_its_exif_orientation() {
+        use image::ImageEncoder;
+        use image::codecs::png::PngEncoder;
+        // Left half red, right half blue, stored "turned": orientation 6
+        // says to turn it a quarter clockwise, which puts red on top.
+        let img = image::RgbImage::from_fn(100, 100, |x, _| {
+            if x < 50 {
+                image::Rgb([255, 0, 0])
+            } else {
+                image::Rgb([0, 0, 255])
+            }
+        });
+        let mut png = Vec::new();
+        let mut enc = PngEncoder::new(&mut png);
+        let mut exif = b"II\x2a\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0".to_vec();
+        exif.extend_from_slice(&[6, 0, 0, 0, 0, 0, 0, 0]);
+        enc.set_exif_metadata(exif).unwrap();
+        enc.write_image(img.as_raw(), 100, 100, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        let p = process(&png).unwrap();
+        let large = image::load_from_memory(&p.large).unwrap().to_rgb8();
+        assert_eq!(large.get_pixel(80, 10).0, [255, 0, 0], "red on top");
+        assert_eq!(large.get_pixel(80, 150).0, [0, 0, 255], "blue below");
     }
 
     #[test]
