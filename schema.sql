@@ -1,4 +1,4 @@
--- causerie schema, version 2. Applied once, to an empty database, on first start;
+-- causerie schema, version 3. Applied once, to an empty database, on first start;
 -- PRAGMA user_version records the version so later steps can migrate from it.
 -- Times are Unix seconds (UTC). Ids grow with time, so "latest" is "highest id".
 
@@ -161,3 +161,33 @@ CREATE TABLE login_known (
     at       INTEGER NOT NULL,
     PRIMARY KEY (username, addr)
 ) WITHOUT ROWID;
+
+-- ---- Avatars and profiles (issue 10).
+-- Pictures members uploaded, re-encoded as PNG at two sizes, keyed by a hash
+-- of the large one: the database file holds them (one backup, shared by
+-- every instance), and the same picture uploaded twice is stored once.
+CREATE TABLE avatars (
+    hash       TEXT    PRIMARY KEY NOT NULL,
+    large      BLOB    NOT NULL,
+    small      BLOB    NOT NULL,
+    created_at INTEGER NOT NULL
+);
+-- A member's picture (NULL: the default drawn from their name), when they
+-- were last seen (moved at most once an hour, with their session's expiry),
+-- and how many messages they wrote (kept by the triggers below).
+ALTER TABLE users ADD COLUMN avatar TEXT REFERENCES avatars(hash);
+ALTER TABLE users ADD COLUMN last_seen_at INTEGER;
+ALTER TABLE users ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+-- Who uses a picture: one no one uses any more is deleted.
+CREATE INDEX users_by_avatar ON users (avatar);
+-- A member's messages, newest first, on their profile: an index range,
+-- and a page's start found in the index alone.
+CREATE INDEX messages_by_author ON messages (author_id, id);
+
+CREATE TRIGGER user_message_added AFTER INSERT ON messages BEGIN
+    UPDATE users SET message_count = message_count + 1 WHERE id = NEW.author_id;
+END;
+
+CREATE TRIGGER user_message_removed AFTER DELETE ON messages BEGIN
+    UPDATE users SET message_count = message_count - 1 WHERE id = OLD.author_id;
+END;

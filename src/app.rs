@@ -19,6 +19,7 @@ use crate::auth::password::Hasher;
 use crate::auth::session_cache::SessionCache;
 use crate::auth::standing::SessionEpochs;
 use crate::auth::throttle::Throttles;
+use crate::avatars::Avatars;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::limits::Limits;
@@ -27,7 +28,7 @@ use crate::live::{CacheBounds, Change, Heartbeat, Hub};
 use crate::net::Edge;
 use crate::pagecache::PageCache;
 use crate::validate::REQUEST_BODY_MAX;
-use crate::{admin, auth, forums, htmx, live, messages, security, topics};
+use crate::{admin, auth, avatars, forums, htmx, live, messages, profiles, security, topics};
 
 /// What every handler may need: one pointer, so cloning it (every
 /// extractor and middleware that takes `State` does) is one atomic
@@ -59,6 +60,8 @@ pub struct Shared {
     pub edge: Arc<Edge>,
     /// Rendered pages, per kind of viewer, until the next write.
     pub pages: PageCache,
+    /// Members' pictures: who has one, the decoders, the upload rate.
+    pub avatars: Avatars,
 }
 
 impl AppState {
@@ -75,6 +78,7 @@ impl AppState {
             sessions: SessionCache::default(),
             edge: Arc::default(),
             pages: PageCache::default(),
+            avatars: Avatars::default(),
         }))
     }
 
@@ -90,6 +94,7 @@ impl AppState {
         self.with(|s| {
             s.throttle = Arc::new(Throttles::new(limits));
             s.posting = Arc::new(PostingRate::new(limits));
+            s.avatars = Avatars::new(limits);
         })
     }
 
@@ -153,6 +158,8 @@ pub fn router<S: SessionStore + Clone>(
         .merge(auth::router())
         .merge(admin::router())
         .merge(live::router())
+        .merge(avatars::router())
+        .merge(profiles::router())
         .route("/healthz", get(healthz))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(

@@ -37,6 +37,9 @@ pub enum AppError {
     Busy,
     #[error("request body too large")]
     PayloadTooLarge,
+    /// A picture upload over its own, larger, limit.
+    #[error("upload too large")]
+    UploadTooLarge,
     #[error("unreadable form")]
     Unreadable,
     #[error("database: {0}")]
@@ -113,6 +116,11 @@ impl IntoResponse for AppError {
             AppError::PayloadTooLarge => Notice {
                 title: "Too large",
                 message: "That request is larger than 64 KiB: shorten it and send it again.",
+            }
+            .page(StatusCode::PAYLOAD_TOO_LARGE),
+            AppError::UploadTooLarge => Notice {
+                title: "Too large",
+                message: "That picture is larger than 2 MB: choose a smaller one and send it again.",
             }
             .page(StatusCode::PAYLOAD_TOO_LARGE),
             AppError::Unreadable => Notice {

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod avatars;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod pagecache;
 pub mod path_param;
 pub mod paths;
 pub mod perms;
+pub mod profiles;
 pub mod security;
 pub mod server;
 pub mod topics;

@@ -1,6 +1,6 @@
 //! Every URL the application links to, built in one place.
 
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 pub const HOME: &str = "/";
 pub const LOGIN: &str = "/login";
@@ -15,12 +15,21 @@ pub const SOCKET: &str = "/socket";
 pub const ACCOUNT_LOGOUT_EVERYWHERE: &str = "/account/logout-everywhere";
 pub const ADMIN_ACCOUNTS: &str = "/admin/accounts";
 pub const ADMIN_REGISTRATION: &str = "/admin/registration";
+pub const ACCOUNT_AVATAR: &str = "/account/avatar";
+pub const ACCOUNT_AVATAR_REMOVE: &str = "/account/avatar/remove";
 /// Where a registration awaiting approval lands.
 pub const LOGIN_AWAITING: &str = "/login?awaiting=1";
 
 /// Query-string encoding of one value.
 pub fn encode(value: &str) -> String {
     utf8_percent_encode(value, NON_ALPHANUMERIC).to_string()
+}
+
+/// A name as one path segment: what usernames may hold stays readable.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_');
+
+fn segment(value: &str) -> String {
+    utf8_percent_encode(value, SEGMENT).to_string()
 }
 
 fn with_page(base: String, page: u32) -> String {
@@ -138,6 +147,24 @@ fn is_local_path(n: &str) -> bool {
             || code.starts_with('0')
             || code.starts_with('1'))
     })
+}
+/// A member's profile. Names are `A-Z a-z 0-9 _ . -` (older rows may hold
+/// more): encoded all the same.
+pub fn user(name: &str) -> String {
+    format!("/users/{}", segment(name))
+}
+pub fn user_page(name: &str, page: u32) -> String {
+    with_page(user(name), page)
+}
+/// An uploaded picture at `px` pixels square: its address names its content,
+/// so it is cached for good.
+pub fn avatar_image(hash: &str, px: u32) -> String {
+    format!("/avatars/{hash}-{px}.png")
+}
+/// The picture drawn from a name, for members who uploaded none; it depends
+/// on the name alone, so it is cached for good too.
+pub fn avatar_default(name: &str) -> String {
+    format!("/avatars/default/{}.svg", segment(name))
 }
 /// The reply form on its own page (quoting, or JavaScript off).
 pub fn topic_reply_page(id: i64) -> String {

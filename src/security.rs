@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use crate::error::AppError;
 use crate::net::{Edge, PublicOrigin};
 use crate::validate::REQUEST_BODY_MAX;
+use crate::{avatars, paths};
 
 /// `public`: where the forum is reached, when configured. Behind a proxy
 /// `Host` may be the proxy's own view, so `Origin` is compared with it (all
@@ -44,18 +45,30 @@ pub async fn same_site_only(State(edge): State<Arc<Edge>>, req: Request, next: N
     next.run(req).await
 }
 
-/// 413 for a `Content-Length` over the limit. (A body without one is
-/// stopped by the extractors' limit as it is read.)
+/// 413 for a `Content-Length` over the limit: 64 KiB, except for a picture
+/// upload. (A body without one is stopped by the extractors' limit as it is
+/// read.)
 pub async fn body_limit(req: Request, next: Next) -> Response {
+    let upload = req.uri().path() == paths::ACCOUNT_AVATAR;
+    let limit = if upload {
+        avatars::UPLOAD_BODY_MAX
+    } else {
+        REQUEST_BODY_MAX
+    };
     let announced = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|n| n > REQUEST_BODY_MAX as u64) {
+    if announced.is_some_and(|n| n > limit as u64) {
         // The body is left unread, so this connection cannot carry another
         // request: say so, or a client may reuse it and meet a broken pipe.
-        let mut resp = AppError::PayloadTooLarge.into_response();
+        let error = if upload {
+            AppError::UploadTooLarge
+        } else {
+            AppError::PayloadTooLarge
+        };
+        let mut resp = error.into_response();
         resp.headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
         return resp;

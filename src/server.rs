@@ -49,6 +49,7 @@ impl Server {
         );
         tokio::spawn(db.clone().checkpoints(config.db.checkpoint_every));
         state.epochs.load(&state.db).await?;
+        state.avatars.index.load(&state.db).await?;
         let limits = config.net.fit_to_descriptors();
         let mut state = state.with_edge(Edge::new(&limits, config.public_origin.clone()));
         if !config.page_cache {

@@ -9,6 +9,7 @@ use crate::auth::standing::{AccountStatus, RegistrationMode};
 use crate::forums::queries::{Forum, ForumSummary};
 use crate::paths;
 use crate::validate::{self, FieldErrors};
+use crate::views::avatar::author_link;
 use crate::views::components::{FieldAttrs, Paging, field, pager, plural, time};
 use crate::views::layout::{Shell, page};
 use crate::views::text::{Bdi, Line};
@@ -245,7 +246,7 @@ pub fn account_row(a: &Account, me: i64) -> Markup {
     };
     html! {
         tr id={ "account-" (a.id) } {
-            td { strong { (Bdi(&a.username)) } @if a.is_admin { " " span.badge { "admin" } } }
+            td { strong { (author_link(&a.username)) } @if a.is_admin { " " span.badge { "admin" } } }
             td { (time(a.created_at)) }
             td { @if disabled { span.badge.locked { "disabled" } } @else { "active" } }
             td {

@@ -22,6 +22,7 @@ use tower_sessions::Session;
 pub use session::{Admin, Member, Viewer};
 
 use crate::app::AppState;
+use crate::avatars;
 use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::htmx::Hx;
@@ -38,6 +39,11 @@ pub struct User {
     pub id: i64,
     pub username: String,
     pub is_admin: bool,
+    /// The content hash of their uploaded picture, if any: not kept in the
+    /// session (it changes), but filled in from `avatars::Index` as each
+    /// request's viewer is read.
+    #[serde(skip)]
+    pub avatar: Option<String>,
 }
 
 pub fn router() -> Router<AppState> {
@@ -361,12 +367,16 @@ pub struct ChangedQuery {
     changed: Option<String>,
 }
 
-async fn account(Member(user): Member, Query(q): Query<ChangedQuery>) -> Markup {
+async fn account(
+    Member(user): Member,
+    Query(q): Query<ChangedQuery>,
+    Query(avatar): Query<avatars::DoneQuery>,
+) -> Markup {
     let form = PasswordForm {
         changed: q.changed.is_some(),
         ..Default::default()
     };
-    views::account_page(&user, &form)
+    views::account_page(&user, &form, &avatar.form())
 }
 
 #[derive(Deserialize, Default)]
@@ -390,7 +400,7 @@ async fn change_password(
             changed: false,
         };
         hx.form_or_page(views::password_form(&form), |_| {
-            views::account_page(&user, &form)
+            views::account_page(&user, &form, &Default::default())
         })
     };
     let mut errors = FieldErrors::default();

@@ -11,6 +11,7 @@ fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
         id: r.get(0)?,
         username: r.get(1)?,
         is_admin: r.get(2)?,
+        avatar: None,
     })
 }
 
@@ -69,6 +70,7 @@ pub fn create_user(
         id: conn.last_insert_rowid(),
         username: username.to_string(),
         is_admin,
+        avatar: None,
     }))
 }
 
@@ -297,6 +299,18 @@ pub fn load_session(conn: &Connection, id: &str, now: i64) -> rusqlite::Result<O
 pub fn delete_session(conn: &Connection, id: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(&format!("DELETE FROM {SESSIONS_TABLE} WHERE id = ?1"))?
         .execute([id])?;
+    Ok(())
+}
+
+/// Notes that `user_id` was here at `now`, unless it was noted within the
+/// hour: called with the session writes, which activity brings about once
+/// an hour at most (see `session_cache`).
+pub fn touch_last_seen(conn: &Connection, user_id: i64, now: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE users SET last_seen_at = ?2
+          WHERE id = ?1 AND (last_seen_at IS NULL OR last_seen_at <= ?2 - 3600)",
+    )?
+    .execute(params![user_id, now])?;
     Ok(())
 }
 

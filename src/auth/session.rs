@@ -92,7 +92,11 @@ impl FromRequestParts<AppState> for Viewer {
                 session.flush().await?;
                 None
             }
-            other => other,
+            Some(mut u) => {
+                u.avatar = state.avatars.index.get(u.id);
+                Some(u)
+            }
+            None => None,
         };
         parts.extensions.insert(SessionEpoch(epoch));
         let viewer = Viewer(user);
@@ -104,14 +108,19 @@ impl FromRequestParts<AppState> for Viewer {
 /// Whether a stored session has ended: it belongs to an account whose epoch
 /// has moved past the session's.
 pub fn is_stale(record: &Record, epochs: &SessionEpochs) -> bool {
-    let user_id = record
+    let user_id = user_id_of(record);
+    let epoch = record.data.get(EPOCH).and_then(|e| e.as_i64()).unwrap_or(0);
+    user_id.is_some_and(|id| epoch < epochs.current(id))
+}
+
+/// The account a stored session is logged in to, if any.
+pub fn user_id_of(record: &Record) -> Option<i64> {
+    record
         .data
         .get(USER)
         .and_then(|u| u.get("id"))
         .or_else(|| record.data.get(USER_ID))
-        .and_then(|id| id.as_i64());
-    let epoch = record.data.get(EPOCH).and_then(|e| e.as_i64()).unwrap_or(0);
-    user_id.is_some_and(|id| epoch < epochs.current(id))
+        .and_then(|id| id.as_i64())
 }
 
 /// Where a visitor should come back to after logging in.

@@ -10,8 +10,8 @@ use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
-use super::queries;
 use super::session_cache::SessionCache;
+use super::{queries, session};
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -48,6 +48,16 @@ fn backend(e: AppError) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
+/// A member's "last seen", moved with their session's writes: a session is
+/// written when it changes or, with activity, once an hour (`SessionCache::
+/// needs_store`), so this costs no write of its own.
+fn seen(conn: &rusqlite::Connection, user: Option<i64>) -> rusqlite::Result<()> {
+    match user {
+        Some(id) => queries::touch_last_seen(conn, id, OffsetDateTime::now_utc().unix_timestamp()),
+        None => Ok(()),
+    }
+}
+
 fn encode(record: &Record) -> session_store::Result<Vec<u8>> {
     rmp_serde::to_vec(record).map_err(|e| session_store::Error::Encode(e.to_string()))
 }
@@ -59,9 +69,14 @@ impl SessionStore for DbSessions {
         loop {
             let data = encode(record)?;
             let (id, expiry) = (record.id.to_string(), record.expiry_date.unix_timestamp());
+            let user = session::user_id_of(record);
             let inserted = self
                 .db
-                .write(move |tx| Ok(queries::insert_session(tx, &id, &data, expiry)?))
+                .write(move |tx| {
+                    let inserted = queries::insert_session(tx, &id, &data, expiry)?;
+                    seen(tx, user)?;
+                    Ok(inserted)
+                })
                 .await
                 .map_err(backend)?;
             if inserted {
@@ -78,8 +93,12 @@ impl SessionStore for DbSessions {
         }
         let data = encode(record)?;
         let (id, expiry) = (record.id.to_string(), record.expiry_date.unix_timestamp());
+        let user = session::user_id_of(record);
         self.db
-            .write(move |tx| Ok(queries::save_session(tx, &id, &data, expiry)?))
+            .write(move |tx| {
+                queries::save_session(tx, &id, &data, expiry)?;
+                Ok(seen(tx, user)?)
+            })
             .await
             .map_err(backend)?;
         self.cache.put_stored(record);

@@ -4,6 +4,7 @@ use maud::{Markup, html};
 
 use super::User;
 use super::standing::RegistrationMode;
+use crate::avatars::views::{AvatarForm, avatar_section};
 use crate::paths;
 use crate::validate::{self, FieldErrors};
 use crate::views::components::{FieldAttrs, field, form_error};
@@ -132,7 +133,7 @@ pub fn password_form(form: &PasswordForm) -> Markup {
     }
 }
 
-pub fn account_page(user: &User, form: &PasswordForm) -> Markup {
+pub fn account_page(user: &User, form: &PasswordForm, avatar: &AvatarForm) -> Markup {
     page(
         Shell {
             title: "Your account",
@@ -142,7 +143,9 @@ pub fn account_page(user: &User, form: &PasswordForm) -> Markup {
         },
         html! {
             h1 { "Your account" }
-            p { "You are " strong { (Bdi(&user.username)) } @if user.is_admin { ", an administrator" } "." }
+            p { "You are " strong { (Bdi(&user.username)) } @if user.is_admin { ", an administrator" } "." " "
+                a href=(paths::user(&user.username)) { "Your profile" } }
+            (avatar_section(user, avatar))
             (password_form(form))
             section #sessions.card.stack {
                 h2 { "Sessions" }

@@ -30,11 +30,14 @@ use writer::{Writer, wal_path};
 pub type Pool = r2d2::Pool<SqliteConnectionManager>;
 
 /// The schema version `schema.sql` creates.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 const SCHEMA: &str = include_str!("../../schema.sql");
 /// The steps from each earlier version: `(to, sql)`, in order. A database of
 /// version `to - 1` becomes version `to` by running `sql`.
-const MIGRATIONS: &[(i64, &str)] = &[(2, include_str!("../../migrations/002.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (2, include_str!("../../migrations/002.sql")),
+    (3, include_str!("../../migrations/003.sql")),
+];
 
 /// How long a connection waits for SQLite's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -8,6 +8,7 @@ use crate::auth::User;
 use crate::paths;
 use crate::topics::queries::TopicRow;
 use crate::topics::views::{NewTopicForm, new_topic_form, topic_list};
+use crate::views::avatar::author_link;
 use crate::views::components::{Paging, live_notice, pager, plural, time};
 use crate::views::layout::{Shell, page};
 use crate::views::text::{Bdi, Line};
@@ -18,7 +19,7 @@ pub fn last_post(last: Option<&LastPost>) -> Markup {
             Some(l) => {
                 span.last {
                     a href=(paths::message(l.message_id)) { (Bdi(&l.topic_title)) }
-                    " by " strong { (Bdi(&l.author)) } ", " (time(l.at))
+                    " by " strong { (author_link(&l.author)) } ", " (time(l.at))
                 }
             }
             None => span.last.muted { "No messages yet" },

@@ -71,6 +71,8 @@ pub struct Limits {
     /// ... by an account younger than `new_account_for`.
     pub post_new_account: Rate,
     pub new_account_for: Duration,
+    /// Pictures uploaded by one account (each is decoded).
+    pub avatar: Rate,
 }
 
 impl Default for Limits {
@@ -84,6 +86,7 @@ impl Default for Limits {
             post: Rate::new(10, 2),
             post_new_account: Rate::new(3, 20),
             new_account_for: Duration::from_secs(24 * 3600),
+            avatar: Rate::new(10, 60),
         }
     }
 }
@@ -93,7 +96,7 @@ impl Limits {
     /// set (`B/Ns`), and `CAUSERIE_NEW_ACCOUNT_HOURS`.
     pub fn from_env() -> Result<Self, String> {
         let mut limits = Self::default();
-        let rates: [(&str, &mut Rate); 7] = [
+        let rates: [(&str, &mut Rate); 8] = [
             ("CAUSERIE_LOGIN_PAIR_RATE", &mut limits.login_pair),
             ("CAUSERIE_LOGIN_ADDRESS_RATE", &mut limits.login_address),
             ("CAUSERIE_LOGIN_ACCOUNT_RATE", &mut limits.login_account),
@@ -104,6 +107,7 @@ impl Limits {
                 "CAUSERIE_NEW_ACCOUNT_POST_RATE",
                 &mut limits.post_new_account,
             ),
+            ("CAUSERIE_AVATAR_RATE", &mut limits.avatar),
         ];
         for (name, rate) in rates {
             if let Ok(text) = std::env::var(name) {

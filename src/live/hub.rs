@@ -92,6 +92,13 @@ impl Hub {
         }
     }
 
+    /// Drops every cached catch-up: for a write that changes what pages show
+    /// without being a `Change` of its own (a member's new picture). Called
+    /// after its commit, on the writer, before any catch-up can be read again.
+    pub fn forget_catch_ups(&self) {
+        self.subs().catch_up.clear();
+    }
+
     /// Registers a socket; its catch-up is the first thing queued for it.
     /// When the catch-up cannot be read, the socket is closed. `current`
     /// says whether the session it was opened with still counts; asked as it

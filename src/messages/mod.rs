@@ -137,7 +137,8 @@ async fn reply(
             &topic, errors, input.body,
         )));
     }
-    let (author, author_name) = (user.id, user.username.clone());
+    let (author, author_name, author_avatar) =
+        (user.id, user.username.clone(), user.avatar.clone());
     let posted = state
         .commit(
             move |tx| {
@@ -155,6 +156,7 @@ async fn reply(
                     topic_id,
                     author_id: author,
                     author: author_name,
+                    author_avatar,
                     body,
                     created_at: at,
                     edited_at: None,

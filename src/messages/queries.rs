@@ -11,13 +11,16 @@ pub struct MessageRow {
     pub topic_id: i64,
     pub author_id: i64,
     pub author: String,
+    /// The author's picture (its hash), if they uploaded one.
+    pub author_avatar: Option<String>,
     pub body: String,
     pub created_at: i64,
     pub edited_at: Option<i64>,
 }
 
-const COLUMNS: &str = "m.id, m.topic_id, m.author_id, u.username, m.body, m.created_at, m.edited_at
-    FROM messages m JOIN users u ON u.id = m.author_id";
+const COLUMNS: &str =
+    "m.id, m.topic_id, m.author_id, u.username, m.body, m.created_at, m.edited_at,
+    u.avatar FROM messages m JOIN users u ON u.id = m.author_id";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
     Ok(MessageRow {
@@ -28,6 +31,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
         body: r.get(4)?,
         created_at: r.get(5)?,
         edited_at: r.get(6)?,
+        author_avatar: r.get(7)?,
     })
 }
 

@@ -10,9 +10,10 @@ use crate::paths;
 use crate::perms::{self, MessagePerms, Role};
 use crate::topics::queries::Topic;
 use crate::validate::{self, FieldErrors};
+use crate::views::avatar::{AvatarSize, author_link, avatar};
 use crate::views::components::{FieldAttrs, field, time};
 use crate::views::layout::{Shell, page};
-use crate::views::text::{Bdi, MessageBody};
+use crate::views::text::MessageBody;
 
 /// One message. Its HTML depends only on the row and `perms`, so the socket
 /// renders it once per distinct `perms`, not once per viewer.
@@ -20,7 +21,8 @@ pub fn message(m: &MessageRow, p: MessagePerms) -> Markup {
     html! {
         article.message id=(paths::message_anchor(m.id)) {
             header {
-                strong.author { (Bdi(&m.author)) }
+                (avatar(&m.author, m.author_avatar.as_deref(), AvatarSize::Small))
+                strong.author { (author_link(&m.author)) }
                 a.permalink href=(paths::message(m.id)) { (time(m.created_at)) }
                 @if let Some(at) = m.edited_at { span.edited { "edited " (time(at)) } }
             }

@@ -15,6 +15,8 @@ pub struct TopicRow {
     pub locked: bool,
     pub last_message_id: i64,
     pub last_author: String,
+    /// The last poster's picture (its hash), if they uploaded one.
+    pub last_avatar: Option<String>,
     pub last_at: i64,
 }
 
@@ -44,7 +46,7 @@ pub fn page(
     };
     let mut stmt = conn.prepare_cached(
         "SELECT t.id, t.title, a.username, t.created_at, t.message_count, t.locked,
-                m.id, lu.username, m.created_at
+                m.id, lu.username, m.created_at, lu.avatar
            FROM topics t
            JOIN users a ON a.id = t.author_id
            JOIN messages m ON m.id = t.last_message_id
@@ -64,6 +66,7 @@ pub fn page(
             last_message_id: r.get(6)?,
             last_author: r.get(7)?,
             last_at: r.get(8)?,
+            last_avatar: r.get(9)?,
         })
     })?;
     rows.collect()

@@ -11,6 +11,7 @@ use crate::messages::views::{ReplyForm, message_list, reply_area};
 use crate::paths;
 use crate::perms::Role;
 use crate::validate::{self, FieldErrors};
+use crate::views::avatar::{AvatarSize, author_link, avatar};
 use crate::views::components::{FieldAttrs, Paging, field, live_notice, pager, plural, time};
 use crate::views::layout::{Shell, page};
 use crate::views::text::{Bdi, Line};
@@ -23,13 +24,14 @@ pub fn topic_entry(t: &TopicRow) -> Markup {
                     a href=(paths::topic(t.id)) { (Bdi(&t.title)) }
                     @if t.locked { " " span.badge.locked title="Locked" { "locked" } }
                 }
-                p.byline { "by " strong { (Bdi(&t.author)) } ", " (time(t.created_at)) }
+                p.byline { "by " strong { (author_link(&t.author)) } ", " (time(t.created_at)) }
             }
             div.counts { span.count { (plural(t.replies(), "reply", "replies")) } }
             div.activity {
+                (avatar(&t.last_author, t.last_avatar.as_deref(), AvatarSize::Small))
                 span.last {
                     a href=(paths::message(t.last_message_id)) { "Last message" }
-                    " by " strong { (Bdi(&t.last_author)) } ", " (time(t.last_at))
+                    " by " strong { (author_link(&t.last_author)) } ", " (time(t.last_at))
                 }
             }
         }

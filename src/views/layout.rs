@@ -5,6 +5,7 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::auth::User;
 use crate::paths;
+use crate::views::avatar::{AvatarSize, avatar};
 use crate::views::components::flash_region;
 use crate::views::text::{Bdi, Line};
 
@@ -58,6 +59,9 @@ pub fn account_nav(user: Option<&User>, oob: Option<&str>) -> Markup {
     html! {
             nav #account-nav.account aria-label="Account" hx-swap-oob=[oob] {
                 @if let Some(u) = user {
+                    a.me href=(paths::user(&u.username)) title="Your profile" {
+                        (avatar(&u.username, u.avatar.as_deref(), AvatarSize::Small))
+                    }
                     span.who { "Logged in as " strong { (Bdi(&u.username)) } @if u.is_admin { " " span.badge { "admin" } } }
                     @if u.is_admin { a href=(paths::ADMIN) { "Admin" } }
                     a href=(paths::ACCOUNT) { "Account" }

@@ -830,6 +830,97 @@ async fn live_updates_in_real_browsers() {
 }
 
 // ---------------------------------------------------------------------------
+// avatars through the real form
+// ---------------------------------------------------------------------------
+
+/// Picks `file` in the account page's file input and sends the form.
+async fn upload_through_form(c: &Client, app: &App, file: &std::path::Path) {
+    c.goto(&app.url("/account")).await.expect("account page");
+    c.find(Locator::Css("#avatar input[type=file]"))
+        .await
+        .expect("the file input")
+        .send_keys(&file.to_string_lossy())
+        .await
+        .expect("a file picked");
+    c.find(Locator::Css("#avatar button[type=submit]"))
+        .await
+        .expect("the upload button")
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Whether the header's picture is an uploaded one, loaded.
+const HEADER_PICTURE_LOADED: &str = r#"
+    const img = document.querySelector('header.site img.avatar');
+    return !!img && /\/avatars\/[0-9a-f]{32}-48\.png$/.test(img.getAttribute('src'))
+        && img.complete && img.naturalWidth === 48;
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_avatar_uploaded_through_the_real_form() {
+    let driver = Driver::start().await;
+    let app = App::start().await;
+    app.member("alice").await;
+    let files = tempfile::tempdir().unwrap();
+    let photo = files.path().join("photo.jpg");
+    std::fs::write(
+        &photo,
+        crate::avatars::picture(image::ImageFormat::Jpeg, 640, 480, [200, 120, 40]),
+    )
+    .unwrap();
+    let text = files.path().join("notes.png");
+    std::fs::write(&text, "not a picture at all").unwrap();
+
+    let c = driver.browser(1280, 900).await;
+    log_in(&c, &app, "alice", PASSWORD).await;
+    // The drawn default, before any upload.
+    let src = js(
+        &c,
+        "return document.querySelector('header.site img.avatar').getAttribute('src')",
+    )
+    .await;
+    assert_eq!(src, "\"/avatars/default/alice.svg\"");
+    wait_until(
+        &c,
+        "the default picture to load",
+        "const i = document.querySelector('header.site img.avatar'); return i.complete && i.naturalWidth > 0",
+        "return document.querySelector('header.site').innerHTML",
+    )
+    .await;
+
+    upload_through_form(&c, &app, &photo).await;
+    wait_until(
+        &c,
+        "the uploaded picture in the header",
+        HEADER_PICTURE_LOADED,
+        "return location.href + ' ' + document.querySelector('header.site').innerHTML",
+    )
+    .await;
+    let said = js(&c, "return document.querySelector('#avatar').innerText").await;
+    assert!(said.contains("Your picture was changed."), "{said}");
+
+    // Not a picture: the page says so, and the picture stays.
+    upload_through_form(&c, &app, &text).await;
+    wait_until(
+        &c,
+        "the refusal",
+        "return (document.querySelector('#avatar .error')?.innerText ?? '').includes('not a picture')",
+        "return document.body.innerText",
+    )
+    .await;
+    assert_eq!(js(&c, HEADER_PICTURE_LOADED).await, "true");
+    no_errors_in_console(&c).await;
+    let _ = c.close().await;
+}
+
+/// No script error or CSP refusal so far on the page.
+async fn no_errors_in_console(c: &Client) {
+    let log = js(c, "return JSON.stringify(window.__log || [])").await;
+    assert!(!log.contains("csp") && !log.contains("error "), "{log}");
+}
+
+// ---------------------------------------------------------------------------
 // screenshots for the docs
 // ---------------------------------------------------------------------------
 
@@ -933,6 +1024,21 @@ async fn screenshots() {
     app.reply(&admin, welcome, "Thanks all. Remember to be kind.")
         .await;
 
+    // Pictures: alice and bob uploaded one; carol and the admin keep the drawn default.
+    for (c, from, to) in [
+        (&alice, [250, 190, 90], [190, 60, 90]),
+        (&bob, [90, 200, 230], [40, 60, 160]),
+    ] {
+        let (status, _) = crate::avatars::upload(
+            &app,
+            c,
+            crate::avatars::gradient(200, 160, from, to),
+            "me.png",
+        )
+        .await;
+        assert_eq!(status, reqwest::StatusCode::SEE_OTHER);
+    }
+
     let (member, admin_b, visitor) = tokio::join!(
         driver.browser(1280, 900),
         driver.browser(1280, 900),
@@ -955,6 +1061,10 @@ async fn screenshots() {
         .await
         .unwrap();
     shoot(&member, 1280, "topic.png").await;
+    member.goto(&app.url("/users/alice")).await.unwrap();
+    shoot(&member, 1280, "profile.png").await;
+    member.goto(&app.url("/account")).await.unwrap();
+    shoot(&member, 1280, "account.png").await;
     admin_b.goto(&app.url("/admin")).await.unwrap();
     shoot(&admin_b, 1280, "admin.png").await;
     visitor.goto(&app.url("/login")).await.unwrap();

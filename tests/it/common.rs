@@ -452,6 +452,11 @@ pub type WsStream = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// A visitor's socket watching `view`.
 pub async fn connect(app: &App, view: &str) -> WsStream {
+    connect_at(app.addr, view).await
+}
+
+/// The same, to the server at `addr`.
+pub async fn connect_at(addr: SocketAddr, view: &str) -> WsStream {
     let view: String = view
         .bytes()
         .map(|b| match b {
@@ -459,7 +464,7 @@ pub async fn connect(app: &App, view: &str) -> WsStream {
             _ => format!("%{b:02X}"),
         })
         .collect();
-    let url = format!("ws://{}/_ws?view={view}", app.addr);
+    let url = format!("ws://{addr}/_ws?view={view}");
     let (ws, _) = tokio_tungstenite::connect_async(url)
         .await
         .expect("socket connects");

@@ -37,7 +37,7 @@ async fn home_counts_follow_replies_and_deletes() {
     let entry = home_entry(&app, forum).await;
     assert_counts(&entry, "1 topic", "1 message");
     assert!(
-        entry.contains("First topic</bdi></a> by <strong><bdi>alice</bdi></strong>"),
+        entry.contains("First topic</bdi></a> by <strong><a href=\"/users/alice\"><bdi>alice</bdi></a></strong>"),
         "{entry}"
     );
 
@@ -49,7 +49,7 @@ async fn home_counts_follow_replies_and_deletes() {
     let entry = home_entry(&app, forum).await;
     assert_counts(&entry, "2 topics", "4 messages");
     assert!(
-        entry.contains("Second topic</bdi></a> by <strong><bdi>admin</bdi></strong>"),
+        entry.contains("Second topic</bdi></a> by <strong><a href=\"/users/admin\"><bdi>admin</bdi></a></strong>"),
         "{entry}"
     );
     // Last activity links to the latest message.
@@ -82,7 +82,7 @@ async fn home_counts_follow_replies_and_deletes() {
         "{entry}"
     );
     assert!(
-        entry.contains("First topic</bdi></a> by <strong><bdi>alice</bdi></strong>"),
+        entry.contains("First topic</bdi></a> by <strong><a href=\"/users/alice\"><bdi>alice</bdi></a></strong>"),
         "{entry}"
     );
 
@@ -138,7 +138,7 @@ async fn a_topic_entry_shows_its_author_replies_and_last_message() {
     let entry = element(&page, &format!("topic-{topic}"));
     assert!(entry.contains(">Hello all</bdi></a>"), "{entry}");
     assert!(
-        entry.contains("by <strong><bdi>alice</bdi></strong>"),
+        entry.contains("by <strong><a href=\"/users/alice\"><bdi>alice</bdi></a></strong>"),
         "{entry}"
     );
     assert!(entry.contains(">0 replies<"), "{entry}");
@@ -150,12 +150,12 @@ async fn a_topic_entry_shows_its_author_replies_and_last_message() {
     let entry = element(&page, &format!("topic-{topic}"));
     assert!(entry.contains(">2 replies<"), "{entry}");
     assert!(
-        entry.contains("by <strong><bdi>alice</bdi></strong>"),
+        entry.contains("by <strong><a href=\"/users/alice\"><bdi>alice</bdi></a></strong>"),
         "the author stays: {entry}"
     );
     assert!(
         entry.contains(&format!(
-            "href=\"/messages/{last}\">Last message</a> by <strong><bdi>bob</bdi></strong>"
+            "href=\"/messages/{last}\">Last message</a> by <strong><a href=\"/users/bob\"><bdi>bob</bdi></a></strong>"
         )),
         "{entry}"
     );

@@ -228,7 +228,9 @@ async fn user_text_is_isolated_in_the_markup() {
     for isolated in [
         format!("<h2 dir=\"auto\"><a href=\"/forums/{forum}\">{name}</a></h2>"),
         format!("<p class=\"description\" dir=\"auto\">{description}</p>"),
-        format!("<bdi>{title}</bdi></a> by <strong><bdi>alice</bdi></strong>"),
+        format!(
+            "<bdi>{title}</bdi></a> by <strong><a href=\"/users/alice\"><bdi>alice</bdi></a></strong>"
+        ),
     ] {
         assert!(entry.contains(&isolated), "{isolated} in {entry}");
     }
@@ -244,7 +246,7 @@ async fn user_text_is_isolated_in_the_markup() {
         "{entry}"
     );
     assert!(
-        entry.contains("by <strong><bdi>alice</bdi></strong>"),
+        entry.contains("by <strong><a href=\"/users/alice\"><bdi>alice</bdi></a></strong>"),
         "{entry}"
     );
 
@@ -253,7 +255,8 @@ async fn user_text_is_isolated_in_the_markup() {
         format!("<h1 dir=\"auto\">{title}"),
         format!("<bdi>{name}</bdi></a>"),
         format!("<span aria-current=\"page\"><bdi>{title}</bdi></span>"),
-        "<strong class=\"author\"><bdi>alice</bdi></strong>".to_string(),
+        "<strong class=\"author\"><a href=\"/users/alice\"><bdi>alice</bdi></a></strong>"
+            .to_string(),
         "<div class=\"body\" dir=\"auto\">مرحبا</div>".to_string(),
         "Logged in as <strong><bdi>alice</bdi></strong>".to_string(),
     ] {

@@ -5,6 +5,7 @@ mod common;
 
 mod accounts;
 mod admin;
+mod avatars;
 mod browser;
 mod depth;
 mod durability;
@@ -21,6 +22,7 @@ mod messages;
 mod migration;
 mod pagecache;
 mod pagination;
+mod profiles;
 mod registration;
 mod security;
 mod sessions;

@@ -54,7 +54,7 @@ async fn replying() {
     assert_eq!(ids(&page, "message-"), vec![first, reply, admin_reply]);
     let m = element(&page, &format!("message-{reply}"));
     assert!(
-        m.contains(">bob</bdi></strong>")
+        m.contains(">bob</bdi></a></strong>")
             && m.contains("<div class=\"body\" dir=\"auto\">Bob here</div>"),
         "{m}"
     );
@@ -121,7 +121,7 @@ async fn htmx_reply_swaps_in_place_on_the_last_page_and_redirects_elsewhere() {
     assert!(new[0] > first);
     let m = element(&html, &format!("message-{}", new[0]));
     assert!(
-        m.contains("in place &lt;b&gt;") && m.contains(">alice</bdi></strong>"),
+        m.contains("in place &lt;b&gt;") && m.contains(">alice</bdi></a></strong>"),
         "{m}"
     );
     assert!(
@@ -248,7 +248,7 @@ async fn editing_own_messages_or_any_as_admin() {
         .await;
     let m = body_of(&app, topic, first).await;
     assert!(
-        m.contains(">Moderated<") && m.contains(">alice</bdi></strong>"),
+        m.contains(">Moderated<") && m.contains(">alice</bdi></a></strong>"),
         "author unchanged: {m}"
     );
 

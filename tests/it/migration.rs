@@ -41,7 +41,7 @@ async fn a_version_1_database_is_migrated_and_keeps_its_data() {
         let version: i64 = c
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 2);
+        assert_eq!(version, 3);
         let (status, epoch): (String, i64) = c
             .query_row(
                 "SELECT status, session_epoch FROM users WHERE username = 'olduser'",
@@ -50,6 +50,18 @@ async fn a_version_1_database_is_migrated_and_keeps_its_data() {
             )
             .unwrap();
         assert_eq!((status.as_str(), epoch), ("active", 0));
+        // Version 3 counted each account's messages.
+        let counts: Vec<(String, i64)> = c
+            .prepare("SELECT username, message_count FROM users ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            counts,
+            [("admin".to_string(), 1), ("olduser".to_string(), 1)]
+        );
     }
 
     let visitor = app.client();
@@ -68,6 +80,9 @@ async fn a_version_1_database_is_migrated_and_keeps_its_data() {
     // Its accounts log in as before, and what the new version adds works.
     let old = app.login("olduser", PASSWORD).await;
     app.reply(&old, 1, "third, after the migration").await;
+    let (status, profile) = app.get_text(&visitor, "/users/OldUser").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ids(&profile, "authored-").len(), 2, "{profile}");
     let admin = app.login("admin", PASSWORD).await;
     app.assert_post(
         "admin",

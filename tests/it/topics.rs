@@ -46,7 +46,9 @@ async fn members_and_admins_start_topics_visitors_log_in_first() {
     assert_eq!(first.len(), 1);
     let m = element(&page, &format!("message-{}", first[0]));
     assert!(
-        m.contains("<strong class=\"author\"><bdi>alice</bdi></strong>"),
+        m.contains(
+            "<strong class=\"author\"><a href=\"/users/alice\"><bdi>alice</bdi></a></strong>"
+        ),
         "{m}"
     );
     assert!(
