@@ -30,6 +30,10 @@ RUN set -eu; \
 # ---------------------------------------------------------------- build
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
+# jemalloc (the allocator, see src/main.rs) is built from C sources with make.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends make \
+    && rm -rf /var/lib/apt/lists/*
 ENV CARGO_PROFILE_RELEASE_STRIP=symbols \
     CARGO_TERM_COLOR=never
 # Dependencies only: cached until the manifests change.
