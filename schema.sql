@@ -1,4 +1,4 @@
--- causerie schema, version 2. Applied once, to an empty database, on first start;
+-- causerie schema, version 3. Applied once, to an empty database, on first start;
 -- PRAGMA user_version records the version so later steps can migrate from it.
 -- Times are Unix seconds (UTC). Ids grow with time, so "latest" is "highest id".
 
@@ -161,3 +161,9 @@ CREATE TABLE login_known (
     at       INTEGER NOT NULL,
     PRIMARY KEY (username, addr)
 ) WITHOUT ROWID;
+
+-- ---- Markdown bodies (issue 10): a message's HTML beside its source (`body`,
+-- which edit shows), rendered once when it is written (CommonMark, then
+-- sanitised) and printed as it is by every page and live fragment. Messages
+-- older than version 3 hold their plain text as it showed then.
+ALTER TABLE messages ADD COLUMN body_html TEXT NOT NULL DEFAULT '';

@@ -1,5 +1,6 @@
 //! The page shell and the small components every feature shares.
 
 pub mod components;
+pub mod compose;
 pub mod layout;
 pub mod text;
