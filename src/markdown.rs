@@ -64,7 +64,10 @@ pub fn render(source: &str) -> String {
     }));
     let mut html = String::with_capacity(source.len() + source.len() / 2 + 16);
     pulldown_cmark::html::push_html(&mut html, rewrite(events).into_iter());
-    SANITISER.clean(&html).to_string()
+    let mut clean = SANITISER.clean(&html).to_string();
+    // The renderer ends each block with a line break: not the last one.
+    clean.truncate(clean.trim_end().len());
+    clean
 }
 
 /// A body written before Markdown, exactly as it showed then: escaped text
