@@ -143,6 +143,14 @@ fn render(body: &str) -> Duration {
     })
 }
 
+/// How much longer Markdown takes on `body` than on its first half: about
+/// 2 for a linear shape, 4 for a quadratic one. (Markup-dense shapes cost
+/// more than plain text per character, but no more per character as they grow.)
+fn growth(body: &str) -> f64 {
+    let half: String = body.chars().take(body.chars().count() / 2).collect();
+    render(body).as_secs_f64() / render(&half).as_secs_f64()
+}
+
 /// The pre-Markdown renderer, which the migration of older messages runs.
 fn plain(body: &str) -> Duration {
     fastest(|| {
@@ -165,19 +173,21 @@ fn main() {
     let (base_render, base_plain, base_check) = (render(&text), plain(&text), check(&text));
     println!("bodies of {BODY_MAX} characters; fastest of many runs; ratio to the plain body\n");
     println!(
-        "{:<24} {:>11} {:>7} {:>10} {:>7} {:>11} {:>7}",
-        "body", "markdown µs", "ratio", "plain µs", "ratio", "validate µs", "ratio"
+        "{:<24} {:>11} {:>7} {:>7} {:>10} {:>7} {:>11} {:>7}",
+        "body", "markdown µs", "ratio", "growth", "plain µs", "ratio", "validate µs", "ratio"
     );
     println!(
-        "{:<24} {:>11.1} {:>7} {:>10.1} {:>7} {:>11.1} {:>7}",
+        "{:<24} {:>11.1} {:>7} {:>7.2} {:>10.1} {:>7} {:>11.1} {:>7}",
         "plain text",
         micros(base_render),
         "1.00",
+        growth(&text),
         micros(base_plain),
         "1.00",
         micros(base_check),
         "1.00"
     );
+    let mut steepest = ("", 0.0_f64);
     let mut worst = [("", 0.0_f64); 3];
     for (name, body) in shapes() {
         assert!(body.chars().count() <= BODY_MAX, "{name}");
@@ -187,8 +197,12 @@ fn main() {
             times[1].as_secs_f64() / base_plain.as_secs_f64(),
             times[2].as_secs_f64() / base_check.as_secs_f64(),
         ];
+        let g = growth(&body);
+        if g > steepest.1 {
+            steepest = (name, g);
+        }
         println!(
-            "{name:<24} {:>11.1} {:>7.2} {:>10.1} {:>7.2} {:>11.1} {:>7.2}",
+            "{name:<24} {:>11.1} {:>7.2} {g:>7.2} {:>10.1} {:>7.2} {:>11.1} {:>7.2}",
             micros(times[0]),
             ratios[0],
             micros(times[1]),
@@ -206,5 +220,10 @@ fn main() {
         "\nworst markdown: {} at {:.2}x plain; worst pre-Markdown render: {} at {:.2}x; \
          worst validation: {} at {:.2}x",
         worst[0].0, worst[0].1, worst[1].0, worst[1].1, worst[2].0, worst[2].1
+    );
+    println!(
+        "steepest Markdown growth from half the length to the whole: {} at {:.2}x \
+         (2 is linear, 4 quadratic)",
+        steepest.0, steepest.1
     );
 }
