@@ -1,4 +1,4 @@
--- causerie schema, version 3. Applied once, to an empty database, on first start;
+-- causerie schema, version 4. Applied once, to an empty database, on first start;
 -- PRAGMA user_version records the version so later steps can migrate from it.
 -- Times are Unix seconds (UTC). Ids grow with time, so "latest" is "highest id".
 
@@ -191,3 +191,9 @@ END;
 CREATE TRIGGER user_message_removed AFTER DELETE ON messages BEGIN
     UPDATE users SET message_count = message_count - 1 WHERE id = OLD.author_id;
 END;
+
+-- ---- Markdown bodies (issue 10): a message's HTML beside its source (`body`,
+-- which edit shows), rendered once when it is written (CommonMark, then
+-- sanitised) and printed as it is by every page and live fragment. Messages
+-- older than version 4 hold their plain text as it showed then.
+ALTER TABLE messages ADD COLUMN body_html TEXT NOT NULL DEFAULT '';

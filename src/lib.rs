@@ -14,6 +14,7 @@ pub mod htmx;
 pub mod invisible;
 pub mod limits;
 pub mod live;
+pub mod markdown;
 pub mod messages;
 pub mod net;
 pub mod pagecache;

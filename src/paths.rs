@@ -86,6 +86,14 @@ pub fn message_edit(id: i64) -> String {
 pub fn message_delete(id: i64) -> String {
     format!("/messages/{id}/delete")
 }
+/// A message's source as a Markdown quote (text/plain), for `quote.js`.
+pub fn message_quote(id: i64) -> String {
+    format!("/messages/{id}/quote")
+}
+/// The reply page prefilled with a quote of message `message_id`.
+pub fn topic_reply_quoting(topic_id: i64, message_id: i64) -> String {
+    format!("/topics/{topic_id}/reply?quote={message_id}")
+}
 pub fn admin_forum_edit(id: i64) -> String {
     format!("/admin/forums/{id}/edit")
 }

@@ -97,7 +97,9 @@
     var form = ctx && ctx.sourceElement && ctx.sourceElement.closest &&
       ctx.sourceElement.closest("form[data-draft]");
     var status = ctx && ctx.response && ctx.response.status;
-    if (form && status && status < 400) forget(form);
+    // A preview writes nothing: the draft stays.
+    var preview = form && ctx.sourceElement.matches("[data-preview]");
+    if (form && !preview && status && status < 400) forget(form);
   });
 
   function start() {

@@ -14,6 +14,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use causerie::forums::queries::{self as forums, Saved};
+use causerie::markdown::Body;
 use causerie::{auth, messages, topics};
 use rusqlite::Connection;
 
@@ -30,10 +31,11 @@ tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, qui
 exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in \
 reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur.";
 
-fn body(n: i64) -> String {
-    // 60 to 300 characters, so pages weigh what real ones do.
+fn body(n: i64) -> Body {
+    // 60 to 300 characters, so pages weigh what real ones do; rendered as
+    // the forum renders what is posted.
     let len = 60 + (n * 37 % 241) as usize;
-    format!("Message {n}. {}", &LOREM[..len.min(LOREM.len())])
+    Body::new(format!("Message {n}. {}", &LOREM[..len.min(LOREM.len())]))
 }
 
 fn sql(e: impl std::fmt::Display) -> String {

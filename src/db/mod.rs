@@ -10,6 +10,7 @@
 //! on. The WAL is kept under a limit (`checkpoint.rs`).
 
 mod checkpoint;
+mod migrations;
 #[cfg(test)]
 mod tests;
 mod writer;
@@ -25,19 +26,14 @@ pub use writer::WriteStats;
 
 use crate::error::{AppError, AppResult};
 use checkpoint::WalBound;
+use migrations::MIGRATIONS;
 use writer::{Writer, wal_path};
 
 pub type Pool = r2d2::Pool<SqliteConnectionManager>;
 
 /// The schema version `schema.sql` creates.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 const SCHEMA: &str = include_str!("../../schema.sql");
-/// The steps from each earlier version: `(to, sql)`, in order. A database of
-/// version `to - 1` becomes version `to` by running `sql`.
-const MIGRATIONS: &[(i64, &str)] = &[
-    (2, include_str!("../../migrations/002.sql")),
-    (3, include_str!("../../migrations/003.sql")),
-];
 
 /// How long a connection waits for SQLite's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -278,7 +274,7 @@ impl Db {
 }
 
 /// Applies `schema.sql` to an empty database, or migrates an older one step
-/// by step (each step in its own transaction). Returns whether it was new.
+/// by step (each step, its SQL and its Rust part, in its own transaction). Returns whether it was new.
 fn init_schema(conn: &Connection) -> AppResult<bool> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > SCHEMA_VERSION {
@@ -293,12 +289,15 @@ fn init_schema(conn: &Connection) -> AppResult<bool> {
         tx.commit()?;
         return Ok(true);
     }
-    for &(to, sql) in MIGRATIONS.iter().filter(|(to, _)| *to > version) {
+    for step in MIGRATIONS.iter().filter(|m| m.to > version) {
         let tx = conn.unchecked_transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", to)?;
+        tx.execute_batch(step.sql)?;
+        if let Some(then) = step.then {
+            then(&tx)?;
+        }
+        tx.pragma_update(None, "user_version", step.to)?;
         tx.commit()?;
-        tracing::info!(version = to, "database migrated");
+        tracing::info!(version = step.to, "database migrated");
     }
     Ok(false)
 }

@@ -17,12 +17,14 @@ use crate::form::Form;
 use crate::htmx::Hx;
 use crate::limits::posting;
 use crate::live::Change;
+use crate::markdown::{self, Body};
 use crate::path_param::Path;
 use crate::paths;
 use crate::perms::{self, Role};
 use crate::topics::queries::{self as topic_queries, Topic};
 use crate::validate::{self, FieldErrors};
 use crate::views::components::PAGE_SIZE;
+use crate::views::compose;
 use queries::MessageRow;
 use views::ReplyForm;
 
@@ -31,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/topics/{id}/messages", post(reply))
         .route("/topics/{id}/reply", get(reply_page))
         .route("/messages/{id}", get(permalink))
+        .route("/messages/{id}/quote", get(quote))
         .route("/messages/{id}/edit", get(edit_page).post(edit))
         .route("/messages/{id}/delete", post(delete))
 }
@@ -83,6 +86,36 @@ async fn reply_page(
 #[serde(default)]
 pub struct BodyInput {
     body: String,
+    /// Set by the Preview button: show the body, write nothing.
+    preview: Option<String>,
+}
+
+/// What Preview answers; nothing is written. htmx gets the content of the
+/// form's preview region; a browser without JavaScript gets `page(preview,
+/// errors)`, the form again with what was typed, and the rendered body in
+/// its preview region. A body that would be refused is refused here too
+/// (422), with the message where each shows it.
+pub fn preview(
+    hx: &Hx,
+    raw_body: &str,
+    page: impl FnOnce(Option<&str>, FieldErrors) -> Markup,
+) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    let body = errors.check("body", validate::body(raw_body));
+    if let Some(message) = errors.get("body") {
+        return Err(AppError::Invalid(if hx.request {
+            compose::preview_refused(message)
+        } else {
+            page(None, errors)
+        }));
+    }
+    let html = markdown::render(&body);
+    Ok(if hx.request {
+        compose::preview_content(&html)
+    } else {
+        page(Some(&html), errors)
+    }
+    .into_response())
 }
 
 /// What a reply's transaction found.
@@ -108,8 +141,26 @@ async fn reply(
     Form(input): Form<BodyInput>,
 ) -> AppResult<Response> {
     let role = Role::of(Some(&user));
+    if input.preview.is_some() {
+        let topic = load_topic(&state, topic_id).await?;
+        if !perms::can_reply(role, topic.locked) {
+            return Err(AppError::Forbidden("This topic is locked."));
+        }
+        return preview(&hx, &input.body, |html, errors| {
+            let form = ReplyForm {
+                body: input.body.clone(),
+                errors,
+                preview: html.map(str::to_string),
+            };
+            views::reply_page(&user, &topic, &form)
+        });
+    }
     let refuse = |topic: &Topic, errors: FieldErrors, body: String| {
-        let form = ReplyForm { body, errors };
+        let form = ReplyForm {
+            body,
+            errors,
+            preview: None,
+        };
         hx.form_or_page(views::reply_form(topic_id, &form), |_| {
             views::reply_page(&user, topic, &form)
         })
@@ -139,6 +190,8 @@ async fn reply(
     }
     let (author, author_name, author_avatar) =
         (user.id, user.username.clone(), user.avatar.clone());
+    // Rendered here, off the writer's thread, which every write waits for.
+    let body = Body::new(body);
     let posted = state
         .commit(
             move |tx| {
@@ -157,7 +210,8 @@ async fn reply(
                     author_id: author,
                     author: author_name,
                     author_avatar,
-                    body,
+                    body: body.source,
+                    body_html: body.html,
                     created_at: at,
                     edited_at: None,
                 };
@@ -212,6 +266,24 @@ async fn permalink(State(state): State<AppState>, Path(id): Path<i64>) -> AppRes
     Ok(Redirect::to(&paths::message_in_page(topic_id, page_of(position), id)).into_response())
 }
 
+/// A message as a quote to reply with (Markdown, `text/plain`): what
+/// `static/quote.js` puts into the reply form at the cursor.
+async fn quote(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let message = state
+        .db
+        .read(move |c| Ok(queries::by_id(c, id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        views::quote_text(&message),
+    )
+        .into_response())
+}
+
 /// A message and its topic.
 async fn with_topic(state: &AppState, id: i64) -> AppResult<(queries::MessageRow, Topic)> {
     state
@@ -243,7 +315,8 @@ async fn edit_page(
     Path(id): Path<i64>,
 ) -> AppResult<Markup> {
     let (message, topic) = editable(&state, &user, id).await?;
-    let form = views::edit_form(&message, &message.body, &FieldErrors::default());
+    // The source, as written: Markdown is edited as Markdown.
+    let form = views::edit_form(&message, &message.body, &FieldErrors::default(), None);
     Ok(views::edit_page(&user, &topic, form))
 }
 
@@ -255,21 +328,28 @@ async fn edit(
     Form(input): Form<BodyInput>,
 ) -> AppResult<Response> {
     let (message, topic) = editable(&state, &user, id).await?;
+    if input.preview.is_some() {
+        return preview(&hx, &input.body, |html, errors| {
+            let form = views::edit_form(&message, &input.body, &errors, html);
+            views::edit_page(&user, &topic, form)
+        });
+    }
     let mut errors = FieldErrors::default();
     let body = errors.check("body", validate::body(&input.body));
     if !errors.is_empty() {
-        let form = views::edit_form(&message, &input.body, &errors);
+        let form = views::edit_form(&message, &input.body, &errors, None);
         return Err(AppError::Invalid(
             hx.form_or_page(form, |f| views::edit_page(&user, &topic, f)),
         ));
     }
     if let Err(wait) = state.posting.reserve(&state.db, &user).await? {
         errors.add("body", posting::too_fast(wait));
-        let form = views::edit_form(&message, &input.body, &errors);
+        let form = views::edit_form(&message, &input.body, &errors, None);
         return Err(AppError::TooManyAttempts(
             hx.form_or_page(form, |f| views::edit_page(&user, &topic, f)),
         ));
     }
+    let body = Body::new(body);
     let (topic_id, forum_id) = (topic.id, topic.forum_id);
     state
         .commit(

@@ -3,6 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::db::now;
+use crate::markdown::Body;
 
 /// A message with what its view shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,13 +14,16 @@ pub struct MessageRow {
     pub author: String,
     /// The author's picture (its hash), if they uploaded one.
     pub author_avatar: Option<String>,
+    /// The source, as written: what edit shows and quote copies.
     pub body: String,
+    /// The HTML pages print, rendered when it was written.
+    pub body_html: String,
     pub created_at: i64,
     pub edited_at: Option<i64>,
 }
 
 const COLUMNS: &str =
-    "m.id, m.topic_id, m.author_id, u.username, m.body, m.created_at, m.edited_at,
+    "m.id, m.topic_id, m.author_id, u.username, m.body, m.body_html, m.created_at, m.edited_at,
     u.avatar FROM messages m JOIN users u ON u.id = m.author_id";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
@@ -29,9 +33,10 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
         author_id: r.get(2)?,
         author: r.get(3)?,
         body: r.get(4)?,
-        created_at: r.get(5)?,
-        edited_at: r.get(6)?,
-        author_avatar: r.get(7)?,
+        body_html: r.get(5)?,
+        created_at: r.get(6)?,
+        edited_at: r.get(7)?,
+        author_avatar: r.get(8)?,
     })
 }
 
@@ -69,22 +74,24 @@ pub fn insert(
     conn: &Connection,
     topic_id: i64,
     author_id: i64,
-    body: &str,
+    body: &Body,
     at: i64,
 ) -> rusqlite::Result<i64> {
     // The next position: the writer is alone (one transaction at a time), and
     // the `message_added` trigger counts this message in right after.
     conn.prepare_cached(
-        "INSERT INTO messages (topic_id, author_id, body, created_at, position)
-         VALUES (?1, ?2, ?3, ?4, (SELECT message_count + 1 FROM topics WHERE id = ?1))",
+        "INSERT INTO messages (topic_id, author_id, body, body_html, created_at, position)
+         VALUES (?1, ?2, ?3, ?4, ?5, (SELECT message_count + 1 FROM topics WHERE id = ?1))",
     )?
-    .execute(params![topic_id, author_id, body, at])?;
+    .execute(params![topic_id, author_id, body.source, body.html, at])?;
     Ok(conn.last_insert_rowid())
 }
 
-pub fn edit(conn: &Connection, id: i64, body: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached("UPDATE messages SET body = ?2, edited_at = ?3 WHERE id = ?1")?
-        .execute(params![id, body, now()])?;
+pub fn edit(conn: &Connection, id: i64, body: &Body) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE messages SET body = ?2, body_html = ?3, edited_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, body.source, body.html, now()])?;
     Ok(())
 }
 

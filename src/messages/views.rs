@@ -1,7 +1,7 @@
 //! A message (the topic page's live unit), the list of them, and the reply
 //! and edit forms.
 
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 
 use super::queries::MessageRow;
 use crate::auth::User;
@@ -12,8 +12,8 @@ use crate::topics::queries::Topic;
 use crate::validate::{self, FieldErrors};
 use crate::views::avatar::{AvatarSize, author_link, avatar};
 use crate::views::components::{FieldAttrs, field, time};
+use crate::views::compose::{markdown_hint, preview_button, preview_region};
 use crate::views::layout::{Shell, page};
-use crate::views::text::MessageBody;
 
 /// One message. Its HTML depends only on the row and `perms`, so the socket
 /// renders it once per distinct `perms`, not once per viewer.
@@ -26,10 +26,16 @@ pub fn message(m: &MessageRow, p: MessagePerms) -> Markup {
                 a.permalink href=(paths::message(m.id)) { (time(m.created_at)) }
                 @if let Some(at) = m.edited_at { span.edited { "edited " (time(at)) } }
             }
-            div.body dir="auto" { (MessageBody(&m.body)) }
+            // Rendered and sanitised when it was written (`markdown`).
+            div.body dir="auto" { (PreEscaped(&m.body_html)) }
             @if p.quote || p.edit || p.delete {
                 footer.controls {
-                    @if p.quote { a href={ (paths::topic_reply_page(m.topic_id)) "?quote=" (m.id) } { "Quote" } }
+                    // `quote.js` puts the quote into the reply form below, when
+                    // the page has one; the link opens the reply page otherwise.
+                    @if p.quote {
+                        a.quote href=(paths::topic_reply_quoting(m.topic_id, m.id))
+                            data-quote=(paths::message_quote(m.id)) { "Quote" }
+                    }
                     @if p.edit { a href=(paths::message_edit(m.id)) { "Edit" } }
                     @if p.delete {
                         details.confirm {
@@ -89,6 +95,8 @@ pub fn removal(id: i64) -> Markup {
 pub struct ReplyForm {
     pub body: String,
     pub errors: FieldErrors,
+    /// The rendered body, when Preview was pressed.
+    pub preview: Option<String>,
 }
 
 pub const REPLY_FORM_ID: &str = "reply-form";
@@ -99,9 +107,14 @@ pub fn reply_form(topic_id: i64, form: &ReplyForm) -> Markup {
         form #(REPLY_FORM_ID).card.stack action=(action) method="post" enctype=(LONG_TEXT)
             data-draft={ "reply-" (topic_id) } hx-post=(action) hx-swap="outerHTML" {
             h2 { "Reply" }
+            (preview_region(REPLY_FORM_ID, form.preview.as_deref()))
             (field("Message", "body", "textarea", &form.body, form.errors.get("body"),
                 FieldAttrs::new("reply").max(validate::BODY_MAX as u32)))
-            button.primary type="submit" { "Post reply" }
+            (markdown_hint())
+            div.actions {
+                button.primary type="submit" { "Post reply" }
+                (preview_button(REPLY_FORM_ID, &action))
+            }
         }
     }
 }
@@ -137,16 +150,28 @@ pub fn reply_page(user: &User, topic: &Topic, form: &ReplyForm) -> Markup {
     )
 }
 
-pub fn edit_form(m: &MessageRow, body: &str, errors: &FieldErrors) -> Markup {
+pub const EDIT_FORM_ID: &str = "edit-form";
+
+/// The edit form: `body` is the source (Markdown) as written, or as typed
+/// when the form comes back; `preview` the rendered body, after Preview.
+pub fn edit_form(
+    m: &MessageRow,
+    body: &str,
+    errors: &FieldErrors,
+    preview: Option<&str>,
+) -> Markup {
     let action = paths::message_edit(m.id);
     html! {
-        form #edit-form.card.stack action=(action) method="post" enctype=(LONG_TEXT)
+        form #(EDIT_FORM_ID).card.stack action=(action) method="post" enctype=(LONG_TEXT)
             hx-post=(action) hx-swap="outerHTML" {
             h2 { "Edit message" }
+            (preview_region(EDIT_FORM_ID, preview))
             (field("Message", "body", "textarea", body, errors.get("body"),
                 FieldAttrs::new("edit").max(validate::BODY_MAX as u32).rows(10)))
+            (markdown_hint())
             div.actions {
                 button.primary type="submit" { "Save" }
+                (preview_button(EDIT_FORM_ID, &action))
                 a href=(paths::message(m.id)) { "Cancel" }
             }
         }
@@ -169,12 +194,22 @@ pub fn edit_page(user: &User, topic: &Topic, form: Markup) -> Markup {
     )
 }
 
-/// A quoted message as the start of a reply.
+/// A quoted message as the start of a reply: a Markdown block quote headed
+/// by its author and a link back to it, then its source, line by line.
 pub fn quote_text(m: &MessageRow) -> String {
-    let mut out = format!("{} wrote:\n", m.author);
+    // Names are letters, digits and `_ . -`: only `_` means something here.
+    let author = m.author.replace('_', "\\_");
+    let mut out = String::with_capacity(m.body.len() + m.body.len() / 8 + 64);
+    out.push_str(&format!(
+        "> **{author}** [wrote]({}):\n",
+        paths::message(m.id)
+    ));
     for line in m.body.lines() {
-        out.push_str("> ");
-        out.push_str(line);
+        out.push('>');
+        if !line.is_empty() {
+            out.push(' ');
+            out.push_str(line);
+        }
         out.push('\n');
     }
     out.push('\n');

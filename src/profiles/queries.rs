@@ -120,10 +120,23 @@ mod tests {
             let Saved::Done(forum) = forums::create(&tx, "F", "")? else {
                 panic!("forum")
             };
-            let (topic, _) = crate::topics::queries::create(&tx, forum, a, "t", "x")?.unwrap();
+            let (topic, _) = crate::topics::queries::create(
+                &tx,
+                forum,
+                a,
+                "t",
+                &crate::markdown::Body::new("x".into()),
+            )?
+            .unwrap();
             for i in 0..97 {
                 let who = if i % 3 == 0 { b } else { a };
-                crate::messages::queries::insert(&tx, topic, who, "m", 0)?;
+                crate::messages::queries::insert(
+                    &tx,
+                    topic,
+                    who,
+                    &crate::markdown::Body::new("m".into()),
+                    0,
+                )?;
             }
             tx.commit()?;
             for author in [a, b] {

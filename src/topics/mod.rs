@@ -18,6 +18,7 @@ use crate::forums::PageQuery;
 use crate::htmx::Hx;
 use crate::limits::posting;
 use crate::live::Change;
+use crate::markdown::Body;
 use crate::messages;
 use crate::pagecache::PageKey;
 use crate::path_param::Path;
@@ -78,6 +79,8 @@ async fn show(
 pub struct NewTopicInput {
     title: String,
     body: String,
+    /// Set by the Preview button: show the body, write nothing.
+    preview: Option<String>,
 }
 
 async fn create(
@@ -92,6 +95,18 @@ async fn create(
         .read(move |c| Ok(crate::forums::queries::by_id(c, forum_id)?))
         .await?
         .ok_or(AppError::NotFound)?;
+    if input.preview.is_some() {
+        // The body alone is previewed; the title is checked when posting.
+        return messages::preview(&hx, &input.body, |html, errors| {
+            let form = NewTopicForm {
+                title: input.title.clone(),
+                body: input.body.clone(),
+                errors,
+                preview: html.map(str::to_string),
+            };
+            views::new_topic_page(&user, forum_id, &forum.name, &form)
+        });
+    }
     let mut errors = FieldErrors::default();
     let title = errors.check("title", validate::title(&input.title));
     let body = errors.check("body", validate::body(&input.body));
@@ -107,6 +122,7 @@ async fn create(
             title: input.title,
             body: input.body,
             errors,
+            preview: None,
         };
         return Err(refusal(
             hx.form_or_page(views::new_topic_form(forum_id, &form), |_| {
@@ -114,6 +130,8 @@ async fn create(
             }),
         ));
     }
+    // Rendered here, off the writer's thread, which every write waits for.
+    let body = Body::new(body);
     let author = user.id;
     let created = state
         .commit(

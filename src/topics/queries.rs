@@ -173,7 +173,7 @@ pub fn create(
     forum_id: i64,
     author_id: i64,
     title: &str,
-    body: &str,
+    body: &crate::markdown::Body,
 ) -> rusqlite::Result<Option<(i64, i64)>> {
     let exists: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM forums WHERE id = ?1)")?
@@ -222,6 +222,7 @@ mod tests {
     use super::*;
     use crate::db::Db;
     use crate::forums::queries::{self as forums, Saved};
+    use crate::markdown::Body;
     use crate::messages::queries as messages;
 
     fn reference(conn: &Connection, forum_id: i64) -> Vec<i64> {
@@ -271,10 +272,11 @@ mod tests {
             let Saved::Done(other) = forums::create(&tx, "G", "")? else {
                 panic!("forum")
             };
+            let (b, r) = (Body::new("b".into()), Body::new("r".into()));
             let mut topics = Vec::new();
             for i in 0..300 {
                 let f = if i % 7 == 0 { other } else { forum };
-                topics.push(create(&tx, f, user, "t", "b")?.unwrap().0);
+                topics.push(create(&tx, f, user, "t", &b)?.unwrap().0);
             }
             // Replies to scattered topics: last messages over ~10 buckets.
             let mut seed: u64 = 42;
@@ -284,7 +286,7 @@ mod tests {
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
                 let t = topics[((seed >> 33) % topics.len() as u64) as usize];
-                replies.push(messages::insert(&tx, t, user, "r", 0)?);
+                replies.push(messages::insert(&tx, t, user, &r, 0)?);
             }
             tx.commit()?;
             assert_every_page(conn, forum, "after replies");

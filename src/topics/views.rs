@@ -13,6 +13,7 @@ use crate::perms::Role;
 use crate::validate::{self, FieldErrors};
 use crate::views::avatar::{AvatarSize, author_link, avatar};
 use crate::views::components::{FieldAttrs, Paging, field, live_notice, pager, plural, time};
+use crate::views::compose::{markdown_hint, preview_button, preview_region};
 use crate::views::layout::{Shell, page};
 use crate::views::text::{Bdi, Line};
 
@@ -61,6 +62,8 @@ pub struct NewTopicForm {
     pub title: String,
     pub body: String,
     pub errors: FieldErrors,
+    /// The rendered body, when Preview was pressed.
+    pub preview: Option<String>,
 }
 
 pub fn new_topic_form(forum_id: i64, form: &NewTopicForm) -> Markup {
@@ -72,9 +75,14 @@ pub fn new_topic_form(forum_id: i64, form: &NewTopicForm) -> Markup {
             h2 { "Start a topic" }
             (field("Title", "title", "text", &form.title, e.get("title"),
                 FieldAttrs::new("topic").max(validate::TITLE_MAX as u32)))
+            (preview_region(NEW_TOPIC_FORM_ID, form.preview.as_deref()))
             (field("Message", "body", "textarea", &form.body, e.get("body"),
                 FieldAttrs::new("topic").max(validate::BODY_MAX as u32).rows(8)))
-            button.primary type="submit" { "Post topic" }
+            (markdown_hint())
+            div.actions {
+                button.primary type="submit" { "Post topic" }
+                (preview_button(NEW_TOPIC_FORM_ID, &action))
+            }
         }
     }
 }

@@ -40,6 +40,7 @@ fn head(title: &str) -> Markup {
             script src={ "/static/local-time.js?v=" (env!("CARGO_PKG_VERSION")) } defer {}
             script src={ "/static/notices.js?v=" (env!("CARGO_PKG_VERSION")) } defer {}
             script src={ "/static/drafts.js?v=" (env!("CARGO_PKG_VERSION")) } defer {}
+            script src={ "/static/quote.js?v=" (env!("CARGO_PKG_VERSION")) } defer {}
         }
     }
 }

@@ -2,5 +2,6 @@
 
 pub mod avatar;
 pub mod components;
+pub mod compose;
 pub mod layout;
 pub mod text;

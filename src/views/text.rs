@@ -1,6 +1,8 @@
-//! User text as HTML: a message body exactly as written (escaped, line breaks
-//! kept by CSS) with web addresses made into links, and one-line text (titles,
-//! names) escaped. Both drop invisible characters (`invisible`) that rows
+//! User text as HTML: a plain-text message body exactly as written (escaped,
+//! line breaks kept by CSS) with web addresses made into links, and one-line
+//! text (titles, names) escaped. Bodies are Markdown now (`markdown`), which
+//! links addresses with the same detector; the plain form is what messages
+//! written before it are stored as. Both drop invisible characters (`invisible`) that rows
 //! stored before the input rule may hold, and take time linear in their
 //! length whatever they hold: they run on the async workers and, for
 //! catch-ups and edits, under the live hub's locks.
@@ -20,7 +22,7 @@ fn escape_clean(out: &mut String, text: &str, kind: Kind) {
 
 /// Calls `f` with each run of `text` in order: plain text (`false`) or an
 /// `http(s)://` address (`true`). The runs put together are `text`.
-fn for_each_piece<'t>(text: &'t str, mut f: impl FnMut(&'t str, bool)) {
+pub(crate) fn for_each_piece<'t>(text: &'t str, mut f: impl FnMut(&'t str, bool)) {
     let mut rest = text;
     while let Some(start) = next_address(rest) {
         let len = address_len(&rest[start..]);

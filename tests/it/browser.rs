@@ -46,7 +46,7 @@ fn program(env: &str, name: &str, package: &str) -> PathBuf {
 
 /// A chromedriver in its own process group, and every Chromium it starts.
 /// Dropping it (also when a test panics) kills the whole group.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
     chromium: PathBuf,
@@ -55,7 +55,7 @@ struct Driver {
 }
 
 impl Driver {
-    async fn start() -> Driver {
+    pub(crate) async fn start() -> Driver {
         let chromium = program("CHROMIUM", "chromium", "chromium");
         let chromedriver = program("CHROMEDRIVER", "chromedriver", "chromium-driver");
         let port = {
@@ -102,13 +102,13 @@ impl Driver {
     }
 
     /// A new browser with its own empty profile (so its own cookies).
-    async fn browser(&self, width: u32, height: u32) -> Client {
+    pub(crate) async fn browser(&self, width: u32, height: u32) -> Client {
         self.browser_with(width, height, None, &[]).await
     }
 
     /// `phone`: emulate a phone's screen, `(width, height)` CSS pixels at 2x.
     /// `extra`: more Chromium arguments.
-    async fn browser_with(
+    pub(crate) async fn browser_with(
         &self,
         width: u32,
         height: u32,
@@ -196,7 +196,7 @@ impl Drop for Driver {
 // ---------------------------------------------------------------------------
 
 /// A JavaScript string literal for `s` (test texts are plain ASCII).
-fn js_str(s: &str) -> String {
+pub(crate) fn js_str(s: &str) -> String {
     let mut out = String::from("'");
     for c in s.chars() {
         match c {
@@ -213,11 +213,11 @@ fn js_str(s: &str) -> String {
 }
 
 /// Runs `script` (a function body: `return ...`) in the page; `None` on error.
-async fn try_js(c: &Client, script: &str) -> Option<String> {
+pub(crate) async fn try_js(c: &Client, script: &str) -> Option<String> {
     c.execute(script, vec![]).await.ok().map(|v| v.to_string())
 }
 
-async fn js(c: &Client, script: &str) -> String {
+pub(crate) async fn js(c: &Client, script: &str) -> String {
     match c.execute(script, vec![]).await {
         Ok(v) => v.to_string(),
         Err(e) => panic!("script failed: {e}\n{script}"),
@@ -231,7 +231,7 @@ async fn js_i64(c: &Client, script: &str) -> i64 {
 }
 
 /// Polls `script` until it returns `true`; panics with `what` and the last value of `show`.
-async fn wait_until(c: &Client, what: &str, script: &str, show: &str) {
+pub(crate) async fn wait_until(c: &Client, what: &str, script: &str, show: &str) {
     let deadline = Instant::now() + LIVE_TIMEOUT;
     loop {
         if try_js(c, script).await.as_deref() == Some("true") {
@@ -314,7 +314,7 @@ async fn open_live(c: &Client, app: &App, path: &str) {
 }
 
 /// Logs in through the real /login form.
-async fn log_in(c: &Client, app: &App, username: &str, password: &str) {
+pub(crate) async fn log_in(c: &Client, app: &App, username: &str, password: &str) {
     c.goto(&app.url("/login")).await.expect("login page");
     c.find(Locator::Css("#login-form input[name=username]"))
         .await
@@ -430,7 +430,7 @@ async fn sees_message_once(c: &Client, who: &str, id: i64) {
 
 /// Clicks "Post reply".
 async fn click_reply(c: &Client) {
-    c.find(Locator::Css("#reply-form button[type=submit]"))
+    c.find(Locator::Css("#reply-form button.primary[type=submit]"))
         .await
         .expect("reply button")
         .click()
@@ -925,7 +925,7 @@ async fn no_errors_in_console(c: &Client) {
 // ---------------------------------------------------------------------------
 
 /// Saves a full-page PNG of what `c` shows, `width` CSS pixels wide.
-async fn shoot(c: &Client, width: u32, file: &str) {
+pub(crate) async fn shoot(c: &Client, width: u32, file: &str) {
     // Size the window so that the viewport is `width` wide and holds the whole page.
     c.set_window_size(width, 800).await.unwrap();
     let chrome_w = js_i64(c, "return window.outerWidth - window.innerWidth").await;
@@ -1007,8 +1007,22 @@ async fn screenshots() {
     .await;
     app.reply(&alice, meetup, "I'll be there, a bit late.")
         .await;
-    app.reply(&bob, welcome, "Hi! I'm Bob. I build things.")
-        .await;
+    let welcome_first = ids(
+        &app.get_text(&admin, &format!("/topics/{welcome}")).await.1,
+        "message-",
+    )[0];
+    app.reply(
+        &bob,
+        welcome,
+        &format!(
+            "> **admin** [wrote](/messages/{welcome_first}):\n\
+             > Please introduce yourselves in this topic.\n\n\
+             Hi! I'm **Bob**. I build things, and I run this forum at home:\n\n\
+             ```\nCAUSERIE_ADMIN_PASSWORD=... docker compose up\n```\n\n\
+             The password counts on the *first* start only; `admin` is the account."
+        ),
+    )
+    .await;
     app.reply(
         &carol,
         welcome,
@@ -1065,6 +1079,32 @@ async fn screenshots() {
     shoot(&member, 1280, "profile.png").await;
     member.goto(&app.url("/account")).await.unwrap();
     shoot(&member, 1280, "account.png").await;
+    // A reply being written, with its preview (Markdown, a quote, code).
+    member
+        .find(Locator::Css("#reply-form textarea[name=body]"))
+        .await
+        .expect("reply field")
+        .send_keys(
+            "## Thanks, Bob\n\nTwo things:\n\n1. *Quote* puts the message here\n\
+             2. `Preview` shows this\n\nSee https://example.org/docs",
+        )
+        .await
+        .unwrap();
+    member
+        .find(Locator::Css("#reply-form button[name=preview]"))
+        .await
+        .expect("preview button")
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        &member,
+        "the preview",
+        "return !!document.querySelector('#reply-form-preview h5')",
+        "return document.querySelector('#reply-form')?.outerHTML",
+    )
+    .await;
+    shoot(&member, 1280, "topic-preview.png").await;
     admin_b.goto(&app.url("/admin")).await.unwrap();
     shoot(&admin_b, 1280, "admin.png").await;
     visitor.goto(&app.url("/login")).await.unwrap();

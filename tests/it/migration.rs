@@ -1,5 +1,5 @@
-//! A database of schema version 1 opens with this build: it is migrated step
-//! by step and keeps its data.
+//! A database of schema version 1 or 2 opens with this build: it is migrated
+//! step by step and keeps its data; older messages show as they did.
 
 use reqwest::StatusCode;
 use rusqlite::{Connection, params};
@@ -7,6 +7,7 @@ use rusqlite::{Connection, params};
 use crate::common::*;
 
 const V1: &str = include_str!("../fixtures/schema-v1.sql");
+const V2: &str = include_str!("../fixtures/schema-v2.sql");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_version_1_database_is_migrated_and_keeps_its_data() {
@@ -41,7 +42,7 @@ async fn a_version_1_database_is_migrated_and_keeps_its_data() {
         let version: i64 = c
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 3);
+        assert_eq!(version, causerie::db::SCHEMA_VERSION);
         let (status, epoch): (String, i64) = c
             .query_row(
                 "SELECT status, session_epoch FROM users WHERE username = 'olduser'",
@@ -102,4 +103,99 @@ async fn a_version_1_database_is_migrated_and_keeps_its_data() {
         StatusCode::FORBIDDEN,
     )
     .await;
+}
+
+/// Version 2 bodies were plain text (escaped, addresses linked, line breaks
+/// and spaces kept). Migrated, each shows exactly as it did: what Markdown
+/// would read differently (`*`, `#`, `> `, `1.`, raw HTML) stays as typed,
+/// and the source edit shows is untouched. A reply after it is Markdown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_2_database_shows_its_bodies_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("causerie.db");
+    let hash = causerie::auth::password::Hasher::default()
+        .hash(PASSWORD.to_string())
+        .await
+        .unwrap();
+    let old = "# not a heading\n*not emphasis* <b>not bold</b>\n> quoted, as typed\n  \
+               two spaces, see https://a.b/c_(d).\n\n\n1. not a list";
+    let with_controls = "see \u{202e}https://x.y/\0z";
+    {
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(V2).unwrap();
+        c.pragma_update(None, "user_version", 2).unwrap();
+        c.execute(
+            "INSERT INTO users (id, username, password_hash, is_admin, created_at)
+             VALUES (1, 'admin', ?1, 1, 1000), (2, 'olduser', ?1, 0, 1001)",
+            params![hash],
+        )
+        .unwrap();
+        c.execute_batch(
+            "INSERT INTO forums (id, name, description, created_at) VALUES (1, 'Old forum', '', 1002);
+             INSERT INTO topics (id, forum_id, author_id, title, created_at) VALUES (1, 1, 2, 'Old topic', 1003);",
+        )
+        .unwrap();
+        for (position, body) in [old, with_controls].into_iter().enumerate() {
+            c.execute(
+                "INSERT INTO messages (topic_id, author_id, body, created_at, position)
+                 VALUES (1, 2, ?1, 1004, ?2)",
+                params![body, position as i64 + 1],
+            )
+            .unwrap();
+        }
+    }
+
+    let app = App::start_at(dir, path.clone(), None).await;
+    {
+        let c = Connection::open(&path).unwrap();
+        let version: i64 = c
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, causerie::db::SCHEMA_VERSION);
+        let stored: Vec<(String, String)> = c
+            .prepare("SELECT body, body_html FROM messages ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(stored[0].0, old, "the source is kept");
+        assert_eq!(stored[1].0, with_controls);
+    }
+
+    let visitor = app.client();
+    let (status, page) = app.get_text(&visitor, "/topics/1").await;
+    assert_eq!(status, StatusCode::OK);
+    let shown = ids(&page, "message-");
+    let first = element(&page, &format!("message-{}", shown[0]));
+    assert!(
+        first.contains(
+            "<div class=\"body\" dir=\"auto\"><div class=\"plain\"># not a heading\n\
+             *not emphasis* &lt;b&gt;not bold&lt;/b&gt;\n&gt; quoted, as typed\n  two spaces, see \
+             <a href=\"https://a.b/c_(d)\" rel=\"nofollow ugc noopener noreferrer\">https://a.b/c_(d)</a>.\
+             \n\n\n1. not a list</div></div>"
+        ),
+        "{first}"
+    );
+    let second = element(&page, &format!("message-{}", shown[1]));
+    assert!(
+        second.contains(">https://x.y/z</a>") && !second.contains(['\u{202e}', '\0']),
+        "{second}"
+    );
+
+    // Edit shows the source; a reply is Markdown.
+    let old_user = app.login("olduser", PASSWORD).await;
+    let (_, edit) = app
+        .get_text(&old_user, &format!("/messages/{}/edit", shown[0]))
+        .await;
+    assert!(
+        element(&edit, "edit-form").contains("# not a heading\n*not emphasis* &lt;b&gt;"),
+        "{edit}"
+    );
+    let reply = app.reply(&old_user, 1, "*now emphasis*").await;
+    let (_, page) = app.get_text(&visitor, "/topics/1").await;
+    assert!(
+        element(&page, &format!("message-{reply}")).contains("<p><em>now emphasis</em></p>"),
+        "{page}"
+    );
 }

@@ -86,7 +86,7 @@ async fn a_topic_of_45_messages_has_pages_of_20_20_5() {
         let first_index = (page - 1) * 20;
         assert!(
             html.contains(&format!(
-                "<div class=\"body\" dir=\"auto\">message {first_index}</div>"
+                "<div class=\"body\" dir=\"auto\"><p>message {first_index}</p></div>"
             )),
             "{path} starts at message {first_index}"
         );

@@ -52,7 +52,7 @@ async fn members_and_admins_start_topics_visitors_log_in_first() {
         "{m}"
     );
     assert!(
-        m.contains("<div class=\"body\" dir=\"auto\">First words</div>"),
+        m.contains("<div class=\"body\" dir=\"auto\"><p>First words</p></div>"),
         "trimmed body: {m}"
     );
     assert!(!m.contains("edited"));

@@ -1,0 +1,68 @@
+//! The steps from each earlier schema version: SQL files, and for a step that
+//! SQL alone cannot do, a Rust function run after the file in the same
+//! transaction (all of the step commits, or none of it).
+
+use rusqlite::{Connection, params};
+
+use crate::error::AppResult;
+
+/// One step: a database of version `to - 1` becomes version `to`.
+pub struct Migration {
+    pub to: i64,
+    pub sql: &'static str,
+    /// Runs after `sql`, inside its transaction.
+    pub then: Option<fn(&Connection) -> AppResult<()>>,
+}
+
+/// Every step, in order.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        to: 2,
+        sql: include_str!("../../migrations/002.sql"),
+        then: None,
+    },
+    Migration {
+        to: 3,
+        sql: include_str!("../../migrations/003.sql"),
+        then: None,
+    },
+    Migration {
+        to: 4,
+        sql: include_str!("../../migrations/004.sql"),
+        then: Some(render_old_bodies),
+    },
+];
+
+/// Messages read and rewritten at a time: bounded memory (at most this many
+/// bodies of 20,000 characters) whatever the size of the database.
+const BATCH: i64 = 1_000;
+
+/// Version 4: stores each message's HTML as its plain text showed before
+/// Markdown (`markdown::plain_text_html`). In id order, a batch at a time,
+/// each body read once: linear in the size of the messages.
+fn render_old_bodies(conn: &Connection) -> AppResult<()> {
+    let mut read =
+        conn.prepare("SELECT id, body FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2")?;
+    let mut write = conn.prepare("UPDATE messages SET body_html = ?2 WHERE id = ?1")?;
+    let (mut after, mut done) = (i64::MIN, 0u64);
+    loop {
+        let batch = read
+            .query_map(params![after, BATCH], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some(&(last, _)) = batch.last() else {
+            break;
+        };
+        for (id, body) in &batch {
+            write.execute(params![id, crate::markdown::plain_text_html(body)])?;
+        }
+        done += batch.len() as u64;
+        after = last;
+        if done.is_multiple_of(100_000) {
+            tracing::info!(messages = done, "rendering older messages");
+        }
+    }
+    tracing::info!(messages = done, "older messages rendered");
+    Ok(())
+}
