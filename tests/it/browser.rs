@@ -1075,10 +1075,6 @@ async fn screenshots() {
         .await
         .unwrap();
     shoot(&member, 1280, "topic.png").await;
-    member.goto(&app.url("/users/alice")).await.unwrap();
-    shoot(&member, 1280, "profile.png").await;
-    member.goto(&app.url("/account")).await.unwrap();
-    shoot(&member, 1280, "account.png").await;
     // A reply being written, with its preview (Markdown, a quote, code).
     member
         .find(Locator::Css("#reply-form textarea[name=body]"))
@@ -1105,6 +1101,10 @@ async fn screenshots() {
     )
     .await;
     shoot(&member, 1280, "topic-preview.png").await;
+    member.goto(&app.url("/users/alice")).await.unwrap();
+    shoot(&member, 1280, "profile.png").await;
+    member.goto(&app.url("/account")).await.unwrap();
+    shoot(&member, 1280, "account.png").await;
     admin_b.goto(&app.url("/admin")).await.unwrap();
     shoot(&admin_b, 1280, "admin.png").await;
     visitor.goto(&app.url("/login")).await.unwrap();
