@@ -18,15 +18,7 @@ async fn a_version_1_database_is_migrated_and_keeps_its_data() {
         .await
         .unwrap();
     {
-        let c = Connection::open(&path).unwrap();
-        c.execute_batch(V1).unwrap();
-        c.pragma_update(None, "user_version", 1).unwrap();
-        c.execute(
-            "INSERT INTO users (id, username, password_hash, is_admin, created_at)
-             VALUES (1, 'admin', ?1, 1, 1000), (2, 'olduser', ?1, 0, 1001)",
-            params![hash],
-        )
-        .unwrap();
+        let c = old_database(&path, V1, 1, &hash);
         c.execute_batch(
             "INSERT INTO forums (id, name, description, created_at) VALUES (1, 'Old forum', 'From v1', 1002);
              INSERT INTO topics (id, forum_id, author_id, title, created_at) VALUES (1, 1, 2, 'Old topic', 1003);
@@ -121,15 +113,7 @@ async fn a_version_2_database_shows_its_bodies_as_before() {
                two spaces, see https://a.b/c_(d).\n\n\n1. not a list";
     let with_controls = "see \u{202e}https://x.y/\0z";
     {
-        let c = Connection::open(&path).unwrap();
-        c.execute_batch(V2).unwrap();
-        c.pragma_update(None, "user_version", 2).unwrap();
-        c.execute(
-            "INSERT INTO users (id, username, password_hash, is_admin, created_at)
-             VALUES (1, 'admin', ?1, 1, 1000), (2, 'olduser', ?1, 0, 1001)",
-            params![hash],
-        )
-        .unwrap();
+        let c = old_database(&path, V2, 2, &hash);
         c.execute_batch(
             "INSERT INTO forums (id, name, description, created_at) VALUES (1, 'Old forum', '', 1002);
              INSERT INTO topics (id, forum_id, author_id, title, created_at) VALUES (1, 1, 2, 'Old topic', 1003);",
@@ -198,4 +182,19 @@ async fn a_version_2_database_shows_its_bodies_as_before() {
         element(&page, &format!("message-{reply}")).contains("<p><em>now emphasis</em></p>"),
         "{page}"
     );
+}
+
+/// A database of an older `version` made from its `schema`, with an admin
+/// and a member whose password hashes to `hash`.
+fn old_database(path: &std::path::Path, schema: &str, version: i64, hash: &str) -> Connection {
+    let c = Connection::open(path).unwrap();
+    c.execute_batch(schema).unwrap();
+    c.pragma_update(None, "user_version", version).unwrap();
+    c.execute(
+        "INSERT INTO users (id, username, password_hash, is_admin, created_at)
+         VALUES (1, 'admin', ?1, 1, 1000), (2, 'olduser', ?1, 0, 1001)",
+        params![hash],
+    )
+    .unwrap();
+    c
 }
