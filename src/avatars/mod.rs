@@ -251,26 +251,22 @@ async fn remove(
 }
 
 /// Stores the member's new picture (or none). The index moves inside the
-/// write, before its commit, and back should the commit fail; the live
-/// hub's cached catch-ups are dropped right after the commit, as after any
-/// change: pages show pictures, and the next load of each must show this one.
+/// write, before its commit, and back should the commit fail. Pages show
+/// pictures, and the next load of each must show this one: the commit moves
+/// the database generation, and no page or catch-up cached before is served
+/// after it.
 async fn save(state: &AppState, user_id: i64, new: Option<Processed>) -> AppResult<()> {
     let index = state.avatars.index.clone();
     let before = index.get(user_id);
-    let hub = state.hub.clone();
     let written = {
         let index = index.clone();
         state
             .db
-            .write_then(
-                move |tx| {
-                    let hash = queries::set(tx, user_id, new.as_ref())?;
-                    index.set(user_id, hash.as_deref());
-                    Ok(())
-                },
-                |_| (),
-                move |_, ()| hub.forget_catch_ups(),
-            )
+            .write(move |tx| {
+                let hash = queries::set(tx, user_id, new.as_ref())?;
+                index.set(user_id, hash.as_deref());
+                Ok(())
+            })
             .await
     };
     if written.is_err() {

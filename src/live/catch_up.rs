@@ -1,6 +1,12 @@
 //! The catch-up cache: the frames a joining socket gets first, kept per page
-//! and kind of viewer until the next change, so ten thousand sockets joining
+//! and kind of viewer until the next commit, so ten thousand sockets joining
 //! one page cost one read.
+//!
+//! Each entry holds the database generation it was read at (`Db::generation`,
+//! which moves before any writer hears back): an entry is served only while
+//! that is still the generation, so a page opened after a write's answer
+//! never gets a catch-up from before it, even before the write's change is
+//! published.
 //!
 //! Bounded twice, in entries and in bytes, the least recently used going
 //! first: a client naming many pages (or many members each naming their
@@ -40,7 +46,7 @@ impl Default for CacheBounds {
 
 pub struct CatchUpCache {
     bounds: CacheBounds,
-    frames: LruCache<(Watch, Kind), Frames>,
+    frames: LruCache<(Watch, Kind), (u64, Frames)>,
     bytes: usize,
 }
 
@@ -54,30 +60,34 @@ impl CatchUpCache {
         }
     }
 
-    pub fn get(&mut self, watch: Watch, kind: Kind) -> Option<Frames> {
-        self.frames.get(&(watch, kind)).cloned()
+    /// The frames of the page as read at `generation`, if kept.
+    pub fn get(&mut self, watch: Watch, kind: Kind, generation: u64) -> Option<Frames> {
+        match self.frames.get(&(watch, kind)) {
+            Some((read_at, frames)) if *read_at == generation => Some(frames.clone()),
+            _ => None,
+        }
     }
 
-    /// Keeps `frames` unless they alone are over the byte bound; makes room
-    /// by dropping the least recently used.
-    pub fn insert(&mut self, watch: Watch, kind: Kind, frames: Frames) {
+    /// Keeps `frames`, read at `generation`, unless they alone are over the
+    /// byte bound; makes room by dropping the least recently used.
+    pub fn insert(&mut self, watch: Watch, kind: Kind, generation: u64, frames: Frames) {
         let size = weight(&frames);
         if size > self.bounds.bytes || self.bounds.entries == 0 {
             return;
         }
-        if let Some(old) = self.frames.insert((watch, kind), frames) {
+        if let Some((_, old)) = self.frames.insert((watch, kind), (generation, frames)) {
             self.bytes -= weight(&old);
         }
         self.bytes += size;
         while self.frames.len() > self.bounds.entries || self.bytes > self.bounds.bytes {
             match self.frames.remove_lru() {
-                Some((_, old)) => self.bytes -= weight(&old),
+                Some((_, (_, old))) => self.bytes -= weight(&old),
                 None => break,
             }
         }
     }
 
-    /// After a change every cached page may be stale.
+    /// After a change every cached page may be stale: frees them at once.
     pub fn clear(&mut self) {
         self.frames.clear();
         self.bytes = 0;
@@ -117,27 +127,43 @@ mod tests {
             bytes: 1000,
         });
         for id in 1..=3 {
-            cache.insert(topic(id), visitor, frames(100));
+            cache.insert(topic(id), visitor, 1, frames(100));
         }
         // Topic 1 is used again: topic 2 is now the least recently used.
-        assert!(cache.get(topic(1), visitor).is_some());
-        cache.insert(topic(4), visitor, frames(100));
+        assert!(cache.get(topic(1), visitor, 1).is_some());
+        cache.insert(topic(4), visitor, 1, frames(100));
         assert_eq!(cache.len(), 3);
-        assert!(cache.get(topic(2), visitor).is_none());
+        assert!(cache.get(topic(2), visitor, 1).is_none());
         assert_eq!(cache.bytes(), 300);
 
         // 850 more bytes: the two least recently used (3, then 1) make room.
-        cache.insert(topic(5), visitor, frames(850));
+        cache.insert(topic(5), visitor, 1, frames(850));
         assert_eq!(cache.bytes(), 950);
         assert_eq!(cache.len(), 2);
-        assert!(cache.get(topic(4), visitor).is_some());
+        assert!(cache.get(topic(4), visitor, 1).is_some());
 
         // Alone over the bound: not kept, nothing dropped for it.
-        cache.insert(topic(6), visitor, frames(1001));
-        assert!(cache.get(topic(6), visitor).is_none());
+        cache.insert(topic(6), visitor, 1, frames(1001));
+        assert!(cache.get(topic(6), visitor, 1).is_none());
         assert_eq!(cache.len(), 2);
 
         cache.clear();
         assert_eq!((cache.len(), cache.bytes()), (0, 0));
+    }
+
+    #[test]
+    fn an_entry_read_before_a_commit_is_not_served_after_it() {
+        let visitor = Kind::of(Role::Visitor);
+        let mut cache = CatchUpCache::new(CacheBounds::default());
+        cache.insert(topic(1), visitor, 7, frames(10));
+        assert!(cache.get(topic(1), visitor, 7).is_some());
+        assert!(cache.get(topic(1), visitor, 8).is_none());
+        // Read again at the new generation: served again.
+        cache.insert(topic(1), visitor, 8, frames(12));
+        assert_eq!(
+            cache.get(topic(1), visitor, 8).map(|f| weight(&f)),
+            Some(12)
+        );
+        assert_eq!(cache.bytes(), 12);
     }
 }

@@ -13,7 +13,7 @@ use rusqlite::Connection;
 
 use super::catch_up::Frames;
 use super::change::Change;
-use super::hub::{Sub, Subs, catch_up};
+use super::hub::{Sub, Subs, frames_of};
 use super::render;
 use super::watch::{Key, Kind, Watch};
 use crate::error::AppResult;
@@ -106,8 +106,10 @@ pub(super) fn prepare(conn: &Connection, subs: &mut Subs, change: &Change) -> Ap
                 .iter()
                 .map(|sub| (sub.watch, sub.kind))
                 .collect();
+            // Not cached: read after the whole batch committed, they may
+            // hold changes of it not yet published.
             for (watch, kind) in groups {
-                let frames = catch_up(conn, subs, watch, kind)?;
+                let (frames, _) = frames_of(render::catch_up(conn, watch, kind)?);
                 plan.locked.insert((watch, kind), frames);
             }
         }

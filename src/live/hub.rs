@@ -92,13 +92,6 @@ impl Hub {
         }
     }
 
-    /// Drops every cached catch-up: for a write that changes what pages show
-    /// without being a `Change` of its own (a member's new picture). Called
-    /// after its commit, on the writer, before any catch-up can be read again.
-    pub fn forget_catch_ups(&self) {
-        self.subs().catch_up.clear();
-    }
-
     /// Registers a socket; its catch-up is the first thing queued for it.
     /// When the catch-up cannot be read, the socket is closed. `current`
     /// says whether the session it was opened with still counts; asked as it
@@ -149,7 +142,11 @@ impl Hub {
             subs.admit(sub, None, current);
             return None;
         }
-        match subs.catch_up.get(sub.watch, sub.kind) {
+        // Read under the lock `publish` takes: a change committed since is
+        // either published already (the socket will not get it) or will be
+        // (it will), and an entry read before it is not served.
+        let generation = self.shared.db.generation();
+        match subs.catch_up.get(sub.watch, sub.kind, generation) {
             Some(frames) => {
                 subs.admit(sub, Some(frames), current);
                 None
@@ -158,8 +155,8 @@ impl Hub {
         }
     }
 
-    /// Blocking. The catch-up is the cached one when the page's has been
-    /// read since the last change; else it is read between two writes, when
+    /// Blocking. The catch-up is the cached one when the page's was read
+    /// at the current generation; else it is read between two writes, when
     /// every committed change has been fanned out (no change is published
     /// while the writer is held): either way it is exactly the state before
     /// the next change the socket receives.
@@ -172,8 +169,10 @@ impl Hub {
             // Read and rendered outside the subscriptions' lock: fan-outs
             // wait for the writer anyway, and the heartbeat need not wait.
             let read = render::catch_up(conn, watch, kind)?;
+            // Still the generation read: commits wait for the writer.
+            let generation = self.shared.db.generation();
             let mut subs = self.subs();
-            let frames = subs.keep(watch, kind, read);
+            let frames = subs.keep(watch, kind, generation, read);
             subs.admit(sub, Some(frames), &current);
             Ok(())
         })
@@ -285,16 +284,15 @@ impl Subs {
         self.by_key.entry(sub.watch.key()).or_default().push(sub);
     }
 
-    /// The frames of a catch-up just read; cached when the page exists.
-    fn keep(&mut self, watch: Watch, kind: Kind, read: CatchUp) -> Frames {
-        match read {
-            CatchUp::Page(frames) => {
-                let frames: Frames = frames.into_iter().map(Utf8Bytes::from).collect();
-                self.catch_up.insert(watch, kind, frames.clone());
-                frames
-            }
-            CatchUp::Missing(frame) => Arc::from([Utf8Bytes::from(frame)]),
+    /// The frames of a catch-up read at `generation`, between two batches of
+    /// writes; cached when the page exists.
+    fn keep(&mut self, watch: Watch, kind: Kind, generation: u64, read: CatchUp) -> Frames {
+        let (frames, exists) = frames_of(read);
+        if exists {
+            self.catch_up
+                .insert(watch, kind, generation, frames.clone());
         }
+        frames
     }
 
     fn remove(&mut self, id: u64, key: Option<Key>) {
@@ -458,17 +456,10 @@ fn going_away() -> Message {
     }))
 }
 
-/// The catch-up frames of a page for a kind of viewer, read on `conn` unless
-/// they are cached since the last change.
-pub(super) fn catch_up(
-    conn: &Connection,
-    subs: &mut Subs,
-    watch: Watch,
-    kind: Kind,
-) -> AppResult<Frames> {
-    if let Some(frames) = subs.catch_up.get(watch, kind) {
-        return Ok(frames);
+/// A catch-up's frames, and whether its page exists.
+pub(super) fn frames_of(read: CatchUp) -> (Frames, bool) {
+    match read {
+        CatchUp::Page(frames) => (frames.into_iter().map(Utf8Bytes::from).collect(), true),
+        CatchUp::Missing(frame) => (Arc::from([Utf8Bytes::from(frame)]), false),
     }
-    let read = render::catch_up(conn, watch, kind)?;
-    Ok(subs.keep(watch, kind, read))
 }

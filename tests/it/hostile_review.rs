@@ -53,6 +53,30 @@ async fn sockets_naming_many_pages_each_get_their_catch_up() {
     assert!(element(&after, &format!("message-{second}")).contains("second reply"));
 }
 
+/// The answer to a write comes before its change is published: a page
+/// opened right after the answer must still not get the catch-up cached
+/// before the write (it would show the page without the reply, until the
+/// change arrives).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_opened_after_a_reply_never_gets_an_older_catch_up() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let forum = app.create_forum(&admin, "F").await;
+    let topic = app.create_topic(&admin, forum, "T", "opening").await;
+    for i in 0..60 {
+        // Reply i is message i + 1 of the topic, 20 to a page.
+        let view = format!("/topics/{topic}%3Fpage%3D{}", (i + 1) / 20 + 1);
+        // Cached now: the next joiner would get it as long as it is current.
+        first_frame(&app, &view).await;
+        let reply = app.reply(&admin, topic, &format!("reply {i}")).await;
+        let frame = first_frame(&app, &view).await;
+        assert!(
+            frame.contains(&format!("id=\"message-{reply}\"")),
+            "reply {i}: {frame}"
+        );
+    }
+}
+
 /// A client connecting from `ip` (a loopback address standing for another
 /// machine), cookies kept, redirects not followed.
 fn client_from(ip: &str) -> reqwest::Client {
