@@ -27,8 +27,11 @@ use crate::limits::posting::PostingRate;
 use crate::live::{CacheBounds, Change, Heartbeat, Hub};
 use crate::net::Edge;
 use crate::pagecache::PageCache;
+use crate::reads::ReadMarks;
 use crate::validate::REQUEST_BODY_MAX;
-use crate::{admin, auth, avatars, forums, htmx, live, messages, profiles, security, topics};
+use crate::{
+    admin, auth, avatars, forums, htmx, live, messages, profiles, reads, security, topics,
+};
 
 /// What every handler may need: one pointer, so cloning it (every
 /// extractor and middleware that takes `State` does) is one atomic
@@ -62,12 +65,16 @@ pub struct Shared {
     pub pages: PageCache,
     /// Members' pictures: who has one, the decoders, the upload rate.
     pub avatars: Avatars,
+    /// What members have read, waiting to be written.
+    pub reads: ReadMarks,
 }
 
 impl AppState {
     /// Must be called inside a Tokio runtime: the hub starts its heartbeat.
     pub fn new(db: Db, heartbeat: Heartbeat, live_cache: CacheBounds) -> Self {
-        let hub = Hub::new(db.clone(), heartbeat, live_cache);
+        let reads = ReadMarks::default();
+        reads.spawn_flusher(db.clone());
+        let hub = Hub::new(db.clone(), heartbeat, live_cache, reads.clone());
         Self(Arc::new(Shared {
             db,
             hub,
@@ -79,6 +86,7 @@ impl AppState {
             edge: Arc::default(),
             pages: PageCache::default(),
             avatars: Avatars::default(),
+            reads,
         }))
     }
 
@@ -160,6 +168,7 @@ pub fn router<S: SessionStore + Clone>(
         .merge(live::router())
         .merge(avatars::router())
         .merge(profiles::router())
+        .merge(reads::router())
         .route("/healthz", get(healthz))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(

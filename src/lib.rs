@@ -22,6 +22,7 @@ pub mod path_param;
 pub mod paths;
 pub mod perms;
 pub mod profiles;
+pub mod reads;
 pub mod security;
 pub mod server;
 pub mod topics;

@@ -7,7 +7,10 @@
 //! Out of date by construction, never by bookkeeping: each copy carries the
 //! database's write generation read *before* its data was read (`Db::
 //! generation` moves with every commit, before the writer hears back), and is
-//! served only while the generation has not moved. After any write the next
+//! served only while the generation has not moved. A member's home and forum
+//! pages show what they have not read: theirs also carry the version of
+//! their read marks (`reads::ReadMarks::version`), which moves without a
+//! commit. After any write the next
 //! request of each page renders it afresh; a copy read during a write is
 //! simply never served. Memory stays bounded: copies of older generations go
 //! at the next insertion, and past `BUDGET` bytes the cache starts over.
@@ -43,9 +46,28 @@ pub struct PageCache {
     off: bool,
 }
 
+/// What a kept copy was read at: served only while both still hold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stamp {
+    /// `Db::generation`, read before the page's data.
+    pub generation: u64,
+    /// The viewer's read-marks version (0 for pages that show none).
+    pub reads: u64,
+}
+
+impl Stamp {
+    pub fn new(generation: u64) -> Self {
+        Stamp {
+            generation,
+            reads: 0,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Inner {
-    pages: HashMap<(PageKey, Role), (u64, Bytes)>,
+    /// The copy, its stamp, and a number noted with it (`serve_noting`).
+    pages: HashMap<(PageKey, Role), (Stamp, Bytes, i64)>,
     /// The newest generation inserted; copies of older ones are dropped
     /// when it moves.
     generation: u64,
@@ -53,28 +75,48 @@ struct Inner {
 }
 
 impl PageCache {
-    /// The page `key` as `role` sees it: the copy kept since the database's
-    /// `generation`, or what `render` makes (kept for the next request).
-    /// `generation` must be read before `render` reads anything.
+    /// The page `key` as `role` sees it: the copy kept at `stamp`, or what
+    /// `render` makes (kept for the next request). `stamp` must be read
+    /// before `render` reads anything.
     pub async fn serve<F>(
         &self,
         key: PageKey,
         role: Role,
-        generation: u64,
+        stamp: Stamp,
         render: F,
     ) -> AppResult<Response>
     where
         F: Future<Output = AppResult<Markup>>,
     {
+        let (page, _) = self
+            .serve_noting(key, role, stamp, async { Ok((render.await?, 0)) })
+            .await?;
+        Ok(page)
+    }
+
+    /// Like `serve`, with a number `render` notes beside the page (the last
+    /// message a topic page shows), kept and handed back with the copy.
+    pub async fn serve_noting<F>(
+        &self,
+        key: PageKey,
+        role: Role,
+        stamp: Stamp,
+        render: F,
+    ) -> AppResult<(Response, i64)>
+    where
+        F: Future<Output = AppResult<(Markup, i64)>>,
+    {
         if self.off {
-            return Ok(html(Bytes::from(render.await?.into_string())));
+            let (page, noted) = render.await?;
+            return Ok((html(Bytes::from(page.into_string())), noted));
         }
-        if let Some(bytes) = self.get(key, role, generation) {
-            return Ok(html(bytes));
+        if let Some((bytes, noted)) = self.get(key, role, stamp) {
+            return Ok((html(bytes), noted));
         }
-        let bytes = Bytes::from(render.await?.into_string());
-        self.put(key, role, generation, bytes.clone());
-        Ok(html(bytes))
+        let (page, noted) = render.await?;
+        let bytes = Bytes::from(page.into_string());
+        self.put(key, role, stamp, bytes.clone(), noted);
+        Ok((html(bytes), noted))
     }
 
     /// A cache that keeps nothing: every page is rendered.
@@ -89,29 +131,32 @@ impl PageCache {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn get(&self, key: PageKey, role: Role, generation: u64) -> Option<Bytes> {
+    fn get(&self, key: PageKey, role: Role, stamp: Stamp) -> Option<(Bytes, i64)> {
         match self.lock().pages.get(&(key, role)) {
-            Some((g, bytes)) if *g == generation => Some(bytes.clone()),
+            Some((s, bytes, noted)) if *s == stamp => Some((bytes.clone(), *noted)),
             _ => None,
         }
     }
 
-    fn put(&self, key: PageKey, role: Role, generation: u64, bytes: Bytes) {
+    fn put(&self, key: PageKey, role: Role, stamp: Stamp, bytes: Bytes, noted: i64) {
+        let generation = stamp.generation;
         let mut inner = self.lock();
         if generation < inner.generation {
             return; // read before a write already seen: out of date
         }
         if generation > inner.generation {
             inner.generation = generation;
-            inner.pages.retain(|_, (g, _)| *g == generation);
-            inner.bytes = inner.pages.values().map(|(_, b)| b.len()).sum();
+            inner
+                .pages
+                .retain(|_, (s, _, _)| s.generation == generation);
+            inner.bytes = inner.pages.values().map(|(_, b, _)| b.len()).sum();
         }
         if inner.bytes + bytes.len() > BUDGET {
             inner.pages = HashMap::new();
             inner.bytes = 0;
         }
         inner.bytes += bytes.len();
-        if let Some((_, old)) = inner.pages.insert((key, role), (generation, bytes)) {
+        if let Some((_, old, _)) = inner.pages.insert((key, role), (stamp, bytes, noted)) {
             inner.bytes -= old.len();
         }
     }
@@ -137,17 +182,22 @@ mod tests {
     #[test]
     fn serves_a_copy_only_in_its_generation_and_per_role() {
         let cache = PageCache::default();
-        cache.put(KEY, Role::Visitor, 3, Bytes::from_static(b"v3"));
+        let at = |generation, reads| Stamp { generation, reads };
+        cache.put(KEY, Role::Visitor, at(3, 0), Bytes::from_static(b"v3"), 9);
         assert_eq!(
-            cache.get(KEY, Role::Visitor, 3).as_deref(),
-            Some(&b"v3"[..])
+            cache.get(KEY, Role::Visitor, at(3, 0)),
+            Some((Bytes::from_static(b"v3"), 9))
         );
-        assert_eq!(cache.get(KEY, Role::Member(7), 3), None);
-        assert_eq!(cache.get(KEY, Role::Visitor, 4), None);
+        assert_eq!(cache.get(KEY, Role::Member(7), at(3, 0)), None);
+        assert_eq!(cache.get(KEY, Role::Visitor, at(4, 0)), None);
+        // The member's read marks moved: their copy is not served.
+        cache.put(KEY, Role::Member(7), at(3, 5), Bytes::from_static(b"m3"), 0);
+        assert!(cache.get(KEY, Role::Member(7), at(3, 5)).is_some());
+        assert_eq!(cache.get(KEY, Role::Member(7), at(3, 6)), None);
         // A copy read before a write the cache has seen is refused.
-        cache.put(KEY, Role::Member(7), 4, Bytes::from_static(b"m4"));
-        cache.put(KEY, Role::Visitor, 3, Bytes::from_static(b"v3"));
-        assert_eq!(cache.get(KEY, Role::Visitor, 3), None);
+        cache.put(KEY, Role::Member(7), at(4, 0), Bytes::from_static(b"m4"), 0);
+        cache.put(KEY, Role::Visitor, at(3, 0), Bytes::from_static(b"v3"), 0);
+        assert_eq!(cache.get(KEY, Role::Visitor, at(3, 0)), None);
         assert_eq!(cache.lock().pages.len(), 1);
     }
 
@@ -159,15 +209,16 @@ mod tests {
             cache.put(
                 PageKey::Forum { id, page: 1 },
                 Role::Visitor,
-                1,
+                Stamp::new(1),
                 page.clone(),
+                0,
             );
         }
         let inner = cache.lock();
         assert!(inner.bytes <= BUDGET, "{} bytes kept", inner.bytes);
         assert_eq!(
             inner.bytes,
-            inner.pages.values().map(|(_, b)| b.len()).sum::<usize>()
+            inner.pages.values().map(|(_, b, _)| b.len()).sum::<usize>()
         );
     }
 }

@@ -3,6 +3,8 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 pub const HOME: &str = "/";
+/// "Mark all read" for the whole site.
+pub const READ_ALL: &str = "/read";
 pub const LOGIN: &str = "/login";
 pub const REGISTER: &str = "/register";
 pub const LOGOUT: &str = "/logout";
@@ -45,6 +47,9 @@ pub fn forum(id: i64) -> String {
 }
 pub fn forum_page(id: i64, page: u32) -> String {
     with_page(forum(id), page)
+}
+pub fn forum_read(id: i64) -> String {
+    format!("/forums/{id}/read")
 }
 pub fn forum_new_topic(id: i64) -> String {
     format!("/forums/{id}/topics")

@@ -87,6 +87,7 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let hub = self.state.hub.clone();
+        let state = self.state.clone();
         let (closing, closed) = tokio::sync::oneshot::channel();
         net::serve(
             self.listener,
@@ -106,6 +107,10 @@ impl Server {
             && tokio::time::timeout(CLOSE_GRACE, all_left).await.is_err()
         {
             tracing::warn!("some sockets did not close within {CLOSE_GRACE:?}");
+        }
+        // The last read marks, written before the process ends.
+        if let Err(e) = state.reads.flush(&state.db).await {
+            tracing::warn!(error = %e, "the last read marks were not written");
         }
         Ok(())
     }

@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/004.sql"),
         then: Some(render_old_bodies),
     },
+    Migration {
+        to: 5,
+        sql: include_str!("../../migrations/005.sql"),
+        then: None,
+    },
 ];
 
 /// Messages read and rewritten at a time: bounded memory (at most this many

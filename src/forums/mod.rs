@@ -12,9 +12,10 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::pagecache::PageKey;
+use crate::pagecache::{PageKey, Stamp};
 use crate::path_param::Path;
 use crate::perms::Role;
+use crate::reads;
 use crate::topics;
 use crate::views::components::{PAGE_SIZE, Paging};
 
@@ -40,14 +41,35 @@ impl PageQuery {
     }
 }
 
+/// What a page of `user` was read at: the database's generation and, for a
+/// member, their read marks' version (their markers are on it).
+fn stamp(state: &AppState, user: Option<&crate::auth::User>) -> Stamp {
+    Stamp {
+        reads: user.map_or(0, |u| state.reads.version(u.id)),
+        generation: state.db.generation(),
+    }
+}
+
 async fn home(State(state): State<AppState>, Viewer(user): Viewer) -> AppResult<Response> {
     let role = Role::of(user.as_ref());
-    let generation = state.db.generation();
+    let stamp = stamp(&state, user.as_ref());
     state
         .pages
-        .serve(PageKey::Home, role, generation, async {
-            let forums = state.db.read(|c| Ok(queries::list(c)?)).await?;
-            Ok(views::home_page(user.as_ref(), &forums))
+        .serve(PageKey::Home, role, stamp, async {
+            let marks = state.reads.clone();
+            let member = user.as_ref().map(|u| u.id);
+            let (forums, unread) = state
+                .db
+                .read(move |c| {
+                    let forums = queries::list(c)?;
+                    let unread = match member {
+                        Some(id) => Some(reads::unread_forums(c, &marks, id, &forums)?),
+                        None => None,
+                    };
+                    Ok((forums, unread))
+                })
+                .await?;
+            Ok(views::home_page(user.as_ref(), &forums, unread.as_ref()))
         })
         .await
 }
@@ -73,15 +95,28 @@ async fn show(
     let page = q.page()?;
     let key = PageKey::Forum { id, page };
     let role = Role::of(user.as_ref());
-    let generation = state.db.generation();
+    let stamp = stamp(&state, user.as_ref());
     state
         .pages
-        .serve(key, role, generation, async {
-            let (forum, rows, paging) = state.db.read(move |c| load_page(c, id, page)).await?;
+        .serve(key, role, stamp, async {
+            let marks = state.reads.clone();
+            let member = user.as_ref().map(|u| u.id);
+            let (forum, rows, paging, unread) = state
+                .db
+                .read(move |c| {
+                    let (forum, rows, paging) = load_page(c, id, page)?;
+                    let unread = match member {
+                        Some(user) => Some(reads::unread_rows(c, &marks, user, id, &rows)?),
+                        None => None,
+                    };
+                    Ok((forum, rows, paging, unread))
+                })
+                .await?;
             Ok(views::forum_page(views::ForumPage {
                 user: user.as_ref(),
                 forum: &forum,
                 topics: &rows,
+                unread: unread.as_ref(),
                 paging,
                 form: &Default::default(),
             }))

@@ -1,13 +1,16 @@
 //! The home page and a forum's page. `forum_list` and `forum_entry` are the
 //! home page's live region, also rendered by the socket.
 
+use std::collections::HashMap;
+
 use maud::{Markup, html};
 
 use super::queries::{Forum, ForumSummary, LastPost};
 use crate::auth::User;
 use crate::paths;
+use crate::reads::views::{Markers, forum_marker, mark_read_button};
 use crate::topics::queries::TopicRow;
-use crate::topics::views::{NewTopicForm, new_topic_form, topic_list};
+use crate::topics::views::{NewTopicForm, UnreadTopics, new_topic_form, topic_list};
 use crate::views::avatar::author_link;
 use crate::views::components::{Paging, live_notice, pager, plural, time};
 use crate::views::layout::{Shell, page};
@@ -27,11 +30,15 @@ pub fn last_post(last: Option<&LastPost>) -> Markup {
     }
 }
 
-pub fn forum_entry(f: &ForumSummary) -> Markup {
+/// A forum of the home list; `unread`: the member's marker, or `Kept`.
+pub fn forum_entry(f: &ForumSummary, unread: Markers<'_, bool>) -> Markup {
     html! {
         li.forum.row id={ "forum-" (f.id) } {
             div.main {
-                h2 dir="auto" { a href=(paths::forum(f.id)) { (Line(&f.name)) } }
+                h2 dir="auto" {
+                    a href=(paths::forum(f.id)) { (Line(&f.name)) }
+                    (forum_marker(f.id, unread))
+                }
                 @if !f.description.is_empty() { p.description dir="auto" { (Line(&f.description)) } }
             }
             div.counts {
@@ -43,11 +50,21 @@ pub fn forum_entry(f: &ForumSummary) -> Markup {
     }
 }
 
-/// The home page's list of forums; `oob` marks it for an out-of-band swap.
-pub fn forum_list(forums: &[ForumSummary], oob: Option<&str>) -> Markup {
+/// The home page's list of forums; `oob` marks it for an out-of-band swap;
+/// `unread`: the member's markers (`None`: those on the page stay).
+pub fn forum_list(
+    forums: &[ForumSummary],
+    oob: Option<&str>,
+    unread: Option<&HashMap<i64, bool>>,
+) -> Markup {
     html! {
         ul #forums.list hx-swap-oob=[oob] {
-            @for f in forums { (forum_entry(f)) }
+            @for f in forums {
+                (forum_entry(f, match unread {
+                    Some(u) => Markers::Shown(u.get(&f.id).unwrap_or(&false)),
+                    None => Markers::Kept,
+                }))
+            }
             @if forums.is_empty() {
                 li.empty { "No forums yet. An administrator can create the first one on the admin page." }
             }
@@ -55,7 +72,11 @@ pub fn forum_list(forums: &[ForumSummary], oob: Option<&str>) -> Markup {
     }
 }
 
-pub fn home_page(user: Option<&User>, forums: &[ForumSummary]) -> Markup {
+pub fn home_page(
+    user: Option<&User>,
+    forums: &[ForumSummary],
+    unread: Option<&HashMap<i64, bool>>,
+) -> Markup {
     page(
         Shell {
             title: "Forums",
@@ -65,7 +86,10 @@ pub fn home_page(user: Option<&User>, forums: &[ForumSummary]) -> Markup {
         },
         html! {
             h1 { "Forums" }
-            (forum_list(forums, None))
+            @if user.is_some() && !forums.is_empty() {
+                p.page-actions { (mark_read_button(None)) }
+            }
+            (forum_list(forums, None, unread))
         },
     )
 }
@@ -88,6 +112,8 @@ pub struct ForumPage<'a> {
     pub user: Option<&'a User>,
     pub forum: &'a Forum,
     pub topics: &'a [TopicRow],
+    /// The member's markers.
+    pub unread: Option<&'a UnreadTopics>,
     pub paging: Paging,
     pub form: &'a NewTopicForm,
 }
@@ -97,6 +123,7 @@ pub fn forum_page(p: ForumPage<'_>) -> Markup {
         user,
         forum,
         topics,
+        unread,
         paging,
         form,
     } = p;
@@ -109,8 +136,11 @@ pub fn forum_page(p: ForumPage<'_>) -> Markup {
         },
         html! {
             (forum_head(forum, None))
+            @if user.is_some() && !topics.is_empty() {
+                p.page-actions { (mark_read_button(Some(forum.id))) }
+            }
             (live_notice(None, None))
-            (topic_list(topics, forum.id, user.is_some(), None))
+            (topic_list(topics, forum.id, user.is_some(), None, unread))
             (forum_pager(forum.id, paging, None))
             @if user.is_some() {
                 (new_topic_form(forum.id, form))

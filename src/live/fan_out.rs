@@ -14,12 +14,14 @@ use rusqlite::Connection;
 use super::catch_up::Frames;
 use super::change::Change;
 use super::hub::{Sub, Subs, frames_of};
+use super::markers::{self, Own};
 use super::render;
 use super::watch::{Key, Kind, Watch};
 use crate::error::AppResult;
 use crate::forums::queries::{self as forum_queries, Forum, ForumSummary};
 use crate::messages::page_of;
 use crate::messages::queries::{self as message_queries, MessageRow};
+use crate::reads::ReadMarks;
 use crate::topics::queries::{self as topic_queries, Topic, TopicRow};
 use crate::views::components::{PAGE_SIZE, Paging};
 
@@ -75,11 +77,18 @@ pub(super) struct Plan {
     /// A deletion: the page it was on, and the message now last on each
     /// watched page from there (`None`: the page is not full).
     deleted: Option<(u32, HashMap<u32, Option<MessageRow>>)>,
+    /// Members' own markers, sent after the shared fragments.
+    own: Vec<Own>,
 }
 
 /// Reads what `change`, just committed on `conn`, sends to the watchers
 /// `subs` has now.
-pub(super) fn prepare(conn: &Connection, subs: &mut Subs, change: &Change) -> AppResult<Plan> {
+pub(super) fn prepare(
+    conn: &Connection,
+    subs: &mut Subs,
+    marks: &ReadMarks,
+    change: &Change,
+) -> AppResult<Plan> {
     let forum_id = change.forum();
     let need = Need {
         home: change.touches_home() && subs.watching(Key::Home),
@@ -87,12 +96,24 @@ pub(super) fn prepare(conn: &Connection, subs: &mut Subs, change: &Change) -> Ap
         topic: change.topic().is_some_and(|t| subs.watching(Key::Topic(t))),
     };
     let snapshot = read_snapshot(conn, change, need)?;
+    let own = markers::after_change(
+        conn,
+        subs,
+        marks,
+        change,
+        snapshot.first_page.as_deref(),
+        snapshot
+            .message
+            .as_ref()
+            .map(|(_, position)| page_of(*position)),
+    )?;
     let mut plan = Plan {
         change: change.clone(),
         need,
         snapshot,
         locked: HashMap::new(),
         deleted: None,
+        own,
     };
     let (Some(topic_id), Some(_)) = (change.topic(), &plan.snapshot.topic) else {
         return Ok(plan);
@@ -143,6 +164,7 @@ pub(super) fn deliver(subs: &mut Subs, plan: Plan) {
         snapshot,
         locked,
         deleted,
+        own,
     } = plan;
     let change = &change;
     if let Some(forums) = &snapshot.home {
@@ -163,13 +185,18 @@ pub(super) fn deliver(subs: &mut Subs, plan: Plan) {
             subs.fan_out(Key::Topic(t), |_| (), |_| Some(frame.clone()));
         }
     }
+    for Own { key, page, frames } in own {
+        subs.deliver(key, |sub| {
+            let on_page = page.is_none_or(|p| markers::watched_page(sub.watch) == p);
+            sub.user
+                .filter(|_| on_page)
+                .and_then(|user| frames.get(&user).cloned())
+        });
+    }
 }
 
 fn watched_page(sub: &Sub) -> u32 {
-    match sub.watch {
-        Watch::Forum { page, .. } | Watch::Topic { page, .. } => page,
-        _ => 1,
-    }
+    markers::watched_page(sub.watch)
 }
 
 fn forum_frames(subs: &mut Subs, change: &Change, s: &Snapshot) {

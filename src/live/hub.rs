@@ -23,12 +23,14 @@ use super::catch_up::{CacheBounds, CatchUpCache, Frames};
 use super::change::Change;
 use super::fan_out;
 use super::heartbeat::{self, Heartbeat, SLICES, Verdict};
+use super::markers;
 use super::outbox::Outbox;
 use super::render::{self, CatchUp};
 use super::watch::{Key, Kind, Watch};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::perms::Role;
+use crate::reads::ReadMarks;
 
 /// The handle every handler and socket holds; cheap to clone.
 #[derive(Clone)]
@@ -45,6 +47,8 @@ struct Shared {
     plans: mpsc::UnboundedSender<(u64, fan_out::Plan)>,
     /// Permits to read a catch-up.
     readers: Semaphore,
+    /// Members' read marks, for their markers.
+    reads: ReadMarks,
 }
 
 /// Catch-ups read at once.
@@ -52,7 +56,7 @@ const READERS: usize = 2;
 
 impl Hub {
     /// Must be called inside a Tokio runtime: it starts the heartbeat.
-    pub fn new(db: Db, beat: Heartbeat, cache: CacheBounds) -> Self {
+    pub fn new(db: Db, beat: Heartbeat, cache: CacheBounds, reads: ReadMarks) -> Self {
         let (plans, queued) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             db,
@@ -60,6 +64,7 @@ impl Hub {
             next_id: AtomicU64::new(1),
             plans,
             readers: Semaphore::new(READERS),
+            reads,
         });
         tokio::spawn(heartbeat(Arc::downgrade(&shared), beat));
         tokio::spawn(deliveries(Arc::downgrade(&shared), queued));
@@ -76,7 +81,7 @@ impl Hub {
         let mut subs = self.subs();
         subs.catch_up.clear();
         subs.published += 1;
-        match fan_out::prepare(conn, &mut subs, change) {
+        match fan_out::prepare(conn, &mut subs, &self.shared.reads, change) {
             Ok(plan) => {
                 // Fails only once the hub is gone, and its sockets with it.
                 let _ = self.shared.plans.send((subs.published, plan));
@@ -139,8 +144,11 @@ impl Hub {
     fn add_cached(&self, sub: Sub, current: &dyn Fn() -> bool) -> Option<Sub> {
         let mut subs = self.subs();
         if subs.closing {
-            subs.admit(sub, None, current);
+            subs.admit(sub, None, None, current);
             return None;
+        }
+        if sub.own_markers() {
+            return Some(sub);
         }
         // Read under the lock `publish` takes: a change committed since is
         // either published already (the socket will not get it) or will be
@@ -148,7 +156,7 @@ impl Hub {
         let generation = self.shared.db.generation();
         match subs.catch_up.get(sub.watch, sub.kind, generation) {
             Some(frames) => {
-                subs.admit(sub, Some(frames), current);
+                subs.admit(sub, Some(frames), None, current);
                 None
             }
             None => Some(sub),
@@ -166,14 +174,28 @@ impl Hub {
         };
         let (watch, kind) = (sub.watch, sub.kind);
         self.shared.db.between_writes(|conn| {
+            // Still the generation when read: commits wait for the writer.
+            let generation = self.shared.db.generation();
+            let cached = self.subs().catch_up.get(watch, kind, generation);
             // Read and rendered outside the subscriptions' lock: fan-outs
             // wait for the writer anyway, and the heartbeat need not wait.
-            let read = render::catch_up(conn, watch, kind)?;
-            // Still the generation read: commits wait for the writer.
-            let generation = self.shared.db.generation();
+            let read = match cached {
+                Some(_) => None,
+                None => Some(render::catch_up(conn, watch, kind)?),
+            };
+            let own = match sub.user {
+                Some(user) if sub.own_markers() => {
+                    markers::frame(conn, &self.shared.reads, user, watch)?
+                }
+                _ => None,
+            };
             let mut subs = self.subs();
-            let frames = subs.keep(watch, kind, generation, read);
-            subs.admit(sub, Some(frames), &current);
+            let frames = match (cached, read) {
+                (Some(frames), _) => frames,
+                (None, Some(read)) => subs.keep(watch, kind, generation, read),
+                (None, None) => Arc::from([]),
+            };
+            subs.admit(sub, Some(frames), own, &current);
             Ok(())
         })
     }
@@ -186,6 +208,49 @@ impl Hub {
     /// The bytes of the catch-up frames cached now.
     pub fn catch_up_cache_bytes(&self) -> usize {
         self.subs().catch_up.bytes()
+    }
+
+    /// Sends `user`'s home and forum pages their markers as they are now:
+    /// their marks moved (a topic read, "mark all read").
+    pub fn refresh_markers(&self, user: i64) {
+        let mut watches: Vec<Watch> = self
+            .subs()
+            .all()
+            .filter(|sub| sub.user == Some(user) && sub.own_markers())
+            .map(|sub| sub.watch)
+            .collect();
+        watches.sort_unstable_by_key(|w| format!("{w:?}"));
+        watches.dedup();
+        if watches.is_empty() {
+            return;
+        }
+        let hub = self.clone();
+        tokio::spawn(async move {
+            let reads = hub.shared.reads.clone();
+            let read = hub
+                .shared
+                .db
+                .read(move |conn| {
+                    watches
+                        .into_iter()
+                        .map(|w| Ok((w, markers::frame(conn, &reads, user, w)?)))
+                        .collect::<AppResult<Vec<_>>>()
+                })
+                .await;
+            let Ok(frames) = read else {
+                return;
+            };
+            let subs = hub.subs();
+            for (watch, frame) in frames {
+                let Some(frame) = frame else { continue };
+                for sub in subs
+                    .all()
+                    .filter(|s| s.user == Some(user) && s.watch == watch)
+                {
+                    sub.outbox.push(Message::Text(frame.clone()));
+                }
+            }
+        });
     }
 
     /// `watch`: what it watched when it joined.
@@ -228,11 +293,19 @@ pub(super) struct Sub {
     pub(super) id: u64,
     pub(super) watch: Watch,
     pub(super) kind: Kind,
-    /// Whose socket it is (`None`: a visitor's), to close when their sessions end.
-    user: Option<i64>,
+    /// Whose socket it is (`None`: a visitor's), to close when their
+    /// sessions end, and whose markers it shows.
+    pub(super) user: Option<i64>,
     outbox: Arc<Outbox>,
     /// The last change its catch-up holds: it gets only later ones.
     since: u64,
+}
+
+impl Sub {
+    /// A member's home or forum page: its markers are the member's own.
+    fn own_markers(&self) -> bool {
+        self.user.is_some() && markers::shown_on(self.watch)
+    }
 }
 
 pub(super) struct Subs {
@@ -267,7 +340,13 @@ impl Subs {
     /// leaves, so the stop waits for that goodbye too. Called under the lock
     /// `close_user` takes: a session ended before is seen here, one ended
     /// after is closed there.
-    fn admit(&mut self, mut sub: Sub, catch_up: Option<Frames>, current: &dyn Fn() -> bool) {
+    fn admit(
+        &mut self,
+        mut sub: Sub,
+        catch_up: Option<Frames>,
+        own: Option<Utf8Bytes>,
+        current: &dyn Fn() -> bool,
+    ) {
         // Its catch-up was read (or cached) after the last change published.
         sub.since = self.published;
         if self.closing {
@@ -279,6 +358,9 @@ impl Subs {
                 if !frame.is_empty() {
                     sub.outbox.push(Message::Text(frame.clone()));
                 }
+            }
+            if let Some(own) = own {
+                sub.outbox.push(Message::Text(own));
             }
         }
         self.by_key.entry(sub.watch.key()).or_default().push(sub);

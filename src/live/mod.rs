@@ -6,6 +6,7 @@ mod change;
 mod fan_out;
 mod heartbeat;
 mod hub;
+mod markers;
 mod outbox;
 pub mod render;
 mod socket;

@@ -13,6 +13,7 @@ use crate::forums::{self, queries::ForumSummary, views as forum_views};
 use crate::messages::{queries::MessageRow, views as message_views};
 use crate::paths;
 use crate::perms::Role;
+use crate::reads::views::Markers;
 use crate::topics::{self, queries::Topic, views as topic_views};
 use crate::views::components::{Paging, live_notice, plural};
 use crate::views::layout;
@@ -65,7 +66,7 @@ fn catch_up_regions(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<Ca
                 html! {
                     (forum_views::forum_head(&forum, REPLACE))
                     (live_notice(None, REPLACE))
-                    (topic_views::topic_list(&rows, id, role.is_member(), MORPH))
+                    (topic_views::topic_list(&rows, id, role.is_member(), MORPH, None))
                     (forum_views::forum_pager(id, paging, REPLACE))
                 }
                 .into_string(),
@@ -136,7 +137,7 @@ fn home_frames(forums: &[ForumSummary]) -> Vec<String> {
     };
     let items = forums
         .iter()
-        .map(|f| forum_views::forum_entry(f).into_string());
+        .map(|f| forum_views::forum_entry(f, Markers::Kept).into_string());
     let mut frames = vec![skeleton.into_string()];
     frames.extend(chunks(items, |part| {
         html! { hx-partial hx-target="#forums" hx-swap="upsert" { (part) } }
@@ -225,7 +226,7 @@ pub fn new_messages(topic_id: i64, paging: Paging, after: i64) -> Markup {
 
 /// The home list as it is now.
 pub fn home(forums: &[ForumSummary]) -> Markup {
-    forum_views::forum_list(forums, MORPH)
+    forum_views::forum_list(forums, MORPH, None)
 }
 
 /// A forum's first page of topics as it is now, for members or visitors.
@@ -236,7 +237,7 @@ pub fn forum_first_page(
     member: bool,
 ) -> Markup {
     html! {
-        (topic_views::topic_list(rows, forum_id, member, MORPH))
+        (topic_views::topic_list(rows, forum_id, member, MORPH, None))
         (forum_views::forum_pager(forum_id, paging, REPLACE))
     }
 }

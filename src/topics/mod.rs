@@ -20,7 +20,7 @@ use crate::limits::posting;
 use crate::live::Change;
 use crate::markdown::Body;
 use crate::messages;
-use crate::pagecache::PageKey;
+use crate::pagecache::{PageKey, Stamp};
 use crate::path_param::Path;
 use crate::paths;
 use crate::perms::Role;
@@ -58,20 +58,30 @@ async fn show(
     let page = q.page()?;
     let key = PageKey::Topic { id, page };
     let role = Role::of(user.as_ref());
-    let generation = state.db.generation();
-    state
+    let stamp = Stamp::new(state.db.generation());
+    let (page, last_shown) = state
         .pages
-        .serve(key, role, generation, async {
+        .serve_noting(key, role, stamp, async {
             let (topic, rows, paging) = state.db.read(move |c| load_page(c, id, page)).await?;
-            Ok(views::topic_page(views::TopicPage {
+            let last_shown = rows.last().map_or(0, |m| m.id);
+            let page = views::topic_page(views::TopicPage {
                 user: user.as_ref(),
                 topic: &topic,
                 messages: &rows,
                 paging,
                 form: &Default::default(),
-            }))
+            });
+            Ok((page, last_shown))
         })
-        .await
+        .await?;
+    // What a member is shown, they have read.
+    if let Some(user) = &user
+        && last_shown > 0
+        && state.reads.mark(user.id, id, last_shown)
+    {
+        state.hub.refresh_markers(user.id);
+    }
+    Ok(page)
 }
 
 #[derive(Deserialize, Default)]

@@ -1,6 +1,8 @@
 //! A forum's topic list (its live region), the new-topic form, and the topic
 //! page around its messages.
 
+use std::collections::HashMap;
+
 use maud::{Markup, html};
 
 use super::queries::{Topic, TopicRow};
@@ -10,19 +12,22 @@ use crate::messages::queries::MessageRow;
 use crate::messages::views::{ReplyForm, message_list, reply_area};
 use crate::paths;
 use crate::perms::Role;
+use crate::reads::Unread;
+use crate::reads::views::{Markers, topic_title};
 use crate::validate::{self, FieldErrors};
 use crate::views::avatar::{AvatarSize, author_link, avatar};
 use crate::views::components::{FieldAttrs, Paging, field, live_notice, pager, plural, time};
 use crate::views::compose::{markdown_hint, preview_button, preview_region};
 use crate::views::layout::{Shell, page};
-use crate::views::text::{Bdi, Line};
+use crate::views::text::Line;
 
-pub fn topic_entry(t: &TopicRow) -> Markup {
+/// A topic of a forum list; `unread`: the member's marker, or `Kept`.
+pub fn topic_entry(t: &TopicRow, unread: Markers<'_, Option<Unread>>) -> Markup {
     html! {
         li.topic.row id={ "topic-" (t.id) } {
             div.main {
                 h2 {
-                    a href=(paths::topic(t.id)) { (Bdi(&t.title)) }
+                    (topic_title(t.id, &t.title, unread))
                     @if t.locked { " " span.badge.locked title="Locked" { "locked" } }
                 }
                 p.byline { "by " strong { (author_link(&t.author)) } ", " (time(t.created_at)) }
@@ -39,11 +44,26 @@ pub fn topic_entry(t: &TopicRow) -> Markup {
     }
 }
 
-/// A page of a forum's topics; `oob` marks it for an out-of-band swap.
-pub fn topic_list(topics: &[TopicRow], forum_id: i64, member: bool, oob: Option<&str>) -> Markup {
+/// What a member has not read, per topic of a list.
+pub type UnreadTopics = HashMap<i64, Option<Unread>>;
+
+/// A page of a forum's topics; `oob` marks it for an out-of-band swap;
+/// `unread`: the member's markers (`None`: those on the page stay).
+pub fn topic_list(
+    topics: &[TopicRow],
+    forum_id: i64,
+    member: bool,
+    oob: Option<&str>,
+    unread: Option<&UnreadTopics>,
+) -> Markup {
     html! {
         ol #topics.list hx-swap-oob=[oob] {
-            @for t in topics { (topic_entry(t)) }
+            @for t in topics {
+                (topic_entry(t, match unread {
+                    Some(u) => Markers::Shown(u.get(&t.id).unwrap_or(&None)),
+                    None => Markers::Kept,
+                }))
+            }
             @if topics.is_empty() {
                 li.empty {
                     "No topics yet"

@@ -235,7 +235,7 @@ async fn user_text_is_isolated_in_the_markup() {
     let (_, home) = app.get_text(&alice, "/").await;
     let entry = element(&home, &format!("forum-{forum}"));
     for isolated in [
-        format!("<h2 dir=\"auto\"><a href=\"/forums/{forum}\">{name}</a></h2>"),
+        format!("<h2 dir=\"auto\"><a href=\"/forums/{forum}\">{name}</a>"),
         format!("<p class=\"description\" dir=\"auto\">{description}</p>"),
         format!(
             "<bdi>{title}</bdi></a> by <strong><a href=\"/users/alice\"><bdi>alice</bdi></a></strong>"

@@ -16,8 +16,8 @@ use causerie::live::{Heartbeat, OUTBOX_CAPACITY};
 use crate::common::*;
 
 /// A logged-in (or visitor) user: an HTTP client and the cookie its sockets send.
-struct User {
-    http: Client,
+pub(crate) struct User {
+    pub(crate) http: Client,
     jar: Arc<Jar>,
 }
 
@@ -42,7 +42,7 @@ async fn visitor() -> User {
     User::new()
 }
 
-async fn registered(app: &App, name: &str) -> User {
+pub(crate) async fn registered(app: &App, name: &str) -> User {
     let u = User::new();
     let form = register_fields(name, PASSWORD, PASSWORD);
     app.assert_post(name, &u.http, "/register", &form, StatusCode::SEE_OTHER)
@@ -50,21 +50,30 @@ async fn registered(app: &App, name: &str) -> User {
     u
 }
 
-async fn admin(app: &App) -> User {
+pub(crate) async fn admin(app: &App) -> User {
+    logged_in_with(app, "admin", ADMIN_PASSWORD).await
+}
+
+/// A member who registered earlier, logged in again.
+pub(crate) async fn logged_in(app: &App, name: &str) -> User {
+    logged_in_with(app, name, PASSWORD).await
+}
+
+async fn logged_in_with(app: &App, name: &str, password: &str) -> User {
     let u = User::new();
-    let form = account_fields("admin", ADMIN_PASSWORD);
-    app.assert_post("admin", &u.http, "/login", &form, StatusCode::SEE_OTHER)
+    let form = account_fields(name, password);
+    app.assert_post(name, &u.http, "/login", &form, StatusCode::SEE_OTHER)
         .await;
     u
 }
 
-struct Ws {
+pub(crate) struct Ws {
     stream: WsStream,
 }
 
 const WAIT: Duration = Duration::from_secs(10);
 
-async fn connect(app: &App, view: &str, user: &User) -> Ws {
+pub(crate) async fn connect(app: &App, view: &str, user: &User) -> Ws {
     let url = format!("ws://{}/_ws?view={}", app.addr, urlencode(view));
     let mut req = url.into_client_request().unwrap();
     if let Some(c) = user.cookie(app) {
@@ -87,7 +96,7 @@ fn urlencode(s: &str) -> String {
 
 impl Ws {
     /// The next text frame, or None when the socket ends or `wait` passes.
-    async fn next_within(&mut self, wait: Duration) -> Option<String> {
+    pub(crate) async fn next_within(&mut self, wait: Duration) -> Option<String> {
         let deadline = Instant::now() + wait;
         loop {
             let left = deadline.checked_duration_since(Instant::now())?;
@@ -101,12 +110,12 @@ impl Ws {
         }
     }
 
-    async fn next(&mut self) -> String {
+    pub(crate) async fn next(&mut self) -> String {
         self.next_within(WAIT).await.expect("a frame arrives")
     }
 
     /// Reads frames until one satisfies `pred`; panics after `WAIT`.
-    async fn until(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    pub(crate) async fn until(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + WAIT;
         while let Some(f) = self
             .next_within(deadline.saturating_duration_since(Instant::now()))
@@ -120,7 +129,7 @@ impl Ws {
     }
 
     /// Every frame that arrives within `wait`.
-    async fn drain(&mut self, wait: Duration) -> Vec<String> {
+    pub(crate) async fn drain(&mut self, wait: Duration) -> Vec<String> {
         let mut out = Vec::new();
         while let Some(f) = self.next_within(wait).await {
             out.push(f);

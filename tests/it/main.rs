@@ -31,3 +31,4 @@ mod sessions;
 mod startup;
 mod throttles;
 mod topics;
+mod unread;

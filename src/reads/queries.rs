@@ -1,0 +1,128 @@
+//! Read marks in the database, and what a member has not read.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::messages::page_of;
+
+/// What a member has not read in a topic: how many messages, and the first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unread {
+    pub count: i64,
+    pub first_id: i64,
+    /// The topic page that holds the first.
+    pub page: u32,
+}
+
+/// The id up to which `user` has read every message of `forum_id` by
+/// "mark all read", for that forum or the whole site (0: never).
+pub fn watermark(conn: &Connection, user: i64, forum_id: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "SELECT max(u.read_before,
+                    coalesce((SELECT message_id FROM forum_reads
+                               WHERE user_id = ?1 AND forum_id = ?2), 0))
+           FROM users u WHERE u.id = ?1",
+    )?
+    .query_row(params![user, forum_id], |r| r.get(0))
+    .optional()
+    .map(Option::unwrap_or_default)
+}
+
+/// `user`'s mark in `topic_id` as written (0: never opened).
+pub fn topic_mark(conn: &Connection, user: i64, topic_id: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT message_id FROM topic_reads WHERE user_id = ?1 AND topic_id = ?2")?
+        .query_row(params![user, topic_id], |r| r.get(0))
+        .optional()
+        .map(Option::unwrap_or_default)
+}
+
+/// The unread part of a topic of `message_count` messages for a reader who
+/// has read up to `read` (one index seek).
+pub fn unread_after(
+    conn: &Connection,
+    topic_id: i64,
+    message_count: i64,
+    read: i64,
+) -> rusqlite::Result<Option<Unread>> {
+    let first = conn
+        .prepare_cached(
+            "SELECT id, position FROM messages WHERE topic_id = ?1 AND id > ?2 ORDER BY id LIMIT 1",
+        )?
+        .query_row(params![topic_id, read], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })
+        .optional()?;
+    Ok(first.map(|(first_id, position)| Unread {
+        count: (message_count - position + 1).max(1),
+        first_id,
+        page: page_of(position - 1),
+    }))
+}
+
+/// Whether a forum holds a topic with a message after both `watermark` and
+/// `user`'s mark in it (`pending` lifts the written marks). Walks the
+/// forum's topics from the most recent and stops at the first unread: its
+/// cost is the topics the member has read since the watermark.
+pub fn forum_has_unread(
+    conn: &Connection,
+    user: i64,
+    forum_id: i64,
+    watermark: i64,
+    pending: impl Fn(i64) -> i64,
+) -> rusqlite::Result<bool> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.id, t.last_message_id, coalesce(r.message_id, 0)
+           FROM topics t
+           LEFT JOIN topic_reads r ON r.user_id = ?1 AND r.topic_id = t.id
+          WHERE t.forum_id = ?2 AND t.last_message_id > ?3
+          ORDER BY t.last_message_id DESC",
+    )?;
+    let mut rows = stmt.query(params![user, forum_id, watermark])?;
+    while let Some(row) = rows.next()? {
+        let (topic, last, read): (i64, i64, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
+        if last > read.max(pending(topic)) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Writes marks, each only forward; a mark of a topic deleted since is
+/// dropped.
+pub fn save(tx: &Transaction, marks: &[((i64, i64), i64)]) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO topic_reads (user_id, topic_id, message_id)
+         SELECT ?1, ?2, ?3
+          WHERE EXISTS (SELECT 1 FROM topics WHERE id = ?2)
+            AND EXISTS (SELECT 1 FROM users WHERE id = ?1)
+         ON CONFLICT (user_id, topic_id)
+         DO UPDATE SET message_id = max(message_id, excluded.message_id)",
+    )?;
+    for &((user, topic), id) in marks {
+        stmt.execute(params![user, topic, id])?;
+    }
+    Ok(())
+}
+
+/// Every message of `forum_id` so far is read by `user`. False when the
+/// forum does not exist.
+pub fn mark_forum(tx: &Transaction, user: i64, forum_id: i64) -> rusqlite::Result<bool> {
+    let n = tx.execute(
+        "INSERT INTO forum_reads (user_id, forum_id, message_id)
+         SELECT ?1, id, coalesce(last_message_id, 0) FROM forums WHERE id = ?2
+         ON CONFLICT (user_id, forum_id)
+         DO UPDATE SET message_id = max(message_id, excluded.message_id)",
+        params![user, forum_id],
+    )?;
+    Ok(n > 0)
+}
+
+/// Every message so far is read by `user`.
+pub fn mark_all(tx: &Transaction, user: i64) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE users
+            SET read_before = max(read_before, (SELECT coalesce(max(id), 0) FROM messages))
+          WHERE id = ?1",
+        params![user],
+    )?;
+    Ok(())
+}
