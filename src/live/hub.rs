@@ -81,7 +81,14 @@ impl Hub {
         let mut subs = self.subs();
         subs.catch_up.clear();
         subs.published += 1;
-        match fan_out::prepare(conn, &mut subs, &self.shared.reads, change) {
+        // One read transaction for all the change's reads: one snapshot, and
+        // the file locked once rather than at each statement.
+        let prepared = conn.unchecked_transaction().and_then(|tx| {
+            let plan = fan_out::prepare(&tx, &mut subs, &self.shared.reads, change);
+            tx.commit().map(|()| plan)
+        });
+        let prepared = prepared.map_err(AppError::from).and_then(|plan| plan);
+        match prepared {
             Ok(plan) => {
                 // Fails only once the hub is gone, and its sockets with it.
                 let _ = self.shared.plans.send((subs.published, plan));

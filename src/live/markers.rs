@@ -113,9 +113,8 @@ pub(super) fn after_change(
                     if frames.contains_key(&user) {
                         continue;
                     }
-                    let watermark = reads::queries::watermark(conn, user, forum_id)?;
                     let topic = (row.id, row.last_message_id, row.message_count);
-                    let unread = reads::unread_topic(conn, marks, user, watermark, topic)?;
+                    let unread = reads::unread_in_forum(conn, marks, user, forum_id, topic)?;
                     let frame = views::topic_update(row.id, &row.title, unread.as_ref());
                     frames.insert(user, Utf8Bytes::from(frame.into_string()));
                 }

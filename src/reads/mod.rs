@@ -59,6 +59,28 @@ pub fn unread_topic(
     queries::unread_after(conn, topic_id, count, read)
 }
 
+/// What `user` has not read in a topic of `forum_id`: (id, last message,
+/// message count). Two reads at most: their marks, then, when something is
+/// unread, the first unread message.
+pub fn unread_in_forum(
+    conn: &Connection,
+    marks: &ReadMarks,
+    user: i64,
+    forum_id: i64,
+    topic: (i64, i64, i64),
+) -> rusqlite::Result<Option<Unread>> {
+    let (topic_id, last, count) = topic;
+    if last <= marks.pending(user, topic_id) {
+        return Ok(None);
+    }
+    let (watermark, written) = queries::marks(conn, user, forum_id, topic_id)?;
+    let read = marks.effective(user, topic_id, written).max(watermark);
+    if last <= read {
+        return Ok(None);
+    }
+    queries::unread_after(conn, topic_id, count, read)
+}
+
 /// What `user` has not read in each of a forum page's topics.
 pub fn unread_rows(
     conn: &Connection,

@@ -27,6 +27,27 @@ pub fn watermark(conn: &Connection, user: i64, forum_id: i64) -> rusqlite::Resul
     .map(Option::unwrap_or_default)
 }
 
+/// `user`'s marks for a topic of `forum_id` as written, in one read: the
+/// forum's watermark (`watermark`) and their mark in the topic (0: never
+/// opened).
+pub fn marks(
+    conn: &Connection,
+    user: i64,
+    forum_id: i64,
+    topic_id: i64,
+) -> rusqlite::Result<(i64, i64)> {
+    conn.prepare_cached(
+        "SELECT max(u.read_before, coalesce(f.message_id, 0)), coalesce(t.message_id, 0)
+           FROM users u
+           LEFT JOIN forum_reads f ON f.user_id = u.id AND f.forum_id = ?2
+           LEFT JOIN topic_reads t ON t.user_id = u.id AND t.topic_id = ?3
+          WHERE u.id = ?1",
+    )?
+    .query_row(params![user, forum_id, topic_id], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()
+    .map(Option::unwrap_or_default)
+}
+
 /// `user`'s mark in `topic_id` as written (0: never opened).
 pub fn topic_mark(conn: &Connection, user: i64, topic_id: i64) -> rusqlite::Result<i64> {
     conn.prepare_cached("SELECT message_id FROM topic_reads WHERE user_id = ?1 AND topic_id = ?2")?
