@@ -32,7 +32,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fleet::{Fleet, Watcher};
-use proc::{ChildGuard, ScratchDir};
+use proc::{ChildGuard, ScratchDir, wait_healthy};
 
 const ADMIN_PASSWORD: &str = "commits-admin-password";
 const MEMBER_PASSWORD: &str = "commits-member-password";
@@ -488,21 +488,4 @@ fn number_after(s: &str, prefix: &str) -> Option<i64> {
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(rest.len());
     rest[..end].parse().ok()
-}
-
-async fn wait_healthy(addr: SocketAddr, child: &mut ChildGuard) -> Result<(), String> {
-    for _ in 0..200 {
-        child.check_running()?;
-        if let Ok(r) =
-            http::request(addr, "GET", "/healthz", None, None, Duration::from_secs(2)).await
-            && r.status == 200
-        {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(format!(
-        "causerie not healthy on {addr}:\n{}",
-        child.log_tail()
-    ))
 }

@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use fleet::{Fleet, FrameSizes};
 use phase::{Phase, Run};
-use proc::{ChildGuard, ScratchDir};
+use proc::{ChildGuard, ScratchDir, wait_healthy};
 use scenario::{Janitor, Layout, Poster};
 
 /// The baseline server (this binary) uses causerie's allocator: the memory
@@ -309,24 +309,6 @@ fn show(size: Option<usize>) -> String {
 
 fn addr(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
-}
-
-async fn wait_healthy(addr: SocketAddr, child: &mut ChildGuard) -> Result<(), String> {
-    for _ in 0..200 {
-        child.check_running()?;
-        if let Ok(r) =
-            http::request(addr, "GET", "/healthz", None, None, Duration::from_secs(2)).await
-            && r.status == 200
-        {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(format!(
-        "{} not healthy on {addr} after 20 s; log tail:\n{}",
-        child.name,
-        child.log_tail()
-    ))
 }
 
 /// POSTs a form and expects a 303; answers its `Location`.

@@ -1,6 +1,8 @@
 //! Child processes (killed when dropped, and when loadgen itself dies),
-//! their resident memory, the open-files limit, and a scratch directory.
+//! their resident memory, the open-files limit, a scratch directory, and
+//! waiting for a spawned server to answer `/healthz`.
 
+use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -155,6 +157,26 @@ impl Drop for ChildGuard {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Polls `GET /healthz` on `addr` until it answers 200 (20 s at most),
+/// failing early with the log tail when `child` exits.
+pub async fn wait_healthy(addr: SocketAddr, child: &mut ChildGuard) -> Result<(), String> {
+    for _ in 0..200 {
+        child.check_running()?;
+        if let Ok(r) =
+            crate::http::request(addr, "GET", "/healthz", None, None, Duration::from_secs(2)).await
+            && r.status == 200
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!(
+        "{} not healthy on {addr} after 20 s; log tail:\n{}",
+        child.name,
+        child.log_tail()
+    ))
 }
 
 /// A directory under the system temp dir, removed when dropped.

@@ -2,7 +2,7 @@
 //! clients with cookie jars and redirects off.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use causerie::config::Config;
@@ -256,11 +256,40 @@ impl App {
 
     pub async fn login(&self, username: &str, password: &str) -> Client {
         let c = self.client();
-        let r = self
-            .post(&c, "/login", &account_fields(username, password))
+        self.assert_login(&c, username, password, StatusCode::SEE_OTHER)
             .await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "login of {username}");
         c
+    }
+
+    /// Posts the login form for `username` and `password` from `c` and
+    /// asserts the answer's status (303 when let in); returns its body.
+    pub async fn assert_login(
+        &self,
+        c: &Client,
+        username: &str,
+        password: &str,
+        expected: StatusCode,
+    ) -> String {
+        let (status, body) = self
+            .post_text(c, "/login", &account_fields(username, password))
+            .await;
+        assert_eq!(status, expected, "login of {username}");
+        body
+    }
+
+    /// POSTs (no fields) to `/admin/accounts/{id}/{action}` (approve, refuse,
+    /// disable, enable) as `who` and asserts the answer's status; returns the
+    /// response for further checks.
+    pub async fn assert_account_action(
+        &self,
+        who: &str,
+        c: &Client,
+        id: i64,
+        action: &str,
+        expected: StatusCode,
+    ) -> Response {
+        let path = format!("/admin/accounts/{id}/{action}");
+        self.assert_post(who, c, &path, &[], expected).await
     }
 
     pub async fn admin(&self) -> Client {
@@ -317,6 +346,54 @@ impl Drop for App {
             let _ = stop.send(());
         }
     }
+}
+
+/// The real `causerie` binary, on a free port of 127.0.0.1 and the database
+/// file `db`, with the admin password `ADMIN_PASSWORD`; killed when dropped.
+pub struct Binary {
+    pub process: tokio::process::Child,
+    pub port: u16,
+    /// `http://127.0.0.1:{port}`.
+    pub base: String,
+}
+
+/// Starts the `causerie` binary (its log filtered by `rust_log`) and waits
+/// until it answers `/healthz`.
+pub async fn spawn_server(db: &Path, rust_log: &str) -> Binary {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let process = tokio::process::Command::new(env!("CARGO_BIN_EXE_causerie"))
+        .env("CAUSERIE_ADDR", format!("127.0.0.1:{port}"))
+        .env("CAUSERIE_DB", db)
+        .env("CAUSERIE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("RUST_LOG", rust_log)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the causerie binary starts");
+    let base = format!("http://127.0.0.1:{port}");
+    wait_healthy(&base).await;
+    Binary {
+        process,
+        port,
+        base,
+    }
+}
+
+/// Asks `{base}/healthz` every 100 ms until a server answers (10 s at most)
+/// and asserts its first answer is 200.
+pub async fn wait_healthy(base: &str) {
+    let http = Client::new();
+    let mut up = false;
+    for _ in 0..100 {
+        if let Ok(r) = http.get(format!("{base}/healthz")).send().await {
+            up = r.status() == StatusCode::OK;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server answers /healthz");
 }
 
 /// The answers when a member and a visitor try what is not theirs to do:

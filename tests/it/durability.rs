@@ -13,29 +13,11 @@ use reqwest::StatusCode;
 async fn replies_answered_before_a_kill_9_are_kept() {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("causerie.db");
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_causerie"))
-        .env("CAUSERIE_ADDR", format!("127.0.0.1:{port}"))
-        .env("CAUSERIE_DB", &db_path)
-        .env("CAUSERIE_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("RUST_LOG", "error")
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the causerie binary starts");
-    let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    let mut up = false;
-    for _ in 0..100 {
-        if let Ok(r) = http.get(format!("{base}/healthz")).send().await {
-            up = r.status() == StatusCode::OK;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(up, "the server answers /healthz");
+    let Binary {
+        process: mut server,
+        base,
+        ..
+    } = spawn_server(&db_path, "error").await;
     let admin = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

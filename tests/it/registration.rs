@@ -53,14 +53,9 @@ async fn closed_registration_shows_why_and_refuses() {
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("Registration is closed"));
-    let r = app
-        .post(&v, "/login", &account_fields("dave", PASSWORD))
+    // No account made.
+    app.assert_login(&v, "dave", PASSWORD, StatusCode::UNPROCESSABLE_ENTITY)
         .await;
-    assert_eq!(
-        r.status(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "no account made"
-    );
 
     // Open again: registering works as before.
     set_mode(&app, &admin, "open").await;
@@ -90,10 +85,9 @@ async fn approval_creates_pending_accounts_an_admin_approves_or_refuses() {
     // Not logged in, and cannot log in yet.
     app.assert_get("erin", &erin, "/account", StatusCode::UNAUTHORIZED)
         .await;
-    let (status, html) = app
-        .post_text(&erin, "/login", &account_fields("erin", PASSWORD))
+    let html = app
+        .assert_login(&erin, "erin", PASSWORD, StatusCode::FORBIDDEN)
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(html.contains("Your account awaits approval"), "{html}");
     // With htmx: the same, as a redirect to the notice.
     let frank = app.client();
@@ -124,39 +118,21 @@ async fn approval_creates_pending_accounts_an_admin_approves_or_refuses() {
 
     // A member may not decide.
     for action in ["approve", "refuse"] {
-        app.assert_post(
-            "gina",
-            &gina,
-            &format!("/admin/accounts/{erin_id}/{action}"),
-            &[],
-            StatusCode::FORBIDDEN,
-        )
-        .await;
+        app.assert_account_action("gina", &gina, erin_id, action, StatusCode::FORBIDDEN)
+            .await;
     }
 
     // Approved: erin logs in.
     let r = app
-        .assert_post(
-            "admin",
-            &admin,
-            &format!("/admin/accounts/{erin_id}/approve"),
-            &[],
-            StatusCode::SEE_OTHER,
-        )
+        .assert_account_action("admin", &admin, erin_id, "approve", StatusCode::SEE_OTHER)
         .await;
     assert_eq!(location(&r), "/admin");
     let erin = app.login("erin", PASSWORD).await;
     app.assert_get("erin", &erin, "/account", StatusCode::OK)
         .await;
     // Decided once only.
-    app.assert_post(
-        "admin",
-        &admin,
-        &format!("/admin/accounts/{erin_id}/refuse"),
-        &[],
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    app.assert_account_action("admin", &admin, erin_id, "refuse", StatusCode::NOT_FOUND)
+        .await;
 
     // Refused, with htmx: the entry says so; the account is gone, its name free.
     let r = app
@@ -173,10 +149,13 @@ async fn approval_creates_pending_accounts_an_admin_approves_or_refuses() {
         line.contains(&format!("id=\"pending-{frank_id}\"")) && line.contains("refused"),
         "{line}"
     );
-    let (status, _) = app
-        .post_text(&app.client(), "/login", &account_fields("frank", PASSWORD))
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.assert_login(
+        &app.client(),
+        "frank",
+        PASSWORD,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     let (_, page) = app.get_text(&admin, "/admin").await;
     assert!(ids(&page, "pending-").is_empty(), "{page}");
     assert_eq!(

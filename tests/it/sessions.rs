@@ -35,8 +35,7 @@ impl Browser {
 
     async fn login(app: &App, username: &str, password: &str) -> Self {
         let b = Self::new();
-        let form = account_fields(username, password);
-        app.assert_post(username, &b.http, "/login", &form, StatusCode::SEE_OTHER)
+        app.assert_login(&b.http, username, password, StatusCode::SEE_OTHER)
             .await;
         b
     }
@@ -180,10 +179,13 @@ async fn a_password_change_ends_the_other_sessions_and_their_sockets() {
     assert!(is_members(&catch_up), "{catch_up}");
 
     // The old password no longer opens a session; the new one does.
-    let r = app
-        .post(&app.client(), "/login", &account_fields("alice", PASSWORD))
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    app.assert_login(
+        &app.client(),
+        "alice",
+        PASSWORD,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     let again = Browser::login(&app, "alice", new).await;
     assert_eq!(again.who(&app).await.as_deref(), Some("alice"));
     assert_eq!(here.who(&app).await.as_deref(), Some("alice"));
@@ -263,32 +265,14 @@ async fn an_admin_disables_an_account_and_enables_it_again() {
     let id = account_id(&app, &admin, "carol").await;
 
     // A member cannot; the admin cannot disable themselves.
-    app.assert_post(
-        "carol",
-        &carol.http,
-        &format!("/admin/accounts/{id}/disable"),
-        &[],
-        StatusCode::FORBIDDEN,
-    )
-    .await;
+    app.assert_account_action("carol", &carol.http, id, "disable", StatusCode::FORBIDDEN)
+        .await;
     let own = account_id(&app, &admin, "admin").await;
-    app.assert_post(
-        "admin",
-        &admin,
-        &format!("/admin/accounts/{own}/disable"),
-        &[],
-        StatusCode::FORBIDDEN,
-    )
-    .await;
+    app.assert_account_action("admin", &admin, own, "disable", StatusCode::FORBIDDEN)
+        .await;
 
     let r = app
-        .assert_post(
-            "admin",
-            &admin,
-            &format!("/admin/accounts/{id}/disable"),
-            &[],
-            StatusCode::SEE_OTHER,
-        )
+        .assert_account_action("admin", &admin, id, "disable", StatusCode::SEE_OTHER)
         .await;
     assert!(
         location(&r).starts_with("/admin/accounts"),
@@ -300,20 +284,19 @@ async fn an_admin_disables_an_account_and_enables_it_again() {
         Some(SESSION_ENDED)
     );
     assert_eq!(carol.who(&app).await, None);
-    let (status, html) = app
-        .post_text(&app.client(), "/login", &account_fields("carol", PASSWORD))
+    let html = app
+        .assert_login(&app.client(), "carol", PASSWORD, StatusCode::FORBIDDEN)
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(html.contains("This account is disabled"), "{html}");
     // A wrong password learns nothing more.
-    let (status, html) = app
-        .post_text(
+    let html = app
+        .assert_login(
             &app.client(),
-            "/login",
-            &account_fields("carol", "wrong-password"),
+            "carol",
+            "wrong-password",
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!html.contains("disabled"), "{html}");
     // Her messages stay.
     let (_, html) = app.get_text(&app.client(), &page).await;
@@ -326,14 +309,8 @@ async fn an_admin_disables_an_account_and_enables_it_again() {
     );
 
     // Enabled again: she logs in (her old sessions stay ended).
-    app.assert_post(
-        "admin",
-        &admin,
-        &format!("/admin/accounts/{id}/enable"),
-        &[],
-        StatusCode::SEE_OTHER,
-    )
-    .await;
+    app.assert_account_action("admin", &admin, id, "enable", StatusCode::SEE_OTHER)
+        .await;
     assert_eq!(carol.who(&app).await, None);
     let back = Browser::login(&app, "carol", PASSWORD).await;
     assert_eq!(back.who(&app).await.as_deref(), Some("carol"));
@@ -370,10 +347,8 @@ async fn an_admin_may_disable_another_admin_with_htmx() {
         "{row}"
     );
     assert_eq!(second.who(&app).await, None);
-    let (status, _) = app
-        .post_text(&app.client(), "/login", &account_fields("second", PASSWORD))
+    app.assert_login(&app.client(), "second", PASSWORD, StatusCode::FORBIDDEN)
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

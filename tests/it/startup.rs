@@ -16,9 +16,8 @@ async fn first_start_creates_admin_and_second_start_changes_nothing() {
     let (status, home) = app.get_text(&admin, "/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains(&format!("id=\"forum-{forum}\"")));
-    let form = account_fields("admin", "another-password");
     let wrong_password = StatusCode::UNPROCESSABLE_ENTITY;
-    app.assert_post("admin", &app.client(), "/login", &form, wrong_password)
+    app.assert_login(&app.client(), "admin", "another-password", wrong_password)
         .await;
 }
 
@@ -56,29 +55,11 @@ async fn a_terminated_process_says_going_away_to_every_socket() {
     use tokio_tungstenite::tungstenite::Message;
 
     let dir = tempfile::tempdir().unwrap();
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_causerie"))
-        .env("CAUSERIE_ADDR", format!("127.0.0.1:{port}"))
-        .env("CAUSERIE_DB", dir.path().join("causerie.db"))
-        .env("CAUSERIE_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("RUST_LOG", "warn")
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the causerie binary starts");
-    let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    let mut up = false;
-    for _ in 0..100 {
-        if let Ok(r) = http.get(format!("{base}/healthz")).send().await {
-            up = r.status() == StatusCode::OK;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(up, "the server answers /healthz");
+    let Binary {
+        process: mut server,
+        port,
+        ..
+    } = spawn_server(&dir.path().join("causerie.db"), "warn").await;
 
     let mut sockets = Vec::new();
     for _ in 0..20 {
