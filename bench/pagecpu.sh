@@ -2,7 +2,8 @@
 # CPU per page: causerie's server CPU (utime+stime from /proc/PID/stat) per
 # request under wrk, beside an axum hello-world (examples/hello_bytes.rs)
 # serving the very same bytes, in the same run. Pages: home, forum page 1,
-# topic page 1 (20 messages) as a visitor and as a member.
+# topic page 1 (20 messages) as a visitor and as a member; home and forum
+# page 1 also as a member, with their unread markers.
 #
 #   bash bench/pagecpu.sh              # 5 s per page, 16 connections
 #   DURATION=10 bash bench/pagecpu.sh
@@ -76,7 +77,9 @@ run() {
   printf '%-26s %8s %10s %10s %7.1f\n' "$label" "$bytes" "$ours" "$theirs" "$(awk -v a="$ours" -v b="$theirs" 'BEGIN {print a / b}')"
 }
 run "home" /
+run "home, member" / -H "Cookie: $cookie"
 run "forum page 1" "/forums/$forum"
+run "forum page 1, member" "/forums/$forum" -H "Cookie: $cookie"
 run "topic page 1, visitor" "/topics/$topic"
 run "topic page 1, member" "/topics/$topic" -H "Cookie: $cookie"
 echo "$(uptime)"

@@ -167,7 +167,10 @@ impl Db {
         Ok((Self { pool, writer }, created))
     }
 
-    /// Runs `f` on a pooled read connection, off the async runtime.
+    /// Runs `f` on a pooled read connection, off the async runtime, in one
+    /// read transaction: all its queries see one state of the database, and
+    /// the file is locked once, not at each statement (which cost about 3 us
+    /// a query).
     pub async fn read<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
@@ -176,7 +179,10 @@ impl Db {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let conn = pool.get()?;
-            f(&conn)
+            let tx = conn.unchecked_transaction()?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
         })
         .await?
     }
