@@ -991,7 +991,7 @@ async fn screenshots() {
             "Same place as usual. Bring your laptop.",
         )
         .await;
-    app.create_topic(
+    let long = app.create_topic(
         &bob,
         general,
         "A rather long topic title, to see how the list copes with titles that go on and on for a while",
@@ -1155,6 +1155,31 @@ async fn screenshots() {
         "true"
     );
     shoot(&dark, 1280, "topic-dark.png").await;
+
+    // What alice has not read: she reads the long topic and leaves the
+    // welcome (a message delivered to an open page is read), then others
+    // reply in two topics; the forum page shows her "N new" beside them.
+    for b in [&phone, &dark] {
+        b.goto(&app.url("/")).await.unwrap();
+    }
+    member
+        .goto(&app.url(&format!("/topics/{long}")))
+        .await
+        .unwrap();
+    app.reply(&bob, welcome, "Bob again: the meetup room changed.")
+        .await;
+    app.reply(&carol, welcome, "Thanks Bob!").await;
+    app.reply(&carol, meetup, "Count me in.").await;
+    member
+        .goto(&app.url(&format!("/forums/{general}")))
+        .await
+        .unwrap();
+    shoot(&member, 1280, "unread.png").await;
+    phone
+        .goto(&app.url(&format!("/forums/{general}")))
+        .await
+        .unwrap();
+    save_png(&phone, "unread-phone.png").await;
 
     for b in [member, admin_b, visitor, phone, dark] {
         let _ = b.close().await;
