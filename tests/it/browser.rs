@@ -251,7 +251,7 @@ pub(crate) async fn wait_until(c: &Client, what: &str, script: &str, show: &str)
 
 /// Records, in the page, the socket's messages and any htmx or script error,
 /// and sets `window.__marker` (which a reload would lose).
-const INSTRUMENT: &str = r#"
+pub(crate) const INSTRUMENT: &str = r#"
     window.__marker = 42;
     window.__ws = [];
     window.__log = [];
@@ -276,11 +276,11 @@ const INSTRUMENT: &str = r#"
     return true;
 "#;
 
-const SOCKET_OPEN: &str =
+pub(crate) const SOCKET_OPEN: &str =
     "return document.querySelector('#live')?._htmx?.ws?.connection?.socket?.readyState === 1";
 
 /// What became of the page's socket, for a failure message.
-const SOCKET_STATE: &str = r#"
+pub(crate) const SOCKET_STATE: &str = r#"
     const l = document.querySelector('#live');
     if (typeof htmx === 'undefined') return 'htmx is not loaded';
     if (!l._htmx) return 'htmx never processed #live: it initialised before the hx-ws extension '
@@ -292,7 +292,7 @@ const SOCKET_STATE: &str = r#"
 "#;
 
 /// Opens `path` and waits for its live socket to be open.
-async fn open_live(c: &Client, app: &App, path: &str) {
+pub(crate) async fn open_live(c: &Client, app: &App, path: &str) {
     c.goto(&app.url(path)).await.expect("page loads");
     assert_eq!(js(c, INSTRUMENT).await, "true");
     let live = js(
@@ -363,9 +363,9 @@ fn messages_with(text: &str) -> String {
 
 const MESSAGE_IDS: &str =
     "return [...document.querySelectorAll('#messages article')].map(a => a.id).join(',')";
-const TOPIC_IDS: &str = "return [...document.querySelectorAll('#topics > li[id^=\"topic-\"]')].map(a => a.id).join(',')";
+pub(crate) const TOPIC_IDS: &str = "return [...document.querySelectorAll('#topics > li[id^=\"topic-\"]')].map(a => a.id).join(',')";
 
-fn topic_order(ids: &[i64]) -> String {
+pub(crate) fn topic_order(ids: &[i64]) -> String {
     ids.iter()
         .map(|id| format!("topic-{id}"))
         .collect::<Vec<_>>()
@@ -373,7 +373,7 @@ fn topic_order(ids: &[i64]) -> String {
 }
 
 /// Waits until the forum page in `c` lists its topics as `order`.
-async fn wait_topic_order(c: &Client, what: &str, order: &[i64]) {
+pub(crate) async fn wait_topic_order(c: &Client, what: &str, order: &[i64]) {
     let script = format!("{TOPIC_IDS} === '{}'", topic_order(order));
     wait_until(c, what, &script, TOPIC_IDS).await;
 }
@@ -429,7 +429,7 @@ async fn sees_message_once(c: &Client, who: &str, id: i64) {
 }
 
 /// Clicks "Post reply".
-async fn click_reply(c: &Client) {
+pub(crate) async fn click_reply(c: &Client) {
     c.find(Locator::Css("#reply-form button.primary[type=submit]"))
         .await
         .expect("reply button")
@@ -459,7 +459,7 @@ async fn dates_are_local(c: &Client, who: &str) {
     assert_eq!(utc_left, "0", "every date in {who}'s page is local");
 }
 
-async fn no_errors(c: &Client, who: &str) {
+pub(crate) async fn no_errors(c: &Client, who: &str) {
     let log = js(
         c,
         "return (window.__log || []).filter(l => !l.startsWith('htmx:ws:after:connection') && !l.startsWith('htmx:ws:close')).join('\\n')",
@@ -991,7 +991,7 @@ async fn screenshots() {
             "Same place as usual. Bring your laptop.",
         )
         .await;
-    app.create_topic(
+    let long = app.create_topic(
         &bob,
         general,
         "A rather long topic title, to see how the list copes with titles that go on and on for a while",
@@ -1155,6 +1155,31 @@ async fn screenshots() {
         "true"
     );
     shoot(&dark, 1280, "topic-dark.png").await;
+
+    // What alice has not read: she reads the long topic and leaves the
+    // welcome (a message delivered to an open page is read), then others
+    // reply in two topics; the forum page shows her "N new" beside them.
+    for b in [&phone, &dark] {
+        b.goto(&app.url("/")).await.unwrap();
+    }
+    member
+        .goto(&app.url(&format!("/topics/{long}")))
+        .await
+        .unwrap();
+    app.reply(&bob, welcome, "Bob again: the meetup room changed.")
+        .await;
+    app.reply(&carol, welcome, "Thanks Bob!").await;
+    app.reply(&carol, meetup, "Count me in.").await;
+    member
+        .goto(&app.url(&format!("/forums/{general}")))
+        .await
+        .unwrap();
+    shoot(&member, 1280, "unread.png").await;
+    phone
+        .goto(&app.url(&format!("/forums/{general}")))
+        .await
+        .unwrap();
+    save_png(&phone, "unread-phone.png").await;
 
     for b in [member, admin_b, visitor, phone, dark] {
         let _ = b.close().await;
