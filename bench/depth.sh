@@ -108,6 +108,10 @@ row "home /" / 1
 row "forum page 1" "/forums/$FORUM" 1
 row "forum page $((forum_last / 2)) (middle)" "/forums/$FORUM?page=$((forum_last / 2))" 0
 row "forum page $forum_last (last)" "/forums/$FORUM?page=$forum_last" 0
+# A member's forum pages carry their unread markers (every topic unread).
+row "home /, member" / 1 "$cookie"
+row "forum page 1, member" "/forums/$FORUM" 1 "$cookie"
+row "forum page $forum_last (last), member" "/forums/$FORUM?page=$forum_last" 0 "$cookie"
 row "topic page 1, visitor" "/topics/$BIG_TOPIC" 1
 row "topic page $((topic_last / 2)) (middle), visitor" "/topics/$BIG_TOPIC?page=$((topic_last / 2))" 0
 row "topic page $topic_last (last), visitor" "/topics/$BIG_TOPIC?page=$topic_last" 0
