@@ -23,6 +23,9 @@ use crate::db::Db;
 pub const FLUSH_EVERY: Duration = Duration::from_secs(2);
 /// Pending marks that make the flush come at once.
 const FLUSH_AT: usize = 4096;
+/// Pending marks kept at most: past it (the writes failing for long), new
+/// ones are dropped, a read mark being worth less than the memory.
+const PENDING_MAX: usize = 65_536;
 /// Marks remembered to tell a repeated view (no change) from a new one.
 const KNOWN: usize = 16_384;
 
@@ -71,6 +74,11 @@ impl ReadMarks {
             .get(&(user, topic))
             .is_some_and(|&known| known >= message_id)
         {
+            return false;
+        }
+        if inner.pending.len() >= PENDING_MAX && !inner.pending.contains_key(&(user, topic)) {
+            drop(inner);
+            self.flush_now.notify_one();
             return false;
         }
         inner.known.insert((user, topic), message_id);

@@ -43,7 +43,9 @@ pub fn marks(
            LEFT JOIN topic_reads t ON t.user_id = u.id AND t.topic_id = ?3
           WHERE u.id = ?1",
     )?
-    .query_row(params![user, forum_id, topic_id], |r| Ok((r.get(0)?, r.get(1)?)))
+    .query_row(params![user, forum_id, topic_id], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
     .optional()
     .map(Option::unwrap_or_default)
 }
@@ -79,10 +81,16 @@ pub fn unread_after(
     }))
 }
 
+/// Topics home looks at, at most, for a forum's marker: a member who has
+/// opened thousands of topics since their last "mark all read" would
+/// otherwise make each of their home pages walk them all.
+pub const HOME_SCAN: i64 = 1_000;
+
 /// Whether a forum holds a topic with a message after both `watermark` and
 /// `user`'s mark in it (`pending` lifts the written marks). Walks the
-/// forum's topics from the most recent and stops at the first unread: its
-/// cost is the topics the member has read since the watermark.
+/// forum's topics from the most recent and stops at the first unread; past
+/// `HOME_SCAN` topics all read, it says no (an older unread topic still
+/// shows on the forum's pages).
 pub fn forum_has_unread(
     conn: &Connection,
     user: i64,
@@ -95,9 +103,10 @@ pub fn forum_has_unread(
            FROM topics t
            LEFT JOIN topic_reads r ON r.user_id = ?1 AND r.topic_id = t.id
           WHERE t.forum_id = ?2 AND t.last_message_id > ?3
-          ORDER BY t.last_message_id DESC",
+          ORDER BY t.last_message_id DESC
+          LIMIT ?4",
     )?;
-    let mut rows = stmt.query(params![user, forum_id, watermark])?;
+    let mut rows = stmt.query(params![user, forum_id, watermark, HOME_SCAN])?;
     while let Some(row) = rows.next()? {
         let (topic, last, read): (i64, i64, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
         if last > read.max(pending(topic)) {
