@@ -220,14 +220,12 @@ impl Hub {
     /// Sends `user`'s home and forum pages their markers as they are now:
     /// their marks moved (a topic read, "mark all read").
     pub fn refresh_markers(&self, user: i64) {
-        let mut watches: Vec<Watch> = self
+        let watches: std::collections::HashSet<Watch> = self
             .subs()
             .all()
             .filter(|sub| sub.user == Some(user) && sub.own_markers())
             .map(|sub| sub.watch)
             .collect();
-        watches.sort_unstable_by_key(|w| format!("{w:?}"));
-        watches.dedup();
         if watches.is_empty() {
             return;
         }
