@@ -29,7 +29,7 @@ use crate::htmx::Hx;
 use crate::limits::{self, Limiter, Limits};
 use crate::path_param::Path;
 use crate::paths;
-use crate::views::avatar::AvatarSize;
+use crate::views::avatar::{AvatarSize, avatar_update};
 pub use index::Index;
 use picture::{Decoders, Processed};
 use views::AvatarForm;
@@ -237,7 +237,7 @@ async fn upload(
         }
         Err(e) => return Err(e),
     };
-    save(&state, user.id, Some(processed)).await?;
+    save(&state, &user, Some(processed)).await?;
     Ok(hx.redirect(&format!("{}?avatar=changed#avatar", paths::ACCOUNT)))
 }
 
@@ -246,7 +246,7 @@ async fn remove(
     Member(user): Member,
     hx: Hx,
 ) -> AppResult<Response> {
-    save(&state, user.id, None).await?;
+    save(&state, &user, None).await?;
     Ok(hx.redirect(&format!("{}?avatar=removed#avatar", paths::ACCOUNT)))
 }
 
@@ -255,7 +255,9 @@ async fn remove(
 /// pictures, and the next load of each must show this one: the commit moves
 /// the database generation, and no page or catch-up cached before is served
 /// after it.
-async fn save(state: &AppState, user_id: i64, new: Option<Processed>) -> AppResult<()> {
+async fn save(state: &AppState, user: &User, new: Option<Processed>) -> AppResult<()> {
+    let user_id = user.id;
+    let hash = new.as_ref().map(|p| p.hash.clone());
     let index = state.avatars.index.clone();
     let before = index.get(user_id);
     let written = {
@@ -271,6 +273,10 @@ async fn save(state: &AppState, user_id: i64, new: Option<Processed>) -> AppResu
     };
     if written.is_err() {
         index.set(user_id, before.as_deref());
+        return written;
     }
-    written
+    // Pages open now show the new picture too, wherever the member's is.
+    let frame = avatar_update(&user.username, hash.as_deref()).into_string();
+    state.hub.broadcast(frame.into());
+    Ok(())
 }

@@ -217,6 +217,18 @@ impl Hub {
         self.subs().catch_up.bytes()
     }
 
+    /// Queues one frame, the same for everyone, on every socket (a member's
+    /// new picture). Sockets whose queue is full are closed: they catch up
+    /// when they come back.
+    pub fn broadcast(&self, frame: Utf8Bytes) {
+        let subs = self.subs();
+        for sub in subs.all() {
+            if !sub.outbox.push(Message::Text(frame.clone())) {
+                sub.outbox.kill();
+            }
+        }
+    }
+
     /// Sends `user`'s home and forum pages their markers as they are now:
     /// their marks moved (a topic read, "mark all read").
     pub fn refresh_markers(&self, user: i64) {

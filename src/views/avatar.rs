@@ -29,6 +29,11 @@ impl AvatarSize {
 /// The picture of `name`, whose upload is `hash` (`None`: the default).
 /// Decorative (`alt=""`): the name is always beside it.
 pub fn avatar(name: &str, hash: Option<&str>, size: AvatarSize) -> Markup {
+    picture(name, hash, size, None)
+}
+
+/// `avatar`, with `oob` as its `hx-swap-oob`.
+fn picture(name: &str, hash: Option<&str>, size: AvatarSize, oob: Option<String>) -> Markup {
     let src = match hash {
         Some(h) => paths::avatar_image(h, size.px()),
         None => paths::avatar_default(name),
@@ -38,7 +43,25 @@ pub fn avatar(name: &str, hash: Option<&str>, size: AvatarSize) -> Markup {
         AvatarSize::Small => "avatar",
     };
     html! {
-        img class=(class) src=(src) alt="" width=(size.px()) height=(size.px()) loading="lazy" decoding="async";
+        img class=(class) src=(src) alt="" width=(size.px()) height=(size.px()) loading="lazy" decoding="async"
+            data-avatar=(avatar_key(name, size)) hx-swap-oob=[oob];
+    }
+}
+
+/// What marks every picture of `name` at `size` on a page, for
+/// `avatar_update` to find them (names are letters, digits, `_`, `.`, `-`).
+fn avatar_key(name: &str, size: AvatarSize) -> String {
+    format!("{name}-{}", size.px())
+}
+
+/// The frame that shows `name`'s new picture (`hash`; `None`: the default)
+/// in place of every one of theirs on an open page, at both sizes.
+pub fn avatar_update(name: &str, hash: Option<&str>) -> Markup {
+    html! {
+        @for size in [AvatarSize::Small, AvatarSize::Large] {
+            (picture(name, hash, size,
+                Some(format!("outerHTML:img[data-avatar=\"{}\"]", avatar_key(name, size)))))
+        }
     }
 }
 

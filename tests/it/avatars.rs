@@ -522,3 +522,52 @@ async fn a_new_picture_reaches_the_catch_up_of_sockets_opened_after_it() {
         "{after}"
     );
 }
+
+/// A page already open shows a member's new picture, and then the default
+/// again when it is removed, without a reload: every picture of theirs, at
+/// each size, and no one else's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_pages_show_a_new_picture_live() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let forum = app.create_forum(&admin, "General").await;
+    let alice = app.member("alice").await;
+    let topic = app.create_topic(&alice, forum, "Hello", "First").await;
+    let view = format!("/topics/{topic}");
+    let mut ws = connect_at(app.addr, &view).await;
+    crate::live_bounds::next_text(&mut ws, &view).await;
+
+    let (status, _) = upload(
+        &app,
+        &alice,
+        picture(ImageFormat::Png, 20, 20, [200, 10, 10]),
+        "a.png",
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, account) = app.get_text(&alice, "/account").await;
+    let hash = avatar_hash(&account, 48).expect("a picture");
+    let frame = crate::live_bounds::next_text(&mut ws, "the new picture").await;
+    for px in [48, 160] {
+        let target = format!("hx-swap-oob=\"outerHTML:img[data-avatar=&quot;alice-{px}&quot;]\"");
+        let img = frame
+            .split('<')
+            .find(|tag| tag.contains(&target))
+            .unwrap_or_else(|| panic!("no {px} px picture in {frame}"));
+        assert!(img.contains(&format!("/avatars/{hash}-{px}.png")), "{img}");
+        assert!(
+            img.contains(&format!("data-avatar=\"alice-{px}\"")),
+            "{img}"
+        );
+    }
+    // What the page shows matches what the frame targets.
+    let (_, page) = app.get_text(&app.client(), &view).await;
+    assert!(page.contains("data-avatar=\"alice-48\""), "{page}");
+    assert!(page.contains(&format!("/avatars/{hash}-48.png")), "{page}");
+
+    let r = app.post(&alice, "/account/avatar/remove", &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let frame = crate::live_bounds::next_text(&mut ws, "the default again").await;
+    assert!(frame.contains("/avatars/default/alice.svg"), "{frame}");
+    assert!(!frame.contains("admin"), "{frame}");
+}
