@@ -11,6 +11,7 @@ mod browser_markdown;
 mod depth;
 mod durability;
 mod ended_sessions;
+mod feeds;
 mod forums;
 mod hostile_review;
 mod hostile_text;
