@@ -30,7 +30,7 @@ use crate::pagecache::PageCache;
 use crate::reads::ReadMarks;
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{
-    admin, auth, avatars, forums, htmx, live, messages, profiles, reads, security, topics,
+    admin, auth, avatars, feeds, forums, htmx, live, messages, profiles, reads, security, topics,
 };
 
 /// What every handler may need: one pointer, so cloning it (every
@@ -169,6 +169,7 @@ pub fn router<S: SessionStore + Clone>(
         .merge(avatars::router())
         .merge(profiles::router())
         .merge(reads::router())
+        .merge(feeds::router())
         .route("/healthz", get(healthz))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(

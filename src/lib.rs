@@ -8,6 +8,7 @@ pub mod avatars;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod feeds;
 pub mod form;
 pub mod forums;
 pub mod htmx;

@@ -21,6 +21,8 @@ pub const ACCOUNT_AVATAR: &str = "/account/avatar";
 pub const ACCOUNT_AVATAR_REMOVE: &str = "/account/avatar/remove";
 /// Where a registration awaiting approval lands.
 pub const LOGIN_AWAITING: &str = "/login?awaiting=1";
+/// The Atom feed of the whole site: its latest messages.
+pub const SITE_FEED: &str = "/feed.atom";
 
 /// Query-string encoding of one value.
 pub fn encode(value: &str) -> String {
@@ -54,11 +56,19 @@ pub fn forum_read(id: i64) -> String {
 pub fn forum_new_topic(id: i64) -> String {
     format!("/forums/{id}/topics")
 }
+/// A forum's Atom feed: its topics.
+pub fn forum_feed(id: i64) -> String {
+    format!("/forums/{id}/feed.atom")
+}
 pub fn topic(id: i64) -> String {
     format!("/topics/{id}")
 }
 pub fn topic_page(id: i64, page: u32) -> String {
     with_page(topic(id), page)
+}
+/// A topic's Atom feed: its latest messages.
+pub fn topic_feed(id: i64) -> String {
+    format!("/topics/{id}/feed.atom")
 }
 pub fn topic_reply(id: i64) -> String {
     format!("/topics/{id}/messages")

@@ -7,13 +7,14 @@ use maud::{Markup, html};
 
 use super::queries::{Forum, ForumSummary, LastPost};
 use crate::auth::User;
+use crate::feeds;
 use crate::paths;
 use crate::reads::views::{Markers, forum_marker, mark_read_button};
 use crate::topics::queries::TopicRow;
 use crate::topics::views::{NewTopicForm, UnreadTopics, new_topic_form, topic_list};
 use crate::views::avatar::author_link;
 use crate::views::components::{Paging, live_notice, pager, plural, time};
-use crate::views::layout::{Shell, page};
+use crate::views::layout::{Shell, page_with_feed};
 use crate::views::text::{Bdi, Line};
 
 pub fn last_post(last: Option<&LastPost>) -> Markup {
@@ -77,13 +78,14 @@ pub fn home_page(
     forums: &[ForumSummary],
     unread: Option<&HashMap<i64, bool>>,
 ) -> Markup {
-    page(
+    page_with_feed(
         Shell {
             title: "Forums",
             user,
             crumbs: vec![],
             live_view: Some(paths::HOME.to_string()),
         },
+        Some(feeds::site_link()),
         html! {
             h1 { "Forums" }
             @if user.is_some() && !forums.is_empty() {
@@ -127,13 +129,14 @@ pub fn forum_page(p: ForumPage<'_>) -> Markup {
         paging,
         form,
     } = p;
-    page(
+    page_with_feed(
         Shell {
             title: &forum.name,
             user,
             crumbs: vec![(forum.name.clone(), None)],
             live_view: Some(paths::forum_page(forum.id, paging.page)),
         },
+        Some(feeds::forum_link(forum.id, &forum.name)),
         html! {
             (forum_head(forum, None))
             @if user.is_some() && !topics.is_empty() {

@@ -5,7 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
 
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{HOST, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, Uri};
 use ipnet::IpNet;
 
@@ -161,6 +161,29 @@ impl FromStr for PublicOrigin {
 }
 
 impl PublicOrigin {
+    /// Where a request says the forum is, for absolute addresses (a feed's
+    /// links): `configured` when there is one; else the scheme the request
+    /// came over (`https`) and its `Host`, when that is a plain host and
+    /// port, nothing more. `Host` is the client's word, so what is built
+    /// from it goes back to that client only, never into anything cached
+    /// for others.
+    pub fn of_request(
+        configured: Option<&PublicOrigin>,
+        headers: &HeaderMap,
+        https: bool,
+    ) -> Option<PublicOrigin> {
+        if let Some(origin) = configured {
+            return Some(origin.clone());
+        }
+        let host = headers.get(HOST)?.to_str().ok()?;
+        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+        if host.is_empty() || host.len() > 255 || !host.chars().all(plain) {
+            return None;
+        }
+        let scheme = if https { "https" } else { "http" };
+        format!("{scheme}://{host}").parse().ok()
+    }
+
     pub fn matches(&self, origin: &str) -> bool {
         self.0.eq_ignore_ascii_case(origin)
     }
@@ -270,5 +293,39 @@ mod tests {
                 .is_err()
         );
         assert!("ftp://forum.example.org".parse::<PublicOrigin>().is_err());
+    }
+
+    #[test]
+    fn a_request_s_origin_is_the_configured_one_or_a_plain_host() {
+        let of = |configured: Option<&str>, host: Option<&str>, https: bool| {
+            let configured: Option<PublicOrigin> = configured.map(|c| c.parse().unwrap());
+            let h = host.map_or_else(HeaderMap::new, |v| headers(&[("host", v)]));
+            PublicOrigin::of_request(configured.as_ref(), &h, https).map(|o| o.0)
+        };
+        let forum = Some("https://forum.example.org");
+        assert_eq!(of(forum, Some("evil.example"), false).as_deref(), forum);
+        assert_eq!(
+            of(None, Some("Forum.Example.org:8080"), false).as_deref(),
+            Some("http://forum.example.org:8080")
+        );
+        assert_eq!(
+            of(None, Some("forum.example.org"), true).as_deref(),
+            Some("https://forum.example.org")
+        );
+        assert_eq!(
+            of(None, Some("[::1]:8080"), false).as_deref(),
+            Some("http://[::1]:8080")
+        );
+        for bad in [
+            "",
+            "a@evil.example",
+            "evil.example/path",
+            "evil.example?q",
+            "evil.example#x",
+            "evil example",
+        ] {
+            assert_eq!(of(None, Some(bad), false), None, "{bad:?}");
+        }
+        assert_eq!(of(None, None, false), None);
     }
 }

@@ -153,6 +153,8 @@ async fn connection(
             let mut req = req.map(Body::new);
             req.extensions_mut().insert(ConnectInfo(peer));
             req.extensions_mut().insert(ClientAddr(client.addr));
+            // Whether it came over HTTPS, for addresses built from `Host`.
+            req.extensions_mut().insert(client);
             let answer = app.clone().oneshot(req);
             async move {
                 let mut resp = answer.await?;

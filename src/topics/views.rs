@@ -7,6 +7,7 @@ use maud::{Markup, html};
 
 use super::queries::{Topic, TopicRow};
 use crate::auth::User;
+use crate::feeds;
 use crate::form::LONG_TEXT;
 use crate::messages::queries::MessageRow;
 use crate::messages::views::{ReplyForm, message_list, reply_area};
@@ -18,7 +19,7 @@ use crate::validate::{self, FieldErrors};
 use crate::views::avatar::{AvatarSize, author_link, avatar};
 use crate::views::components::{FieldAttrs, Paging, field, live_notice, pager, plural, time};
 use crate::views::compose::{markdown_hint, preview_button, preview_region};
-use crate::views::layout::{Shell, page};
+use crate::views::layout::{Shell, page, page_with_feed};
 use crate::views::text::Line;
 
 /// A topic of a forum list; `unread`: the member's marker, or `Kept`.
@@ -177,7 +178,7 @@ pub fn topic_page(p: TopicPage<'_>) -> Markup {
         form,
     } = p;
     let role = Role::of(user);
-    page(
+    page_with_feed(
         Shell {
             title: &topic.title,
             user,
@@ -187,6 +188,7 @@ pub fn topic_page(p: TopicPage<'_>) -> Markup {
             ],
             live_view: Some(paths::topic_page(topic.id, paging.page)),
         },
+        Some(feeds::topic_link(topic.id, &topic.title)),
         html! {
             (topic_head(topic, role, None))
             (live_notice(None, None))

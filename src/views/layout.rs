@@ -22,12 +22,23 @@ pub struct Shell<'a> {
     pub live_view: Option<String>,
 }
 
-fn head(title: &str) -> Markup {
+/// A feed the page offers (autodiscovery): a feed reader given the page's
+/// address finds it in the head.
+pub struct FeedLink {
+    /// The feed's own title, as a reader lists it.
+    pub title: String,
+    pub href: String,
+}
+
+fn head(title: &str, feed: Option<&FeedLink>) -> Markup {
     html! {
         head {
             meta charset="utf-8";
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { (Line(title)) " · causerie" }
+            @if let Some(feed) = feed {
+                link rel="alternate" type="application/atom+xml" title=(Line(&feed.title)) href=(feed.href);
+            }
             link rel="stylesheet" href={ "/static/style.css?v=" (env!("CARGO_PKG_VERSION")) };
             link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
             meta name="htmx-config" content=r#"{"ws":{"reconnectDelay":500,"reconnectMaxDelay":10000}}"#;
@@ -100,10 +111,15 @@ fn breadcrumbs(crumbs: &[(String, Option<String>)]) -> Markup {
 
 /// A whole page.
 pub fn page(shell: Shell<'_>, body: Markup) -> Markup {
+    page_with_feed(shell, None, body)
+}
+
+/// A whole page that offers a feed (home, a forum, a topic).
+pub fn page_with_feed(shell: Shell<'_>, feed: Option<FeedLink>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
-            (head(shell.title))
+            (head(shell.title, feed.as_ref()))
             body {
                 (header(shell.user))
                 main {

@@ -12,6 +12,7 @@ mod browser_unread;
 mod depth;
 mod durability;
 mod ended_sessions;
+mod feeds;
 mod forums;
 mod hostile_review;
 mod hostile_text;
