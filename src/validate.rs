@@ -74,8 +74,19 @@ pub fn description(raw: &str) -> Checked {
     Ok(v.to_string())
 }
 
+/// Line breaks as one `\n` each: browsers send a textarea's breaks as
+/// CRLF, which counted twice against the limit its `maxlength` counts once.
+fn one_newline(v: &str) -> std::borrow::Cow<'_, str> {
+    if v.contains('\r') {
+        v.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        v.into()
+    }
+}
+
 pub fn body(raw: &str) -> Checked {
     let v = invisible::clean(raw, Kind::Body);
+    let v = one_newline(&v);
     let v = v.trim();
     length_between(v, "Message", 1, BODY_MAX)?;
     Ok(v.to_string())
@@ -128,6 +139,11 @@ mod tests {
         assert!(title(&"é".repeat(150)).is_ok());
         assert!(title(&"é".repeat(151)).is_err());
         assert!(body("   ").is_err());
+        // A browser's 20,000 characters with line breaks sent as CRLF fit.
+        let lines = format!("{}\n", "x".repeat(99)).repeat(BODY_MAX / 100);
+        assert_eq!(lines.chars().count(), BODY_MAX);
+        assert_eq!(body(&lines.replace('\n', "\r\n")).unwrap(), lines.trim());
+        assert_eq!(body("a\rb").unwrap(), "a\nb");
         assert!(description("").is_ok());
     }
 
@@ -137,7 +153,7 @@ mod tests {
         assert!(title("\u{202e}\u{200b}\u{3164}").is_err());
         assert_eq!(forum_name("News\u{200b}").unwrap(), "News");
         assert_eq!(description("two\nlines\u{0}").unwrap(), "two lines");
-        assert_eq!(body("a\r\n\u{200f}b\u{2066}").unwrap(), "a\r\n\u{200f}b");
+        assert_eq!(body("a\r\n\u{200f}b\u{2066}").unwrap(), "a\n\u{200f}b");
         assert!(body(&format!("{}x", "\u{feff}".repeat(BODY_MAX))).is_ok());
     }
 }

@@ -96,9 +96,9 @@ fn fill(conn: &Connection) -> rusqlite::Result<Vec<(&'static str, i64)>> {
     let bench = forum("Bench")?;
     let long = forum("Long")?;
     let missing = || rusqlite::Error::QueryReturnedNoRows;
-    let (big, big_first) =
-        topics::queries::create(conn, long, author(0), "The long one", &body(0))?
-            .ok_or_else(missing)?;
+    let created = topics::queries::create(conn, long, author(0), "The long one", &body(0))?
+        .ok_or_else(missing)?;
+    let (big, big_first) = (created.topic_id, created.message_id);
     let mut big_last = big_first;
     let mut big_count = 1;
     let mut topic_ids = Vec::with_capacity(TOPICS as usize);
@@ -109,9 +109,9 @@ fn fill(conn: &Connection) -> rusqlite::Result<Vec<(&'static str, i64)>> {
             let slot = i * STEP % TOPICS;
             if round == 0 {
                 let title = format!("Topic {slot} of the bench forum");
-                let (t, _) = topics::queries::create(conn, bench, author(n), &title, &body(n))?
+                let created = topics::queries::create(conn, bench, author(n), &title, &body(n))?
                     .ok_or_else(missing)?;
-                topic_ids.push(t);
+                topic_ids.push(created.topic_id);
             } else {
                 messages::queries::insert(conn, topic_ids[slot as usize], author(n), &body(n), at)?;
             }

@@ -172,6 +172,8 @@ async fn read_file(mut multipart: Multipart) -> Result<Vec<u8>, String> {
         if field.name() != Some("avatar") {
             continue;
         }
+        // Browsers send the field with an empty name when no file was chosen.
+        let named = field.file_name().is_some_and(|n| !n.is_empty());
         let mut bytes = Vec::new();
         let mut too_big = false;
         while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
@@ -196,6 +198,9 @@ async fn read_file(mut multipart: Multipart) -> Result<Vec<u8>, String> {
             return Err(TOO_BIG.into());
         }
         if bytes.is_empty() {
+            if named {
+                return Err("This file is empty: choose a picture.".into());
+            }
             break;
         }
         return Ok(bytes);

@@ -89,7 +89,7 @@ pub fn home_page(
         html! {
             h1 { "Forums" }
             @if user.is_some() && !forums.is_empty() {
-                p.page-actions { (mark_read_button(None)) }
+                div.page-actions { (mark_read_button(None)) }
             }
             (forum_list(forums, None, unread))
         },
@@ -140,7 +140,7 @@ pub fn forum_page(p: ForumPage<'_>) -> Markup {
         html! {
             (forum_head(forum, None))
             @if user.is_some() && !topics.is_empty() {
-                p.page-actions { (mark_read_button(Some(forum.id))) }
+                div.page-actions { (mark_read_button(Some(forum.id))) }
             }
             (live_notice(None, None))
             (topic_list(topics, forum.id, user.is_some(), None, unread))

@@ -126,6 +126,8 @@ enum Posted {
         message: MessageRow,
         topic: Topic,
         position: i64,
+        /// The same reply sent again (a double click): nothing was written.
+        repeated: bool,
     },
     NoTopic,
     Locked(Topic),
@@ -201,8 +203,12 @@ async fn reply(
                 if !perms::can_reply(role, t.locked) {
                     return Ok(Posted::Locked(t));
                 }
-                let at = crate::db::now();
-                let id = queries::insert(tx, topic_id, author, &body, at)?;
+                let now = crate::db::now();
+                let repeated = queries::repeated(tx, author, topic_id, &body.source, now)?;
+                let (id, at) = match repeated {
+                    Some(id) => (id, queries::by_id(tx, id)?.map_or(now, |m| m.created_at)),
+                    None => (queries::insert(tx, topic_id, author, &body, now)?, now),
+                };
                 let position = queries::position(tx, topic_id, id)?;
                 let message = MessageRow {
                     id,
@@ -219,10 +225,16 @@ async fn reply(
                     message,
                     topic: t,
                     position,
+                    repeated: repeated.is_some(),
                 })
             },
             move |posted| match posted {
-                Posted::Done { message, topic, .. } => Some(Change::MessageCreated {
+                Posted::Done {
+                    message,
+                    topic,
+                    repeated: false,
+                    ..
+                } => Some(Change::MessageCreated {
                     forum_id: topic.forum_id,
                     topic_id,
                     message_id: message.id,
@@ -236,6 +248,7 @@ async fn reply(
             message,
             topic,
             position,
+            ..
         } => (message, topic, position),
         Posted::NoTopic => return Err(AppError::NotFound),
         Posted::Locked(topic) => return Err(locked(&topic, input.body)),

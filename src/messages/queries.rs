@@ -70,6 +70,38 @@ pub fn position(conn: &Connection, topic_id: i64, id: i64) -> rusqlite::Result<i
         .query_row(params![topic_id, id], |r| r.get(0))
 }
 
+/// How long the same text from the same author counts as the same form sent
+/// twice (a double click, a resent form), not a second message.
+pub const REPEAT_WINDOW: i64 = 30;
+
+/// The author's latest message, when it is `body` in `topic_id`, written
+/// in the last `REPEAT_WINDOW` seconds before `now` (one index seek).
+pub fn repeated(
+    conn: &Connection,
+    author_id: i64,
+    topic_id: i64,
+    body: &str,
+    now: i64,
+) -> rusqlite::Result<Option<i64>> {
+    let last = conn
+        .prepare_cached(
+            "SELECT id, topic_id, body, created_at FROM messages
+              WHERE author_id = ?1 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([author_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })
+        .optional()?;
+    Ok(last
+        .filter(|(_, t, b, at)| *t == topic_id && b == body && now - at <= REPEAT_WINDOW)
+        .map(|(id, ..)| id))
+}
+
 pub fn insert(
     conn: &Connection,
     topic_id: i64,

@@ -105,7 +105,7 @@ pub fn reply_form(topic_id: i64, form: &ReplyForm) -> Markup {
     let action = paths::topic_reply(topic_id);
     html! {
         form #(REPLY_FORM_ID).card.stack action=(action) method="post" enctype=(LONG_TEXT)
-            data-draft={ "reply-" (topic_id) } hx-post=(action) hx-swap="outerHTML" {
+            data-draft={ "reply-" (topic_id) } hx-post=(action) hx-swap="outerHTML" hx-sync="this:drop" {
             h2 { "Reply" }
             (preview_region(REPLY_FORM_ID, form.preview.as_deref()))
             (field("Message", "body", "textarea", &form.body, form.errors.get("body"),
@@ -163,7 +163,7 @@ pub fn edit_form(
     let action = paths::message_edit(m.id);
     html! {
         form #(EDIT_FORM_ID).card.stack action=(action) method="post" enctype=(LONG_TEXT)
-            hx-post=(action) hx-swap="outerHTML" {
+            hx-post=(action) hx-swap="outerHTML" hx-sync="this:drop" {
             h2 { "Edit message" }
             (preview_region(EDIT_FORM_ID, preview))
             (field("Message", "body", "textarea", body, errors.get("body"),

@@ -120,14 +120,15 @@ mod tests {
             let Saved::Done(forum) = forums::create(&tx, "F", "")? else {
                 panic!("forum")
             };
-            let (topic, _) = crate::topics::queries::create(
+            let topic = crate::topics::queries::create(
                 &tx,
                 forum,
                 a,
                 "t",
                 &crate::markdown::Body::new("x".into()),
             )?
-            .unwrap();
+            .unwrap()
+            .topic_id;
             for i in 0..97 {
                 let who = if i % 3 == 0 { b } else { a };
                 crate::messages::queries::insert(

@@ -147,16 +147,19 @@ async fn create(
         .commit(
             move |tx| Ok(queries::create(tx, forum_id, author, &title, &body)?),
             move |created| {
-                created.map(|(topic_id, message_id)| Change::TopicCreated {
-                    forum_id,
-                    topic_id,
-                    message_id,
-                })
+                created
+                    .as_ref()
+                    .filter(|c| !c.repeated)
+                    .map(|c| Change::TopicCreated {
+                        forum_id,
+                        topic_id: c.topic_id,
+                        message_id: c.message_id,
+                    })
             },
         )
         .await?;
-    let (topic_id, _) = created.ok_or(AppError::NotFound)?;
-    Ok(hx.redirect(&paths::topic(topic_id)))
+    let created = created.ok_or(AppError::NotFound)?;
+    Ok(hx.redirect(&paths::topic(created.topic_id)))
 }
 
 async fn delete(

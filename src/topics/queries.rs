@@ -1,5 +1,6 @@
 //! Topic SQL.
 
+use crate::messages::queries::REPEAT_WINDOW;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::db::now;
@@ -167,14 +168,24 @@ pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<Topic>> {
     .optional()
 }
 
+/// A topic just created: its id, its opening message's, and whether it was
+/// there already (the same form sent twice: nothing was written).
+pub struct Created {
+    pub topic_id: i64,
+    pub message_id: i64,
+    pub repeated: bool,
+}
+
 /// Creates a topic and its opening message; `None` when the forum is gone.
+/// The same title and text from the same author in the same forum within
+/// `REPEAT_WINDOW` seconds is the topic they just created.
 pub fn create(
     conn: &Connection,
     forum_id: i64,
     author_id: i64,
     title: &str,
     body: &crate::markdown::Body,
-) -> rusqlite::Result<Option<(i64, i64)>> {
+) -> rusqlite::Result<Option<Created>> {
     let exists: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM forums WHERE id = ?1)")?
         .query_row([forum_id], |r| r.get(0))?;
@@ -182,13 +193,36 @@ pub fn create(
         return Ok(None);
     }
     let at = now();
+    let same: Option<(i64, i64)> = conn
+        .prepare_cached(
+            "SELECT t.id, m.id FROM messages m JOIN topics t ON t.id = m.topic_id
+              WHERE m.id = (SELECT id FROM messages WHERE author_id = ?1 ORDER BY id DESC LIMIT 1)
+                AND m.position = 1 AND t.forum_id = ?2 AND t.title = ?3 AND m.body = ?4
+                AND ?5 - m.created_at <= ?6",
+        )?
+        .query_row(
+            params![author_id, forum_id, title, body.source, at, REPEAT_WINDOW],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((topic_id, message_id)) = same {
+        return Ok(Some(Created {
+            topic_id,
+            message_id,
+            repeated: true,
+        }));
+    }
     conn.prepare_cached(
         "INSERT INTO topics (forum_id, author_id, title, created_at) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![forum_id, author_id, title, at])?;
     let topic_id = conn.last_insert_rowid();
     let message_id = crate::messages::queries::insert(conn, topic_id, author_id, body, at)?;
-    Ok(Some((topic_id, message_id)))
+    Ok(Some(Created {
+        topic_id,
+        message_id,
+        repeated: false,
+    }))
 }
 
 /// Sets the lock; `None` when there is no such topic, else its forum.
@@ -276,7 +310,11 @@ mod tests {
             let mut topics = Vec::new();
             for i in 0..300 {
                 let f = if i % 7 == 0 { other } else { forum };
-                topics.push(create(&tx, f, user, "t", &b)?.unwrap().0);
+                topics.push(
+                    create(&tx, f, user, &format!("t{i}"), &b)?
+                        .unwrap()
+                        .topic_id,
+                );
             }
             // Replies to scattered topics: last messages over ~10 buckets.
             let mut seed: u64 = 42;

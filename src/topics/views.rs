@@ -92,7 +92,7 @@ pub fn new_topic_form(forum_id: i64, form: &NewTopicForm) -> Markup {
     let e = &form.errors;
     html! {
         form #(NEW_TOPIC_FORM_ID).card.stack action=(action) method="post" enctype=(LONG_TEXT)
-            data-draft={ "topic-in-" (forum_id) } hx-post=(action) hx-swap="outerHTML" {
+            data-draft={ "topic-in-" (forum_id) } hx-post=(action) hx-swap="outerHTML" hx-sync="this:drop" {
             h2 { "Start a topic" }
             (field("Title", "title", "text", &form.title, e.get("title"),
                 FieldAttrs::new("topic").max(validate::TITLE_MAX as u32)))

@@ -414,3 +414,37 @@ async fn addresses_in_messages_are_links_and_nothing_else_is_markup() {
     );
     assert_eq!(html.matches("<a href=\"http").count(), 2, "{html}");
 }
+
+/// A form sent twice (a double click, a resent page) posts once: the second
+/// answer leads to the message the first wrote. The same words sent again
+/// later, or elsewhere, are a message of their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_reply_or_topic_sent_twice_is_written_once() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let forum = app.create_forum(&admin, "General").await;
+    let alice = app.member("alice").await;
+    let topic = app.create_topic(&alice, forum, "Plans", "First").await;
+    let path = format!("/topics/{topic}/messages");
+
+    let first = app.post(&alice, &path, &[("body", "Count me in")]).await;
+    let again = app.post(&alice, &path, &[("body", "Count me in")]).await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&first), location(&again));
+    let (_, page) = app.get_text(&alice, &format!("/topics/{topic}")).await;
+    assert_eq!(page.matches("Count me in").count(), 1, "{page}");
+    // Other words, or the same words in another topic, are new messages.
+    app.reply(&alice, topic, "Something else").await;
+    app.reply(&alice, topic, "Count me in").await;
+    let (_, page) = app.get_text(&alice, &format!("/topics/{topic}")).await;
+    assert_eq!(page.matches("Count me in").count(), 2, "{page}");
+
+    let new_topic = format!("/forums/{forum}/topics");
+    let form = topic_fields("Picnic", "Saturday?");
+    let first = app.post(&alice, &new_topic, &form).await;
+    let again = app.post(&alice, &new_topic, &form).await;
+    assert_eq!(location(&first), location(&again));
+    let (_, page) = app.get_text(&alice, &format!("/forums/{forum}")).await;
+    assert_eq!(page.matches("Picnic").count(), 1, "{page}");
+}
