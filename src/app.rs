@@ -172,6 +172,7 @@ pub fn router<S: SessionStore + Clone>(
         .merge(feeds::router())
         .route("/healthz", get(healthz))
         .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(
             state.edge.clone(),
             security::same_site_only,

@@ -20,6 +20,10 @@ pub enum AppError {
     Locked(Markup),
     #[error("not found")]
     NotFound,
+    /// A page opened at an address that only receives forms (after a form
+    /// was refused, the address bar holds it): 405 with a page saying so.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// Bad input: the form again, the error next to its field, what was typed kept.
     #[error("invalid input")]
     Invalid(Markup),
@@ -103,6 +107,11 @@ impl IntoResponse for AppError {
                 message: "There is nothing at this address.",
             }
             .page(StatusCode::NOT_FOUND),
+            AppError::MethodNotAllowed => Notice {
+                title: "Nothing to show here",
+                message: "This address only receives forms. Go back to the page you came from, or start from the home page.",
+            }
+            .page(StatusCode::METHOD_NOT_ALLOWED),
             AppError::Locked(form) => (StatusCode::FORBIDDEN, form, None),
             AppError::Invalid(form) => (StatusCode::UNPROCESSABLE_ENTITY, form, None),
             AppError::Conflict(form) => (StatusCode::CONFLICT, form, None),

@@ -713,3 +713,17 @@ async fn every_answer_carries_the_security_headers() {
     let r = app.post(&visitor, "/logout", &[]).await;
     assert_eq!(header(&r, "x-frame-options"), "DENY", "a redirect too");
 }
+
+/// An address that only receives forms, opened as a page (it stays in the
+/// address bar after a refused form): a page of the site saying so, 405.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_address_opened_as_a_page_says_what_it_is() {
+    let app = App::start().await;
+    let alice = app.member("alice").await;
+    for path in ["/account/avatar", "/read", "/logout", "/forums/1/topics"] {
+        let (status, page) = app.get_text(&alice, path).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert!(page.contains("only receives forms"), "{path}: {page}");
+        assert!(page.contains("<!DOCTYPE html>"), "{path}: {page}");
+    }
+}
