@@ -64,10 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         per_reply / members as f64,
         bytes / (runs as usize * members as usize)
     );
-    println!(
-        "ratio: {:.1}x the shared part",
-        per_reply / shared
-    );
+    println!("ratio: {:.1}x the shared part", per_reply / shared);
     Ok(())
 }
 
@@ -81,7 +78,10 @@ fn fill(conn: &Connection, members: i64) -> rusqlite::Result<()> {
             params![u, format!("member{u}")],
         )?;
     }
-    tx.execute("INSERT INTO forums (id, name, created_at) VALUES (1, 'Bench', 0)", [])?;
+    tx.execute(
+        "INSERT INTO forums (id, name, created_at) VALUES (1, 'Bench', 0)",
+        [],
+    )?;
     for t in 1..=30 {
         tx.execute(
             "INSERT INTO topics (id, forum_id, author_id, title, created_at) VALUES (?1, 1, 1, ?2, 0)",

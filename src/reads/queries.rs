@@ -43,7 +43,9 @@ pub fn marks(
            LEFT JOIN topic_reads t ON t.user_id = u.id AND t.topic_id = ?3
           WHERE u.id = ?1",
     )?
-    .query_row(params![user, forum_id, topic_id], |r| Ok((r.get(0)?, r.get(1)?)))
+    .query_row(params![user, forum_id, topic_id], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
     .optional()
     .map(Option::unwrap_or_default)
 }
