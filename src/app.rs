@@ -18,19 +18,20 @@ use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 use crate::auth::password::Hasher;
 use crate::auth::session_cache::SessionCache;
 use crate::auth::standing::SessionEpochs;
+use crate::auth::throttle::Addr;
 use crate::auth::throttle::Throttles;
 use crate::avatars::Avatars;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::limits::Limits;
 use crate::limits::posting::PostingRate;
+use crate::limits::{Limiter, Limits};
 use crate::live::{CacheBounds, Change, Heartbeat, Hub};
 use crate::net::Edge;
 use crate::pagecache::PageCache;
 use crate::reads::ReadMarks;
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{
-    admin, auth, avatars, forums, htmx, live, messages, profiles, reads, security, topics,
+    admin, auth, avatars, forums, htmx, live, messages, profiles, reads, search, security, topics,
 };
 
 /// What every handler may need: one pointer, so cloning it (every
@@ -67,6 +68,8 @@ pub struct Shared {
     pub avatars: Avatars,
     /// What members have read, waiting to be written.
     pub reads: ReadMarks,
+    /// Searches, by address.
+    pub search_rate: Arc<Limiter<Addr>>,
 }
 
 impl AppState {
@@ -87,6 +90,7 @@ impl AppState {
             pages: PageCache::default(),
             avatars: Avatars::default(),
             reads,
+            search_rate: Arc::new(search::rate(&Limits::default())),
         }))
     }
 
@@ -103,6 +107,7 @@ impl AppState {
             s.throttle = Arc::new(Throttles::new(limits));
             s.posting = Arc::new(PostingRate::new(limits));
             s.avatars = Avatars::new(limits);
+            s.search_rate = Arc::new(search::rate(limits));
         })
     }
 
@@ -169,6 +174,7 @@ pub fn router<S: SessionStore + Clone>(
         .merge(avatars::router())
         .merge(profiles::router())
         .merge(reads::router())
+        .merge(search::router())
         .route("/healthz", get(healthz))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(

@@ -118,18 +118,28 @@ fn words(events: &[Event<'_>]) -> String {
     out
 }
 
+/// The text of a Markdown `source`, as `Body::new` gives it, without
+/// rendering its HTML.
+pub fn words_of(source: &str) -> String {
+    words(&parse(&bound_nesting(source, MAX_NESTING)))
+}
+
 /// The text of a body written before Markdown (version 4 shows it as it
 /// was typed, see `plain_text_html`): all of it, as shown.
 pub fn plain_words(body: &str) -> String {
     invisible::clean(body, Kind::Body).into_owned()
 }
 
+/// How the HTML of a body written before Markdown begins; Markdown's
+/// never does (the sanitiser keeps no `div`).
+pub const PLAIN_HTML_START: &str = "<div class=\"plain\">";
+
 /// A body written before Markdown, exactly as it showed then: escaped text
 /// with its addresses linked, its line breaks and spaces kept (`.plain`).
 /// The migration to version 3 stores this for every older message.
 pub fn plain_text_html(body: &str) -> String {
     let mut out = String::with_capacity(body.len() + body.len() / 4 + 32);
-    out.push_str("<div class=\"plain\">");
+    out.push_str(PLAIN_HTML_START);
     MessageBody(body).render_to(&mut out);
     out.push_str("</div>");
     out

@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/005.sql"),
         then: None,
     },
+    Migration {
+        to: 6,
+        sql: include_str!("../../migrations/006.sql"),
+        then: Some(index_old_messages),
+    },
 ];
 
 /// Messages read and rewritten at a time: bounded memory (at most this many
@@ -69,5 +74,47 @@ fn render_old_bodies(conn: &Connection) -> AppResult<()> {
         }
     }
     tracing::info!(messages = done, "older messages rendered");
+    Ok(())
+}
+
+/// Version 6: derives each message's text (`body_text`), which its trigger
+/// then adds to the search index. Messages from before Markdown (their HTML
+/// is the `.plain` block of version 4) are indexed as typed, the way they
+/// show; the others by their Markdown's text. In id order, a batch at a
+/// time, each body read once: linear in the size of the messages, memory
+/// bounded by the batch.
+fn index_old_messages(conn: &Connection) -> AppResult<()> {
+    let mut read = conn
+        .prepare("SELECT id, body, body_html FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2")?;
+    let mut write = conn.prepare("UPDATE messages SET body_text = ?2 WHERE id = ?1")?;
+    let (mut after, mut done) = (i64::MIN, 0u64);
+    loop {
+        let batch = read
+            .query_map(params![after, BATCH], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some(&(last, _, _)) = batch.last() else {
+            break;
+        };
+        for (id, body, html) in &batch {
+            let text = if html.starts_with(crate::markdown::PLAIN_HTML_START) {
+                crate::markdown::plain_words(body)
+            } else {
+                crate::markdown::words_of(body)
+            };
+            write.execute(params![id, text])?;
+        }
+        done += batch.len() as u64;
+        after = last;
+        if done.is_multiple_of(100_000) {
+            tracing::info!(messages = done, "indexing older messages for search");
+        }
+    }
+    tracing::info!(messages = done, "older messages indexed for search");
     Ok(())
 }

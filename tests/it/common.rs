@@ -85,12 +85,13 @@ impl App {
             .try_init();
         let mut config = Config::new("127.0.0.1:0".parse().unwrap(), db_path.clone());
         config.admin_password = admin_password;
-        // Tests post and register far faster than people, all from one
+        // Tests post, register and search far faster than people, all from one
         // address: these rates have their own tests (throttles.rs), which
         // set them back.
         config.limits.post = Rate::new(10_000, 1);
         config.limits.post_new_account = config.limits.post;
         config.limits.register = Rate::new(10_000, 1);
+        config.limits.search = Rate::new(10_000, 1);
         adjust(&mut config);
         let server = Server::build(&config).await.expect("server starts");
         let addr = server.local_addr();
