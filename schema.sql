@@ -230,6 +230,10 @@ ALTER TABLE users ADD COLUMN read_before INTEGER NOT NULL DEFAULT 0;
 -- of their own, `f{forum id} u{author id}`, so a search in one forum or by
 -- one member is an intersection inside the index, not a walk over the other
 -- matches. The tokenizer folds case and accents ("ecole" finds "école").
+-- `prefix = '3'` keeps, beside each word, its first three letters' list:
+-- `the*` or `les*` (a language's most frequent words start so) is one
+-- list to read rather than the merge of every word it starts; longer
+-- prefixes cover few words and are merged when asked (bench/search.sh).
 -- The index holds no copy of the text (external content): snippets read it
 -- from the messages through the view. A message whose body_text is NULL
 -- (an older one, until the migration has derived it) is not indexed.
@@ -246,7 +250,8 @@ SELECT m.id,
 CREATE VIRTUAL TABLE search USING fts5(
     title, body, scope,
     content = 'search_source', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '3'
 );
 
 -- The index stays exact: a row goes in from the view once written, and

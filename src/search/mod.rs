@@ -3,9 +3,9 @@
 //! a page, each result linking to its message. A plain GET form, so it
 //! works without JavaScript; every page's header has a box for it.
 //!
-//! Bounded three ways: a query has at most 200 characters and 10 terms
-//! (`query`), an address makes at most `Limits::search` searches, and a
-//! search counts its matches no further than the 50 pages it may show.
+//! Bounded three ways: a query has at most 200 characters, 10 terms and 2
+//! prefixes (`query`), an address makes at most `Limits::search` searches,
+//! and a search counts its matches no further than the 50 pages it may show.
 
 pub mod queries;
 pub mod query;

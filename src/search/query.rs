@@ -17,10 +17,17 @@ pub const MAX_CHARS: usize = crate::validate::SEARCH_MAX;
 /// is searched is what the reader sees in the box.
 pub const MAX_TERMS: usize = 10;
 
-/// Shortest start of a word a `*` may ask for: shorter, the `*` is left out
-/// (`a*` searches the word "a"), since every word starting with one letter
-/// is a fair part of the index to merge.
-pub const MIN_PREFIX: usize = 2;
+/// Most terms with a `*`: each one not read from a prefix list is the merge
+/// of every word it starts (8 to 13 ms for four letters on a million
+/// messages, twice per search: the count and the page), so ten would cost
+/// a third of a second.
+pub const MAX_PREFIXES: usize = 2;
+
+/// Shortest start of a word a `*` may ask for. Three letters are read from
+/// the index's own prefix lists (schema.sql); one or two would match a
+/// large part of all words (a quarter of a second on a million messages
+/// to merge them, and results no one can use), so they are refused.
+pub const MIN_PREFIX: usize = 3;
 
 /// One word or phrase the matches must hold.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +48,9 @@ pub enum Refusal {
     NoWords,
     TooLong,
     TooManyTerms,
+    /// A `*` after fewer than `MIN_PREFIX` letters.
+    ShortPrefix,
+    TooManyPrefixes,
 }
 
 impl Refusal {
@@ -54,6 +64,12 @@ impl Refusal {
             Refusal::TooManyTerms => {
                 format!("Search for at most {MAX_TERMS} words or \"quoted phrases\": remove a few.")
             }
+            Refusal::ShortPrefix => format!(
+                "Put at least {MIN_PREFIX} letters before a *: fewer would match too many words."
+            ),
+            Refusal::TooManyPrefixes => {
+                format!("End at most {MAX_PREFIXES} words with a *: search for the others whole.")
+            }
         }
     }
 }
@@ -61,7 +77,7 @@ impl Refusal {
 /// The terms of `input`: words between spaces, phrases between quotes (a
 /// quote left open runs to the end), a `*` after either for a prefix.
 /// Terms with no letter or digit are dropped (FTS5 would find nothing for
-/// them, and `**` is not a word).
+/// them, and `**` is not a word); a prefix needs `MIN_PREFIX` letters.
 pub fn parse(input: &str) -> Result<Vec<Term>, Refusal> {
     let input = input.trim();
     if input.chars().count() > MAX_CHARS {
@@ -104,7 +120,9 @@ pub fn parse(input: &str) -> Result<Vec<Term>, Refusal> {
         if !text.chars().any(char::is_alphanumeric) {
             continue;
         }
-        prefix = prefix && last_word_chars(&text) >= MIN_PREFIX;
+        if prefix && last_word_chars(&text) < MIN_PREFIX {
+            return Err(Refusal::ShortPrefix);
+        }
         terms.push(Term {
             text,
             phrase,
@@ -116,6 +134,9 @@ pub fn parse(input: &str) -> Result<Vec<Term>, Refusal> {
     }
     if terms.len() > MAX_TERMS {
         return Err(Refusal::TooManyTerms);
+    }
+    if terms.iter().filter(|t| t.prefix).count() > MAX_PREFIXES {
+        return Err(Refusal::TooManyPrefixes);
     }
     Ok(terms)
 }
@@ -183,13 +204,13 @@ mod tests {
     #[test]
     fn words_phrases_and_prefixes() {
         assert_eq!(
-            parse(r#"  école "fête des  mères" ecol* "a bc"* x* "#).unwrap(),
+            parse(r#"  école "fête des  mères" ecol* "a bcd" xyz** "#).unwrap(),
             [
                 word("école", false),
                 phrase("fête des  mères", false),
                 word("ecol", true),
-                phrase("a bc", true),
-                word("x", false),
+                phrase("a bcd", false),
+                word("xyz", true),
             ]
         );
         assert_eq!(
@@ -200,6 +221,19 @@ mod tests {
             parse(r#"a"b c"#).unwrap(),
             [word("a", false), phrase("b c", false)]
         );
+        assert_eq!(parse("ab* cd"), Err(Refusal::ShortPrefix));
+        assert_eq!(parse("\"x ab\"*"), Err(Refusal::ShortPrefix));
+        assert_eq!(parse("a-bcd*").unwrap(), [word("a-bcd", true)]);
+        assert_eq!(parse(r#""a bcd"*"#).unwrap(), [phrase("a bcd", true)]);
+        assert_eq!(
+            parse("abc* def* ghi"),
+            Ok(vec![
+                word("abc", true),
+                word("def", true),
+                word("ghi", false)
+            ])
+        );
+        assert_eq!(parse("abc* def* ghi*"), Err(Refusal::TooManyPrefixes));
     }
 
     #[test]

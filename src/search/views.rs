@@ -96,7 +96,8 @@ fn form(asked: &Asked, forums: &[(i64, String)], error: Option<(Field, &str)>) -
             p.hint {
                 "Messages holding all the words, in their text or their topic's title; "
                 "capitals and accents do not matter. \"Quoted words\" for a phrase, "
-                "word* for words that start with it; up to " (query::MAX_TERMS) " in all."
+                "word* for words that start with it (" (query::MAX_PREFIXES) " at most); up to "
+                (query::MAX_TERMS) " terms in all."
             }
             div.field.invalid[error_at(Field::Forum).is_some()] {
                 label for="f-search-forum" { "In the forum" }

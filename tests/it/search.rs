@@ -374,6 +374,7 @@ async fn markup_is_not_searched_and_hostile_queries_get_a_message() {
         "bold)",
         "\"unclosed phrase",
         "a* b* c* d* e*",
+        "abc* def* ghi*",
         "{title} : bold",
         "'; DROP TABLE messages; --",
         "\u{0}\u{2}\u{3}",
@@ -420,6 +421,22 @@ async fn markup_is_not_searched_and_hostile_queries_get_a_message() {
         element(&page, "f-search-q-error").contains("at most 10"),
         "{page}"
     );
+    let (status, page) = app.get_text(&v, &search_path(&[("q", "bo*")])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        element(&page, "f-search-q-error").contains("at least 3 letters"),
+        "{page}"
+    );
+    assert_eq!(found(&app, &v, &[("q", "bol*")]).await, [first]);
+    let (status, page) = app
+        .get_text(&v, &search_path(&[("q", "bol* lin* cod*")]))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        element(&page, "f-search-q-error").contains("at most 2 words"),
+        "{page}"
+    );
+    assert_eq!(found(&app, &v, &[("q", "bol* lin* code")]).await, [first]);
     let (status, _) = app.get_text(&v, &search_path(&[("q", "")])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "an empty query");
     // Odd query strings are read leniently.
