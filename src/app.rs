@@ -70,6 +70,8 @@ pub struct Shared {
     pub reads: ReadMarks,
     /// Searches, by address.
     pub search_rate: Arc<Limiter<Addr>>,
+    /// Searches running at once.
+    pub searching: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -91,6 +93,9 @@ impl AppState {
             avatars: Avatars::default(),
             reads,
             search_rate: Arc::new(search::rate(&Limits::default())),
+            searching: Arc::new(tokio::sync::Semaphore::new(
+                Limits::default().searches_at_once,
+            )),
         }))
     }
 
@@ -108,6 +113,7 @@ impl AppState {
             s.posting = Arc::new(PostingRate::new(limits));
             s.avatars = Avatars::new(limits);
             s.search_rate = Arc::new(search::rate(limits));
+            s.searching = Arc::new(tokio::sync::Semaphore::new(limits.searches_at_once));
         })
     }
 

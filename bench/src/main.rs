@@ -8,6 +8,10 @@
 //! pagebench search FILE [--prefix-index LENGTHS]
 //!                         times searches on FILE (built `varied`) and
 //!                         prints the index's size (driven by bench/search.sh)
+//! pagebench write-cost FILE
+//!                         what the index adds to a reply's insert
+//! pagebench migrate FILE  makes FILE a version-5 database again and times
+//!                         its migration (FILE is changed)
 //! pagebench hello PORT    an axum hello-world on 127.0.0.1:PORT: GET /{n}
 //!                         answers n bytes of HTML, the baseline for a page of n bytes
 //! ```
@@ -27,6 +31,8 @@ fn main() -> ExitCode {
         ["build", file] => build::run(std::path::Path::new(file), build::Text::Lorem),
         ["build", file, "varied"] => build::run(std::path::Path::new(file), build::Text::Varied),
         ["search", file] => search::run(std::path::Path::new(file), None),
+        ["write-cost", file] => search::write_cost(std::path::Path::new(file)),
+        ["migrate", file] => search::migrate(std::path::Path::new(file)),
         ["search", file, "--prefix-index", spec] => {
             search::run(std::path::Path::new(file), Some(spec))
         }
@@ -35,6 +41,7 @@ fn main() -> ExitCode {
             Err(e) => Err(format!("bad port {port}: {e}")),
         },
         _ => Err("usage: pagebench build FILE [varied] | pagebench search FILE [--prefix-index LENGTHS] \
+             | pagebench write-cost FILE | pagebench migrate FILE \
              | pagebench hello PORT"
             .into()),
     };

@@ -75,6 +75,10 @@ pub struct Limits {
     pub avatar: Rate,
     /// Searches by one address (each reads the index and excerpts a page).
     pub search: Rate,
+    /// Searches running at once, whoever asks: the others wait their turn
+    /// (a search of common words in a phrase reads for a fifth of a second
+    /// on a million messages; pages keep their connections and cores).
+    pub searches_at_once: usize,
 }
 
 impl Default for Limits {
@@ -90,6 +94,7 @@ impl Default for Limits {
             new_account_for: Duration::from_secs(24 * 3600),
             avatar: Rate::new(10, 60),
             search: Rate::new(30, 1),
+            searches_at_once: 2,
         }
     }
 }

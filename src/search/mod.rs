@@ -3,9 +3,15 @@
 //! a page, each result linking to its message. A plain GET form, so it
 //! works without JavaScript; every page's header has a box for it.
 //!
-//! Bounded three ways: a query has at most 200 characters, 10 terms and 2
+//! A search is one pass of FTS5 over its lists, newest first, stopping one
+//! match past the page: pages link to the previous and the next, and no
+//! search counts all its matches (for a common word, or a prefix, that
+//! would be a second pass as long as the first).
+//!
+//! Bounded four ways: a query has at most 200 characters, 10 terms and 2
 //! prefixes (`query`), an address makes at most `Limits::search` searches,
-//! and a search counts its matches no further than the 50 pages it may show.
+//! at most `Limits::searches_at_once` run at once (the others wait, then
+//! get a 503), and a search shows 50 pages at most (the newest 1,000).
 
 pub mod queries;
 pub mod query;
@@ -13,6 +19,8 @@ pub mod views;
 
 #[cfg(test)]
 mod tests;
+
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{RawQuery, State};
@@ -28,16 +36,20 @@ use crate::net::ClientAddr;
 use crate::paths;
 use crate::profiles::queries as profiles;
 use crate::validate::USERNAME_MAX;
-use crate::views::components::{PAGE_SIZE, Paging};
+use crate::views::components::PAGE_SIZE;
 use query::{Filters, Refusal};
 use views::{Asked, Field, Found};
 
-/// Pages of results at most: a search counts its matches up to these, and
-/// one that finds more asks for narrower words.
+/// Pages of results at most: a search that finds more asks for narrower
+/// words, rather than skipping ever more matches to reach a deep page.
 pub const MAX_PAGES: u32 = 50;
 
 /// Addresses followed at most by the rate.
 const RATE_CAP: usize = 100_000;
+
+/// How long a search waits for its turn before the reader is told to try
+/// again.
+const TURN_WAIT: Duration = Duration::from_secs(2);
 
 pub fn router() -> Router<AppState> {
     Router::new().route(paths::SEARCH, get(search))
@@ -80,7 +92,7 @@ async fn search(
         p => p
             .parse()
             .ok()
-            .filter(|n| *n >= 1)
+            .filter(|n| (1..=MAX_PAGES).contains(n))
             .ok_or(AppError::NotFound)?,
     };
     let forums = state.db.read(|c| Ok(queries::forums(c)?)).await?;
@@ -136,6 +148,18 @@ async fn search(
                 },
             ))
         })?;
+    let turn = tokio::time::timeout(TURN_WAIT, state.searching.clone().acquire_owned()).await;
+    let Ok(Ok(_turn)) = turn else {
+        return Err(AppError::Overloaded(views::search_page(
+            user.as_ref(),
+            &asked,
+            &forums,
+            Found::Refused {
+                field: Field::Words,
+                message: "Many searches are running: please search again in a few seconds.",
+            },
+        )));
+    };
     let author_name = asked.author.clone();
     let found = state
         .db
@@ -148,21 +172,23 @@ async fn search(
                 },
             };
             let expr = query::to_match(&terms, Filters { forum, author });
-            let cap = i64::from(MAX_PAGES * PAGE_SIZE);
-            let total = queries::count(c, &expr, cap + 1)?;
-            let paging = Paging::existing(page, total.min(cap))?;
-            let hits = queries::hits(c, &expr, paging.offset(), PAGE_SIZE)?;
-            Ok(Some((hits, total, paging)))
+            let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
+            // One more than the page: whether there is a next one.
+            Ok(Some(queries::hits(c, &expr, offset, PAGE_SIZE + 1)?))
         })
         .await?;
-    let Some((hits, total, paging)) = found else {
+    let Some(mut hits) = found else {
         return Err(refuse(Field::Author, no_member(&asked.author)));
     };
+    if hits.is_empty() && page > 1 {
+        return Err(AppError::NotFound);
+    }
+    let more = hits.len() > PAGE_SIZE as usize;
+    hits.truncate(PAGE_SIZE as usize);
     let found = Found::Hits {
         hits: &hits,
-        total,
-        more: total > i64::from(MAX_PAGES * PAGE_SIZE),
-        paging,
+        page,
+        more,
     };
     Ok(views::search_page(user.as_ref(), &asked, &forums, found).into_response())
 }

@@ -1,5 +1,5 @@
 //! Search SQL: the matches of an FTS5 query, newest first, with their
-//! excerpts, and how many there are up to a bound.
+//! excerpts.
 
 use rusqlite::{Connection, params};
 
@@ -63,16 +63,6 @@ pub fn hits(conn: &Connection, query: &str, offset: i64, limit: u32) -> rusqlite
         })
     })?;
     rows.collect()
-}
-
-/// How many messages match `query`, counting no further than `cap`: the
-/// count of a common word would walk all of its list, and past the pages
-/// shown the number does not matter.
-pub fn count(conn: &Connection, query: &str, cap: i64) -> rusqlite::Result<i64> {
-    conn.prepare_cached(
-        "SELECT count(*) FROM (SELECT rowid FROM search WHERE search MATCH ?1 LIMIT ?2)",
-    )?
-    .query_row(params![query, cap], |r| r.get(0))
 }
 
 /// Every forum's id and name, by name, for the form's choice of forum.

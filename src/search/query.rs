@@ -18,9 +18,8 @@ pub const MAX_CHARS: usize = crate::validate::SEARCH_MAX;
 pub const MAX_TERMS: usize = 10;
 
 /// Most terms with a `*`: each one not read from a prefix list is the merge
-/// of every word it starts (8 to 13 ms for four letters on a million
-/// messages, twice per search: the count and the page), so ten would cost
-/// a third of a second.
+/// of every word it starts (13 to 17 ms for four letters on a million
+/// messages, bench/search.sh), so ten would cost a sixth of a second.
 pub const MAX_PREFIXES: usize = 2;
 
 /// Shortest start of a word a `*` may ask for. Three letters are read from

@@ -7,7 +7,7 @@ use super::{MAX_PAGES, query};
 use crate::auth::User;
 use crate::paths;
 use crate::validate::USERNAME_MAX;
-use crate::views::components::{FieldAttrs, Paging, field, pager, time};
+use crate::views::components::{FieldAttrs, PAGE_SIZE, field, plural, time};
 use crate::views::layout::{Shell, page};
 use crate::views::text::{Bdi, Line};
 
@@ -35,13 +35,11 @@ pub enum Found<'a> {
     Nothing,
     /// The query was not searched: why, said next to the field at fault.
     Refused { field: Field, message: &'a str },
-    /// A page of the matches: `total` counted up to one past the pages shown
-    /// (`more` when there are more than those).
+    /// Page `page` of the matches, and whether more follow it.
     Hits {
         hits: &'a [Hit],
-        total: i64,
+        page: u32,
         more: bool,
-        paging: Paging,
     },
 }
 
@@ -119,9 +117,12 @@ fn form(asked: &Asked, forums: &[(i64, String)], error: Option<(Field, &str)>) -
     }
 }
 
-fn results(asked: &Asked, hits: &[Hit], total: i64, more: bool, paging: Paging) -> Markup {
+fn results(asked: &Asked, hits: &[Hit], page: u32, more: bool) -> Markup {
     let q = asked.q.as_deref().unwrap_or_default();
     let forum: Option<i64> = asked.forum.parse().ok();
+    let link = |n: u32| paths::search(q, forum, &asked.author, n);
+    let first = u64::from(page - 1) * u64::from(PAGE_SIZE) + 1;
+    let last = first + hits.len() as u64 - 1;
     html! {
         section #search-results aria-label="Results" {
             @if hits.is_empty() {
@@ -131,21 +132,32 @@ fn results(asked: &Asked, hits: &[Hit], total: i64, more: bool, paging: Paging) 
                 }
             } @else {
                 p.summary {
-                    @if more {
-                        "More than " (total - 1) " messages match; the newest "
-                        (MAX_PAGES * crate::views::components::PAGE_SIZE)
-                        " are shown. Add words or choose a forum to narrow the search."
-                    } @else if total == 1 {
-                        "1 message matches."
+                    @if page == 1 && !more {
+                        (plural(hits.len() as i64, "message matches", "messages match")) ", newest first."
                     } @else {
-                        (total) " messages match, newest first."
+                        "Messages " (first) " to " (last) ", newest first."
+                    }
+                    @if page == MAX_PAGES && more {
+                        " Only the newest " (MAX_PAGES * PAGE_SIZE) " are shown: "
+                        "add words or choose a forum to narrow the search."
                     }
                 }
                 ol.list.results #results {
                     @for h in hits { (hit(h)) }
                 }
             }
-            (pager(paging, None, |n| paths::search(q, forum, &asked.author, n)))
+            @if page > 1 || more {
+                nav.pager #pager aria-label="Pages" {
+                    @if page > 1 {
+                        a href=(link(1)) rel="first" { "« First" }
+                        a href=(link(page - 1)) rel="prev" { "‹ Previous" }
+                    }
+                    span.current { "Page " (page) }
+                    @if more && page < MAX_PAGES {
+                        a href=(link(page + 1)) rel="next" { "Next ›" }
+                    }
+                }
+            }
         }
     }
 }
@@ -174,8 +186,8 @@ pub fn search_page(
         html! {
             h1 { "Search" }
             (form(asked, forums, error))
-            @if let Found::Hits { hits, total, more, paging } = found {
-                (results(asked, hits, total, more, paging))
+            @if let Found::Hits { hits, page, more } = found {
+                (results(asked, hits, page, more))
             }
         },
     )

@@ -161,7 +161,7 @@ async fn filters_by_forum_and_author_and_pages_newest_first() {
     let q = [("q", "tomato")];
     assert_eq!(found(&app, &v, &q).await, newest_first[..20]);
     let (_, page1) = app.get_text(&v, &search_path(&q)).await;
-    assert!(page1.contains("45 messages match"), "{page1}");
+    assert!(page1.contains("Messages 1 to 20, newest first."), "{page1}");
     assert!(
         page1.contains("href=\"/search?q=tomato&amp;page=2\""),
         "a pager: {page1}"
@@ -174,7 +174,15 @@ async fn filters_by_forum_and_author_and_pages_newest_first() {
         found(&app, &v, &[("q", "tomato"), ("page", "3")]).await,
         newest_first[40..]
     );
-    for past in ["4", "0", "x"] {
+    let (_, page3) = app
+        .get_text(&v, &search_path(&[("q", "tomato"), ("page", "3")]))
+        .await;
+    assert!(page3.contains("Messages 41 to 45"), "{page3}");
+    assert!(
+        page3.contains("rel=\"prev\"") && !page3.contains("rel=\"next\""),
+        "{page3}"
+    );
+    for past in ["4", "0", "x", "51"] {
         let path = search_path(&[("q", "tomato"), ("page", past)]);
         app.assert_get("visitor", &v, &path, StatusCode::NOT_FOUND)
             .await;
@@ -278,6 +286,7 @@ async fn excerpts_are_escaped_and_only_the_words_found_are_marked() {
     let marks = result.matches("<mark>").count();
     assert_eq!(marks, result.matches("</mark>").count(), "{result}");
     assert_eq!(marks, 3, "each banana, and nothing else: {result}");
+    assert!(page.contains("1 message matches, newest first."), "{page}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -499,4 +508,17 @@ async fn searches_are_limited_per_address() {
     // The form itself, and refused queries, cost nothing and count nothing.
     let (status, _) = app.get_text(&v, "/search").await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_waits_its_turn_then_is_told_to_come_back() {
+    let app = App::start_configured(|c| c.limits.searches_at_once = 0).await;
+    let v = app.client();
+    let (status, page) = app.get_text(&v, &search_path(&[("q", "anything")])).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        element(&page, "f-search-q-error").contains("Many searches are running"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"anything\""), "the words kept");
 }
