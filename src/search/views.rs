@@ -87,7 +87,8 @@ fn form(asked: &Asked, forums: &[(i64, String)], error: Option<(Field, &str)>) -
     let forum: Option<i64> = asked.forum.parse().ok();
     let error_at = |f: Field| error.filter(|(at, _)| *at == f).map(|(_, e)| e);
     html! {
-        form.card.stack #search-form role="search" action=(paths::SEARCH) method="get" {
+        form.card.stack #search-form role="search" aria-label="Search with filters"
+            action=(paths::SEARCH) method="get" {
             (field("Words to find", "q", "search", asked.q.as_deref().unwrap_or_default(),
                 error_at(Field::Words),
                 FieldAttrs::new("search").max(query::MAX_CHARS as u32).optional()))

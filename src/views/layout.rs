@@ -60,7 +60,7 @@ fn header(user: Option<&User>) -> Markup {
 /// scripts; the search page has the full form (forum, author).
 fn search_box() -> Markup {
     html! {
-        form.site-search role="search" action=(paths::SEARCH) method="get" {
+        form.site-search role="search" aria-label="Site search" action=(paths::SEARCH) method="get" {
             label.visually-hidden for="site-search" { "Search the forums" }
             input #site-search type="search" name="q" maxlength=(SEARCH_MAX) placeholder="Search";
             button type="submit" { "Search" }

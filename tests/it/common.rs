@@ -331,6 +331,21 @@ impl App {
         id_after(&location(&r), "/topics/")
     }
 
+    /// Deletes message `id` as the admin `admin`, asserting the 303.
+    pub async fn delete_message(&self, admin: &Client, id: i64) {
+        let path = format!("/messages/{id}/delete");
+        self.assert_post("admin", admin, &path, &[], StatusCode::SEE_OTHER)
+            .await;
+    }
+
+    /// Deletes topic `id`, with its messages, as the admin `admin`,
+    /// asserting the 303.
+    pub async fn delete_topic(&self, admin: &Client, id: i64) {
+        let path = format!("/topics/{id}/delete");
+        self.assert_post("admin", admin, &path, &[], StatusCode::SEE_OTHER)
+            .await;
+    }
+
     /// Replies and returns the new message's id.
     pub async fn reply(&self, c: &Client, topic: i64, body: &str) -> i64 {
         let r = self
