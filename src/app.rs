@@ -18,19 +18,21 @@ use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 use crate::auth::password::Hasher;
 use crate::auth::session_cache::SessionCache;
 use crate::auth::standing::SessionEpochs;
+use crate::auth::throttle::Addr;
 use crate::auth::throttle::Throttles;
 use crate::avatars::Avatars;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::limits::Limits;
 use crate::limits::posting::PostingRate;
+use crate::limits::{Limiter, Limits};
 use crate::live::{CacheBounds, Change, Heartbeat, Hub};
 use crate::net::Edge;
 use crate::pagecache::PageCache;
 use crate::reads::ReadMarks;
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{
-    admin, auth, avatars, feeds, forums, htmx, live, messages, profiles, reads, security, topics,
+    admin, auth, avatars, feeds, forums, htmx, live, messages, profiles, reads, search, security,
+    topics,
 };
 
 /// What every handler may need: one pointer, so cloning it (every
@@ -67,6 +69,10 @@ pub struct Shared {
     pub avatars: Avatars,
     /// What members have read, waiting to be written.
     pub reads: ReadMarks,
+    /// Searches, by address.
+    pub search_rate: Arc<Limiter<Addr>>,
+    /// Searches running at once.
+    pub searching: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -87,6 +93,10 @@ impl AppState {
             pages: PageCache::default(),
             avatars: Avatars::default(),
             reads,
+            search_rate: Arc::new(search::rate(&Limits::default())),
+            searching: Arc::new(tokio::sync::Semaphore::new(
+                Limits::default().searches_at_once,
+            )),
         }))
     }
 
@@ -103,6 +113,8 @@ impl AppState {
             s.throttle = Arc::new(Throttles::new(limits));
             s.posting = Arc::new(PostingRate::new(limits));
             s.avatars = Avatars::new(limits);
+            s.search_rate = Arc::new(search::rate(limits));
+            s.searching = Arc::new(tokio::sync::Semaphore::new(limits.searches_at_once));
         })
     }
 
@@ -170,6 +182,7 @@ pub fn router<S: SessionStore + Clone>(
         .merge(profiles::router())
         .merge(reads::router())
         .merge(feeds::router())
+        .merge(search::router())
         .route("/healthz", get(healthz))
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })

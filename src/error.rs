@@ -39,6 +39,10 @@ pub enum AppError {
     /// Every password-hashing thread busy and their queue full.
     #[error("busy")]
     Busy,
+    /// Too much of one kind of work already running (searches): the page
+    /// again, saying to try later; 503.
+    #[error("overloaded")]
+    Overloaded(Markup),
     #[error("request body too large")]
     PayloadTooLarge,
     /// A picture upload over its own, larger, limit.
@@ -117,6 +121,7 @@ impl IntoResponse for AppError {
             AppError::Conflict(form) => (StatusCode::CONFLICT, form, None),
             AppError::Refused(form) => (StatusCode::FORBIDDEN, form, None),
             AppError::TooManyAttempts(form) => (StatusCode::TOO_MANY_REQUESTS, form, None),
+            AppError::Overloaded(form) => (StatusCode::SERVICE_UNAVAILABLE, form, None),
             AppError::Busy => Notice {
                 title: "Busy",
                 message: "The server is busy checking other passwords. Please try again in a few seconds.",

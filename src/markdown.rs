@@ -37,45 +37,109 @@ pub const MAX_NESTING: usize = 16;
 /// user, and the linked site learns nothing about the forum.
 pub const LINK_REL: &str = "nofollow ugc noopener noreferrer";
 
-/// A message body: what its author wrote (what edit shows) and its HTML.
+/// A message body: what its author wrote (what edit shows), its HTML, and
+/// its text.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Body {
     pub source: String,
     pub html: String,
+    /// The words a reader sees, without markup: what search indexes.
+    pub text: String,
 }
 
 impl Body {
-    /// Renders `source` (already checked by `validate::body`).
+    /// Renders `source` (already checked by `validate::body`): one parse
+    /// gives both the HTML and the text.
     pub fn new(source: String) -> Self {
-        let html = render(&source);
-        Self { source, html }
+        let bounded = bound_nesting(&source, MAX_NESTING);
+        let events = parse(&bounded);
+        let text = words(&events);
+        let html = to_html(events, source.len());
+        Self { source, html, text }
     }
 }
 
 /// `source` as sanitised HTML.
 pub fn render(source: &str) -> String {
     let bounded = bound_nesting(source, MAX_NESTING);
-    let parser = Parser::new_ext(&bounded, Options::empty());
+    to_html(parse(&bounded), source.len())
+}
+
+/// The events of a body (nesting already bounded), as causerie shows them.
+fn parse(bounded: &str) -> Vec<Event<'_>> {
+    let parser = Parser::new_ext(bounded, Options::empty());
     // Raw HTML becomes text first, so that the merge joins it with the text
     // around it; the merge lets an address split at `_` or `&` be found whole.
     let events = TextMergeStream::new(parser.map(|e| match e {
         Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
         other => other,
     }));
-    let mut html = String::with_capacity(source.len() + source.len() / 2 + 16);
-    pulldown_cmark::html::push_html(&mut html, rewrite(events).into_iter());
+    rewrite(events)
+}
+
+/// `events` as sanitised HTML; `len` is the source's, to size the buffer.
+fn to_html(events: Vec<Event<'_>>, len: usize) -> String {
+    let mut html = String::with_capacity(len + len / 2 + 16);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
     let mut clean = SANITISER.clean(&html).to_string();
     // The renderer ends each block with a line break: not the last one.
     clean.truncate(clean.trim_end().len());
     clean
 }
 
+/// The text a reader sees in `events`: text and code as shown (entities
+/// decoded, invisible characters already removed by `rewrite`), a line
+/// break at each line or block end so the words of two blocks never join,
+/// and no markup: not the `**` around a word, not a link's address (its
+/// words are shown, its address is not), not a tag. Linear in the events.
+fn words(events: &[Event<'_>]) -> String {
+    fn line_end(out: &mut String) {
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    let mut out = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(t),
+            Event::SoftBreak | Event::HardBreak | Event::Rule => line_end(&mut out),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::Item
+                | TagEnd::List(_),
+            ) => line_end(&mut out),
+            _ => {}
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// The text of a Markdown `source`, as `Body::new` gives it, without
+/// rendering its HTML.
+pub fn words_of(source: &str) -> String {
+    words(&parse(&bound_nesting(source, MAX_NESTING)))
+}
+
+/// The text of a body written before Markdown (version 4 shows it as it
+/// was typed, see `plain_text_html`): all of it, as shown.
+pub fn plain_words(body: &str) -> String {
+    invisible::clean(body, Kind::Body).into_owned()
+}
+
+/// How the HTML of a body written before Markdown begins; Markdown's
+/// never does (the sanitiser keeps no `div`).
+pub const PLAIN_HTML_START: &str = "<div class=\"plain\">";
+
 /// A body written before Markdown, exactly as it showed then: escaped text
 /// with its addresses linked, its line breaks and spaces kept (`.plain`).
 /// The migration to version 3 stores this for every older message.
 pub fn plain_text_html(body: &str) -> String {
     let mut out = String::with_capacity(body.len() + body.len() / 4 + 32);
-    out.push_str("<div class=\"plain\">");
+    out.push_str(PLAIN_HTML_START);
     MessageBody(body).render_to(&mut out);
     out.push_str("</div>");
     out
@@ -349,6 +413,25 @@ mod tests {
         ] {
             assert!(html.contains(part), "{part} in {html}");
         }
+    }
+
+    #[test]
+    fn the_text_is_what_a_reader_sees() {
+        let body = Body::new(
+            "# Head\n\nSome **bold**, *em* and `code`, [a link](https://x.y/href), \
+             ![alt](https://x.y/p.png), ![](https://x.y/q.png) &amp; <b>raw</b>\n\
+             next line\n\n- one\n- two\n\n> quoted\n\n```\nfn main() {}\n```\n\n---\nend"
+                .into(),
+        );
+        assert_eq!(
+            body.text,
+            "Head\nSome bold, em and code, a link, alt, https://x.y/q.png & <b>raw</b>\n\
+             next line\none\ntwo\nquoted\nfn main() {}\nend"
+        );
+        assert_eq!(body.html, render(&body.source));
+        assert_eq!(Body::new("**".into()).text, "**");
+        assert_eq!(Body::new("a\u{202e}b\u{2}c".into()).text, "abc");
+        assert_eq!(plain_words("*as typed*\u{3}"), "*as typed*");
     }
 
     #[test]

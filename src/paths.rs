@@ -19,6 +19,7 @@ pub const ADMIN_ACCOUNTS: &str = "/admin/accounts";
 pub const ADMIN_REGISTRATION: &str = "/admin/registration";
 pub const ACCOUNT_AVATAR: &str = "/account/avatar";
 pub const ACCOUNT_AVATAR_REMOVE: &str = "/account/avatar/remove";
+pub const SEARCH: &str = "/search";
 /// Where a registration awaiting approval lands.
 pub const LOGIN_AWAITING: &str = "/login?awaiting=1";
 /// The Atom feed of the whole site: its latest messages.
@@ -207,6 +208,21 @@ pub fn admin_accounts(search: &str, page: u32) -> String {
     } else {
         format!("{ADMIN_ACCOUNTS}?{}", query.join("&"))
     }
+}
+/// Search results: the words `q`, in forum `forum` and by `author` when
+/// given, page `page`.
+pub fn search(q: &str, forum: Option<i64>, author: &str, page: u32) -> String {
+    let mut out = format!("{SEARCH}?q={}", encode(q));
+    if let Some(forum) = forum {
+        out.push_str(&format!("&forum={forum}"));
+    }
+    if !author.is_empty() {
+        out.push_str(&format!("&author={}", encode(author)));
+    }
+    if page > 1 {
+        out.push_str(&format!("&page={page}"));
+    }
+    out
 }
 pub fn admin_account_disable(id: i64) -> String {
     format!("/admin/accounts/{id}/disable")

@@ -13,6 +13,8 @@ pub const TITLE_MAX: usize = 150;
 pub const FORUM_NAME_MAX: usize = 80;
 pub const DESCRIPTION_MAX: usize = 500;
 pub const BODY_MAX: usize = 20_000;
+/// A search query, in characters (see `search::query`).
+pub const SEARCH_MAX: usize = 200;
 /// Any request body larger than this is refused with 413.
 pub const REQUEST_BODY_MAX: usize = 64 * 1024;
 

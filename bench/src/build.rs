@@ -31,18 +31,49 @@ tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, qui
 exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in \
 reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur.";
 
-fn body(n: i64) -> Body {
-    // 60 to 300 characters, so pages weigh what real ones do; rendered as
-    // the forum renders what is posted.
-    let len = 60 + (n * 37 % 241) as usize;
-    Body::new(format!("Message {n}. {}", &LOREM[..len.min(LOREM.len())]))
+/// What the messages say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Text {
+    /// Lorem ipsum, 60 to 300 characters (the depth benchmark's pages).
+    Lorem,
+    /// Words of a vocabulary of 30,000 (some accented) drawn with the
+    /// frequencies of a natural language (Zipf's law), 10 to 100 of them,
+    /// with a little Markdown: what the search benchmark indexes.
+    Varied,
+}
+
+/// Writes the bodies and titles of one database.
+struct Writer {
+    text: Text,
+    words: crate::words::Words,
+}
+
+impl Writer {
+    fn body(&mut self, n: i64) -> Body {
+        match self.text {
+            Text::Lorem => {
+                // 60 to 300 characters, so pages weigh what real ones do;
+                // rendered as the forum renders what is posted.
+                let len = 60 + (n * 37 % 241) as usize;
+                Body::new(format!("Message {n}. {}", &LOREM[..len.min(LOREM.len())]))
+            }
+            Text::Varied => Body::new(format!("Message {n}. {}", self.words.body())),
+        }
+    }
+
+    fn title(&mut self, slot: i64) -> String {
+        match self.text {
+            Text::Lorem => format!("Topic {slot} of the bench forum"),
+            Text::Varied => format!("Topic {slot}: {}", self.words.sentence(3)),
+        }
+    }
 }
 
 fn sql(e: impl std::fmt::Display) -> String {
     format!("database: {e}")
 }
 
-pub fn run(file: &Path) -> Result<(), String> {
+pub fn run(file: &Path, text: Text) -> Result<(), String> {
     if file.exists() {
         return Err(format!("{} exists already", file.display()));
     }
@@ -61,7 +92,11 @@ pub fn run(file: &Path) -> Result<(), String> {
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(sql)?;
     let tx = conn.transaction().map_err(sql)?;
-    let ids = fill(&tx).map_err(sql)?;
+    let mut writer = Writer {
+        text,
+        words: crate::words::Words::new(),
+    };
+    let ids = fill(&tx, &mut writer).map_err(sql)?;
     tx.commit().map_err(sql)?;
     // No ANALYZE: a forum's database has none, and the plans must hold without.
     let mut env = String::new();
@@ -78,7 +113,7 @@ pub fn run(file: &Path) -> Result<(), String> {
 }
 
 /// Fills the database; returns the ids the script needs, as shell variables.
-fn fill(conn: &Connection) -> rusqlite::Result<Vec<(&'static str, i64)>> {
+fn fill(conn: &Connection, w: &mut Writer) -> rusqlite::Result<Vec<(&'static str, i64)>> {
     let mut authors = Vec::with_capacity(AUTHORS as usize);
     for a in 0..AUTHORS {
         let user = auth::queries::create_user(conn, &format!("author{a:04}"), "!", false)?;
@@ -96,7 +131,7 @@ fn fill(conn: &Connection) -> rusqlite::Result<Vec<(&'static str, i64)>> {
     let bench = forum("Bench")?;
     let long = forum("Long")?;
     let missing = || rusqlite::Error::QueryReturnedNoRows;
-    let created = topics::queries::create(conn, long, author(0), "The long one", &body(0))?
+    let created = topics::queries::create(conn, long, author(0), "The long one", &w.body(0))?
         .ok_or_else(missing)?;
     let (big, big_first) = (created.topic_id, created.message_id);
     let mut big_last = big_first;
@@ -108,24 +143,30 @@ fn fill(conn: &Connection) -> rusqlite::Result<Vec<(&'static str, i64)>> {
         for i in 0..TOPICS {
             let slot = i * STEP % TOPICS;
             if round == 0 {
-                let title = format!("Topic {slot} of the bench forum");
-                let created = topics::queries::create(conn, bench, author(n), &title, &body(n))?
+                let title = w.title(slot);
+                let created = topics::queries::create(conn, bench, author(n), &title, &w.body(n))?
                     .ok_or_else(missing)?;
                 topic_ids.push(created.topic_id);
             } else {
-                messages::queries::insert(conn, topic_ids[slot as usize], author(n), &body(n), at)?;
+                messages::queries::insert(
+                    conn,
+                    topic_ids[slot as usize],
+                    author(n),
+                    &w.body(n),
+                    at,
+                )?;
             }
             n += 1;
             // One message of the long topic every fourth message, all along.
             if n % 4 == 0 && big_count < BIG_TOPIC {
-                big_last = messages::queries::insert(conn, big, author(n), &body(n), at)?;
+                big_last = messages::queries::insert(conn, big, author(n), &w.body(n), at)?;
                 big_count += 1;
                 n += 1;
             }
         }
     }
     while big_count < BIG_TOPIC {
-        big_last = messages::queries::insert(conn, big, author(n), &body(n), at)?;
+        big_last = messages::queries::insert(conn, big, author(n), &w.body(n), at)?;
         big_count += 1;
         n += 1;
     }

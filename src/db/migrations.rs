@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/005.sql"),
         then: None,
     },
+    Migration {
+        to: 6,
+        sql: include_str!("../../migrations/006.sql"),
+        then: Some(index_old_messages),
+    },
 ];
 
 /// Messages read and rewritten at a time: bounded memory (at most this many
@@ -43,31 +48,63 @@ pub const MIGRATIONS: &[Migration] = &[
 const BATCH: i64 = 1_000;
 
 /// Version 4: stores each message's HTML as its plain text showed before
-/// Markdown (`markdown::plain_text_html`). In id order, a batch at a time,
-/// each body read once: linear in the size of the messages.
+/// Markdown (`markdown::plain_text_html`).
 fn render_old_bodies(conn: &Connection) -> AppResult<()> {
-    let mut read =
-        conn.prepare("SELECT id, body FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2")?;
-    let mut write = conn.prepare("UPDATE messages SET body_html = ?2 WHERE id = ?1")?;
+    derive_for_every_message(conn, "body_html", "rendered", |body, _| {
+        crate::markdown::plain_text_html(body)
+    })
+}
+
+/// Version 6: derives each message's text (`body_text`), which its trigger
+/// then adds to the search index. Messages from before Markdown (their HTML
+/// is the `.plain` block of version 4) are indexed as typed, the way they
+/// show; the others by their Markdown's text.
+fn index_old_messages(conn: &Connection) -> AppResult<()> {
+    derive_for_every_message(conn, "body_text", "indexed for search", |body, html| {
+        if html.starts_with(crate::markdown::PLAIN_HTML_START) {
+            crate::markdown::plain_words(body)
+        } else {
+            crate::markdown::words_of(body)
+        }
+    })
+}
+
+/// Sets `column` of every message to what `derive` makes of its body and
+/// HTML. In id order, a batch at a time, each body read once: linear in the
+/// size of the messages, memory bounded by the batch. `done` says what the
+/// log calls it.
+fn derive_for_every_message(
+    conn: &Connection,
+    column: &str,
+    done_word: &str,
+    derive: fn(&str, &str) -> String,
+) -> AppResult<()> {
+    let mut read = conn
+        .prepare("SELECT id, body, body_html FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2")?;
+    let mut write = conn.prepare(&format!("UPDATE messages SET {column} = ?2 WHERE id = ?1"))?;
     let (mut after, mut done) = (i64::MIN, 0u64);
     loop {
         let batch = read
             .query_map(params![after, BATCH], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
-        let Some(&(last, _)) = batch.last() else {
+        let Some(&(last, _, _)) = batch.last() else {
             break;
         };
-        for (id, body) in &batch {
-            write.execute(params![id, crate::markdown::plain_text_html(body)])?;
+        for (id, body, html) in &batch {
+            write.execute(params![id, derive(body, html)])?;
         }
         done += batch.len() as u64;
         after = last;
         if done.is_multiple_of(100_000) {
-            tracing::info!(messages = done, "rendering older messages");
+            tracing::info!(messages = done, "older messages being {done_word}");
         }
     }
-    tracing::info!(messages = done, "older messages rendered");
+    tracing::info!(messages = done, "older messages {done_word}");
     Ok(())
 }

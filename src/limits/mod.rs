@@ -1,7 +1,7 @@
 //! Rate limits: "a burst of B, then one every T", kept per key in memory.
 //!
 //! Used by the login, registration and password-change throttles
-//! (`auth::throttle`) and by the posting rate (`posting`). Each key holds one
+//! (`auth::throttle`), by the posting rate (`posting`) and by search. Each key holds one
 //! instant (GCRA: the "theoretical arrival time"), so a key costs the same
 //! whatever its burst, and a key whose instant has passed is as good as
 //! absent: sweeping drops it.
@@ -73,6 +73,12 @@ pub struct Limits {
     pub new_account_for: Duration,
     /// Pictures uploaded by one account (each is decoded).
     pub avatar: Rate,
+    /// Searches by one address (each reads the index and excerpts a page).
+    pub search: Rate,
+    /// Searches running at once, whoever asks: the others wait their turn
+    /// (a search of common words in a phrase reads for a fifth of a second
+    /// on a million messages; pages keep their connections and cores).
+    pub searches_at_once: usize,
 }
 
 impl Default for Limits {
@@ -87,6 +93,8 @@ impl Default for Limits {
             post_new_account: Rate::new(3, 20),
             new_account_for: Duration::from_secs(24 * 3600),
             avatar: Rate::new(10, 60),
+            search: Rate::new(30, 1),
+            searches_at_once: 2,
         }
     }
 }
@@ -96,7 +104,7 @@ impl Limits {
     /// set (`B/Ns`), and `CAUSERIE_NEW_ACCOUNT_HOURS`.
     pub fn from_env() -> Result<Self, String> {
         let mut limits = Self::default();
-        let rates: [(&str, &mut Rate); 8] = [
+        let rates: [(&str, &mut Rate); 9] = [
             ("CAUSERIE_LOGIN_PAIR_RATE", &mut limits.login_pair),
             ("CAUSERIE_LOGIN_ADDRESS_RATE", &mut limits.login_address),
             ("CAUSERIE_LOGIN_ACCOUNT_RATE", &mut limits.login_account),
@@ -108,6 +116,7 @@ impl Limits {
                 &mut limits.post_new_account,
             ),
             ("CAUSERIE_AVATAR_RATE", &mut limits.avatar),
+            ("CAUSERIE_SEARCH_RATE", &mut limits.search),
         ];
         for (name, rate) in rates {
             if let Ok(text) = std::env::var(name) {

@@ -112,18 +112,18 @@ pub fn insert(
     // The next position: the writer is alone (one transaction at a time), and
     // the `message_added` trigger counts this message in right after.
     conn.prepare_cached(
-        "INSERT INTO messages (topic_id, author_id, body, body_html, created_at, position)
-         VALUES (?1, ?2, ?3, ?4, ?5, (SELECT message_count + 1 FROM topics WHERE id = ?1))",
+        "INSERT INTO messages (topic_id, author_id, body, body_html, body_text, created_at, position)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT message_count + 1 FROM topics WHERE id = ?1))",
     )?
-    .execute(params![topic_id, author_id, body.source, body.html, at])?;
+    .execute(params![topic_id, author_id, body.source, body.html, body.text, at])?;
     Ok(conn.last_insert_rowid())
 }
 
 pub fn edit(conn: &Connection, id: i64, body: &Body) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "UPDATE messages SET body = ?2, body_html = ?3, edited_at = ?4 WHERE id = ?1",
+        "UPDATE messages SET body = ?2, body_html = ?3, body_text = ?4, edited_at = ?5 WHERE id = ?1",
     )?
-    .execute(params![id, body.source, body.html, now()])?;
+    .execute(params![id, body.source, body.html, body.text, now()])?;
     Ok(())
 }
 

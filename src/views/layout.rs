@@ -5,6 +5,7 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::auth::User;
 use crate::paths;
+use crate::validate::SEARCH_MAX;
 use crate::views::avatar::{AvatarSize, avatar};
 use crate::views::components::flash_region;
 use crate::views::text::{Bdi, Line};
@@ -60,7 +61,20 @@ fn header(user: Option<&User>) -> Markup {
     html! {
         header.site {
             a.brand href=(paths::HOME) { "causerie" }
+            (search_box())
             (account_nav(user, None))
+        }
+    }
+}
+
+/// The search box of every page: a plain GET form, so it works without
+/// scripts; the search page has the full form (forum, author).
+fn search_box() -> Markup {
+    html! {
+        form.site-search role="search" aria-label="Site search" action=(paths::SEARCH) method="get" {
+            label.visually-hidden for="site-search" { "Search the forums" }
+            input #site-search type="search" name="q" maxlength=(SEARCH_MAX) placeholder="Search";
+            button type="submit" { "Search" }
         }
     }
 }

@@ -85,12 +85,13 @@ impl App {
             .try_init();
         let mut config = Config::new("127.0.0.1:0".parse().unwrap(), db_path.clone());
         config.admin_password = admin_password;
-        // Tests post and register far faster than people, all from one
+        // Tests post, register and search far faster than people, all from one
         // address: these rates have their own tests (throttles.rs), which
         // set them back.
         config.limits.post = Rate::new(10_000, 1);
         config.limits.post_new_account = config.limits.post;
         config.limits.register = Rate::new(10_000, 1);
+        config.limits.search = Rate::new(10_000, 1);
         adjust(&mut config);
         let server = Server::build(&config).await.expect("server starts");
         let addr = server.local_addr();
@@ -328,6 +329,21 @@ impl App {
         let r = self.post(c, &path, &topic_fields(title, body)).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "create topic {title}");
         id_after(&location(&r), "/topics/")
+    }
+
+    /// Deletes message `id` as the admin `admin`, asserting the 303.
+    pub async fn delete_message(&self, admin: &Client, id: i64) {
+        let path = format!("/messages/{id}/delete");
+        self.assert_post("admin", admin, &path, &[], StatusCode::SEE_OTHER)
+            .await;
+    }
+
+    /// Deletes topic `id`, with its messages, as the admin `admin`,
+    /// asserting the 303.
+    pub async fn delete_topic(&self, admin: &Client, id: i64) {
+        let path = format!("/topics/{id}/delete");
+        self.assert_post("admin", admin, &path, &[], StatusCode::SEE_OTHER)
+            .await;
     }
 
     /// Replies and returns the new message's id.

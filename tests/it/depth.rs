@@ -74,14 +74,7 @@ async fn deleting_messages_in_the_middle_keeps_topic_pages_dense() {
     // Gaps on pages 1, 2 and 3: every later message moves up.
     for index in [45, 25, 21, 10] {
         let id = all.remove(index);
-        app.assert_post(
-            "admin",
-            &admin,
-            &format!("/messages/{id}/delete"),
-            &[],
-            StatusCode::SEE_OTHER,
-        )
-        .await;
+        app.delete_message(&admin, id).await;
         app.assert_get(
             "visitor",
             &c,
@@ -100,14 +93,7 @@ async fn deleting_messages_in_the_middle_keeps_topic_pages_dense() {
 
     // Deleting the newest message closes page 4 again.
     let newest = all.pop().unwrap();
-    app.assert_post(
-        "admin",
-        &admin,
-        &format!("/messages/{newest}/delete"),
-        &[],
-        StatusCode::SEE_OTHER,
-    )
-    .await;
+    app.delete_message(&admin, newest).await;
     assert_topic(&app, &c, topic, &all).await;
     app.assert_get(
         "visitor",
@@ -155,26 +141,12 @@ async fn forum_pages_follow_replies_and_deletions() {
 
     // A topic deleted from page 2: the rest move up, page 3 shrinks.
     let gone = order.remove(25);
-    app.assert_post(
-        "admin",
-        &admin,
-        &format!("/topics/{gone}/delete"),
-        &[],
-        StatusCode::SEE_OTHER,
-    )
-    .await;
+    app.delete_topic(&admin, gone).await;
     assert_forum(&app, &c, forum, &order).await;
 
     // Deleting a topic's only reply sends it back to where its opening puts it.
     let (reply, t) = (replies[1], created[30]);
-    app.assert_post(
-        "admin",
-        &admin,
-        &format!("/messages/{reply}/delete"),
-        &[],
-        StatusCode::SEE_OTHER,
-    )
-    .await;
+    app.delete_message(&admin, reply).await;
     // The topics still replied to head the forum in reply order; the others
     // follow by their opening message, newest first, as topic ids go.
     let replied = [created[10], created[44], created[2]];

@@ -28,6 +28,7 @@ mod pagecache;
 mod pagination;
 mod profiles;
 mod registration;
+mod search;
 mod security;
 mod sessions;
 mod startup;

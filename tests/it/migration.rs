@@ -68,7 +68,14 @@ async fn a_version_1_database_is_migrated_and_keeps_its_data() {
     let (status, topic) = app.get_text(&visitor, "/topics/1").await;
     assert_eq!(status, StatusCode::OK);
     assert!(topic.contains("first from v1") && topic.contains("second from v1"));
-    assert_eq!(ids(&topic, "message-").len(), 2, "{topic}");
+    let old_ids = ids(&topic, "message-");
+    assert_eq!(old_ids.len(), 2, "{topic}");
+    // Version 6 indexed the older messages, and the title with the first.
+    let (status, found) = app.get_text(&visitor, "/search?q=v1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ids(&found, "result-"), [old_ids[1], old_ids[0]], "{found}");
+    let (_, found) = app.get_text(&visitor, "/search?q=old+topic").await;
+    assert_eq!(ids(&found, "result-"), [old_ids[0]], "{found}");
 
     // Its accounts log in as before, and what the new version adds works.
     let old = app.login("olduser", PASSWORD).await;
@@ -166,6 +173,17 @@ async fn a_version_2_database_shows_its_bodies_as_before() {
         second.contains(">https://x.y/z</a>") && !second.contains(['\u{202e}', '\0']),
         "{second}"
     );
+
+    // Indexed as they show: what Markdown would have read as markup is text.
+    let (_, found) = app
+        .get_text(
+            &visitor,
+            "/search?q=%22not+a+heading%22+%22not+emphasis%22+bold",
+        )
+        .await;
+    assert_eq!(ids(&found, "result-"), [shown[0]], "{found}");
+    let (_, found) = app.get_text(&visitor, "/search?q=x.y").await;
+    assert_eq!(ids(&found, "result-"), [shown[1]], "{found}");
 
     // Edit shows the source; a reply is Markdown.
     let old_user = app.login("olduser", PASSWORD).await;

@@ -1,0 +1,281 @@
+//! What a reader typed, made into an FTS5 query that means only what they
+//! meant. FTS5 has a query language of its own (`AND`, `OR`, `NOT`,
+//! `NEAR(...)`, `col:`, `-`, `^`, `*`, `"`): passed as it is, a stray quote
+//! is a syntax error (a 500) and `NOT` or `title:` change the question. So
+//! nothing the reader types reaches FTS5 as syntax: each word, and each
+//! "quoted phrase", becomes an FTS5 string (which FTS5 splits into tokens
+//! with the index's own tokenizer, so `e-mail` is the phrase "e mail", as
+//! it is in the index), all of them required; a `*` at the end of one asks
+//! for words that start with it.
+
+/// Longest query, in characters: a query is a few words, and its cost grows
+/// with its terms. Past it the query is refused (and the form's
+/// `maxlength` stops a browser from sending more).
+pub const MAX_CHARS: usize = crate::validate::SEARCH_MAX;
+
+/// Most words and phrases in a query; more are refused, not cut, so what
+/// is searched is what the reader sees in the box.
+pub const MAX_TERMS: usize = 10;
+
+/// Most terms with a `*`: each one not read from a prefix list is the merge
+/// of every word it starts (13 to 17 ms for four letters on a million
+/// messages, bench/search.sh), so ten would cost a sixth of a second.
+pub const MAX_PREFIXES: usize = 2;
+
+/// Shortest start of a word a `*` may ask for. Three letters are read from
+/// the index's own prefix lists (schema.sql); one or two would match a
+/// large part of all words (a quarter of a second on a million messages
+/// to merge them, and results no one can use), so they are refused.
+pub const MIN_PREFIX: usize = 3;
+
+/// One word or phrase the matches must hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Term {
+    /// As typed (without its quotes or its `*`).
+    pub text: String,
+    /// Written between quotes: its words together, in this order. (A word
+    /// whose punctuation splits it, `e-mail`, is one too, for FTS5.)
+    pub phrase: bool,
+    /// Its last word may be the start of a longer one.
+    pub prefix: bool,
+}
+
+/// Why a query is not searched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Nothing FTS5 would see as a word: only punctuation or spaces.
+    NoWords,
+    TooLong,
+    TooManyTerms,
+    /// A `*` after fewer than `MIN_PREFIX` letters.
+    ShortPrefix,
+    TooManyPrefixes,
+}
+
+impl Refusal {
+    /// What the search form says.
+    pub fn message(self) -> String {
+        match self {
+            Refusal::NoWords => "Type the words to look for: letters or digits.".into(),
+            Refusal::TooLong => {
+                format!("That is more than {MAX_CHARS} characters: search for a few words instead.")
+            }
+            Refusal::TooManyTerms => {
+                format!("Search for at most {MAX_TERMS} words or \"quoted phrases\": remove a few.")
+            }
+            Refusal::ShortPrefix => format!(
+                "Put at least {MIN_PREFIX} letters before a *: fewer would match too many words."
+            ),
+            Refusal::TooManyPrefixes => {
+                format!("End at most {MAX_PREFIXES} words with a *: search for the others whole.")
+            }
+        }
+    }
+}
+
+/// The terms of `input`: words between spaces, phrases between quotes (a
+/// quote left open runs to the end), a `*` after either for a prefix.
+/// Terms with no letter or digit are dropped (FTS5 would find nothing for
+/// them, and `**` is not a word); a prefix needs `MIN_PREFIX` letters.
+pub fn parse(input: &str) -> Result<Vec<Term>, Refusal> {
+    let input = input.trim();
+    if input.chars().count() > MAX_CHARS {
+        return Err(Refusal::TooLong);
+    }
+    let mut terms = Vec::new();
+    let mut chars = input.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let (mut text, phrase) = if c == '"' {
+            chars.next();
+            let text: String = chars.by_ref().take_while(|&c| c != '"').collect();
+            (text, true)
+        } else {
+            let mut text = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() || c == '"' {
+                    break;
+                }
+                text.push(c);
+                chars.next();
+            }
+            (text, false)
+        };
+        // A phrase's `*` comes after its closing quote; a word's ends it.
+        let mut prefix = false;
+        if phrase {
+            while chars.peek() == Some(&'*') {
+                chars.next();
+                prefix = true;
+            }
+        } else {
+            let bare = text.trim_end_matches('*').len();
+            prefix = bare < text.len();
+            text.truncate(bare);
+        }
+        if !text.chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        if prefix && last_word_chars(&text) < MIN_PREFIX {
+            return Err(Refusal::ShortPrefix);
+        }
+        terms.push(Term {
+            text,
+            phrase,
+            prefix,
+        });
+    }
+    if terms.is_empty() {
+        return Err(Refusal::NoWords);
+    }
+    if terms.len() > MAX_TERMS {
+        return Err(Refusal::TooManyTerms);
+    }
+    if terms.iter().filter(|t| t.prefix).count() > MAX_PREFIXES {
+        return Err(Refusal::TooManyPrefixes);
+    }
+    Ok(terms)
+}
+
+/// How many letters and digits the last word of `text` has.
+fn last_word_chars(text: &str) -> usize {
+    text.split(|c: char| !c.is_alphanumeric())
+        .rfind(|w| !w.is_empty())
+        .map_or(0, |w| w.chars().count())
+}
+
+/// Who or where the matches must come from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub forum: Option<i64>,
+    pub author: Option<i64>,
+}
+
+/// The FTS5 query for `terms` (from `parse`) under `filters`: every term as
+/// an FTS5 string, in the title and body columns only; the filters as the
+/// words of the `scope` column (see schema.sql), which no term can reach.
+pub fn to_match(terms: &[Term], filters: Filters) -> String {
+    let mut out = String::from("{title body} : (");
+    for (i, term) in terms.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push('"');
+        out.push_str(&term.text.replace('"', "\"\""));
+        out.push('"');
+        if term.prefix {
+            out.push_str(" *");
+        }
+    }
+    out.push(')');
+    if let Some(forum) = filters.forum {
+        out.push_str(&format!(" AND scope : \"f{forum}\""));
+    }
+    if let Some(author) = filters.author {
+        out.push_str(&format!(" AND scope : \"u{author}\""));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(text: &str, prefix: bool) -> Term {
+        Term {
+            text: text.into(),
+            phrase: false,
+            prefix,
+        }
+    }
+
+    fn phrase(text: &str, prefix: bool) -> Term {
+        Term {
+            text: text.into(),
+            phrase: true,
+            prefix,
+        }
+    }
+
+    #[test]
+    fn words_phrases_and_prefixes() {
+        assert_eq!(
+            parse(r#"  école "fête des  mères" ecol* "a bcd" xyz** "#).unwrap(),
+            [
+                word("école", false),
+                phrase("fête des  mères", false),
+                word("ecol", true),
+                phrase("a bcd", false),
+                word("xyz", true),
+            ]
+        );
+        assert_eq!(
+            parse(r#"open "quote"#).unwrap(),
+            [word("open", false), phrase("quote", false)]
+        );
+        assert_eq!(
+            parse(r#"a"b c"#).unwrap(),
+            [word("a", false), phrase("b c", false)]
+        );
+        assert_eq!(parse("ab* cd"), Err(Refusal::ShortPrefix));
+        assert_eq!(parse("\"x ab\"*"), Err(Refusal::ShortPrefix));
+        assert_eq!(parse("a-bcd*").unwrap(), [word("a-bcd", true)]);
+        assert_eq!(parse(r#""a bcd"*"#).unwrap(), [phrase("a bcd", true)]);
+        assert_eq!(
+            parse("abc* def* ghi"),
+            Ok(vec![
+                word("abc", true),
+                word("def", true),
+                word("ghi", false)
+            ])
+        );
+        assert_eq!(parse("abc* def* ghi*"), Err(Refusal::TooManyPrefixes));
+    }
+
+    #[test]
+    fn syntax_is_never_syntax() {
+        let terms = parse(r#"NEAR( a:b -x OR NOT title:y ^z"#).unwrap();
+        assert_eq!(
+            to_match(&terms, Filters::default()),
+            r#"{title body} : ("NEAR(" "a:b" "-x" "OR" "NOT" "title:y" "^z")"#
+        );
+        for nothing in ["", "   ", "\"", "*", "**", "\"\"", "- : ( ) \" *"] {
+            assert_eq!(parse(nothing), Err(Refusal::NoWords), "{nothing:?}");
+        }
+    }
+
+    #[test]
+    fn bounded() {
+        assert_eq!(parse(&"a".repeat(MAX_CHARS)).unwrap().len(), 1);
+        assert_eq!(parse(&"a".repeat(MAX_CHARS + 1)), Err(Refusal::TooLong));
+        assert_eq!(
+            parse(&"é".repeat(MAX_CHARS)).unwrap().len(),
+            1,
+            "characters, not bytes"
+        );
+        assert_eq!(parse(&"a ".repeat(MAX_TERMS)).unwrap().len(), MAX_TERMS);
+        assert_eq!(
+            parse(&"a ".repeat(MAX_TERMS + 1)),
+            Err(Refusal::TooManyTerms)
+        );
+        assert_eq!(parse(&"x".repeat(10_000)), Err(Refusal::TooLong));
+    }
+
+    #[test]
+    fn filters_are_words_of_their_own_column() {
+        let terms = parse("f12").unwrap();
+        assert_eq!(
+            to_match(
+                &terms,
+                Filters {
+                    forum: Some(12),
+                    author: Some(7)
+                }
+            ),
+            r#"{title body} : ("f12") AND scope : "f12" AND scope : "u7""#
+        );
+    }
+}

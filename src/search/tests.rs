@@ -1,0 +1,148 @@
+//! The index against the messages: after inserts, edits, a message's
+//! deletion, a topic's and a forum's, FTS5's own integrity check (which,
+//! for an external-content table, also compares the index with the view)
+//! passes and searches find exactly what the messages hold.
+
+use rusqlite::Connection;
+
+use super::queries;
+use super::query::{self, Filters};
+use crate::db::{Db, DbConfig};
+use crate::forums::queries::{self as forums, Saved};
+use crate::markdown::Body;
+use crate::messages::queries as messages;
+use crate::topics::queries as topics;
+
+fn check(conn: &Connection) {
+    conn.execute(
+        "INSERT INTO search (search, rank) VALUES ('integrity-check', 1)",
+        [],
+    )
+    .expect("the index matches the messages");
+}
+
+fn found(conn: &Connection, q: &str, filters: Filters) -> Vec<i64> {
+    let expr = query::to_match(&query::parse(q).unwrap(), filters);
+    queries::hits(conn, &expr, 0, 100)
+        .unwrap()
+        .iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+fn any(conn: &Connection, q: &str) -> Vec<i64> {
+    found(conn, q, Filters::default())
+}
+
+#[test]
+fn the_index_follows_every_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = Db::open(&dir.path().join("t.db"), &DbConfig::default()).unwrap();
+    db.between_writes(|conn| {
+        let user = |name| {
+            crate::auth::queries::create_user(conn, name, "!", false)
+                .unwrap()
+                .unwrap()
+                .id
+        };
+        let (ann, bob) = (user("ann"), user("bob"));
+        let Saved::Done(cafe) = forums::create(conn, "Café", "")? else {
+            panic!("forum")
+        };
+        let Saved::Done(other) = forums::create(conn, "Other", "")? else {
+            panic!("forum")
+        };
+        let body = |s: &str| Body::new(s.into());
+        let created = topics::create(
+            conn,
+            cafe,
+            ann,
+            "L'école des fées",
+            &body("**Bonjour** à tous"),
+        )?
+        .unwrap();
+        let (t1, first) = (created.topic_id, created.message_id);
+        let reply = messages::insert(
+            conn,
+            t1,
+            bob,
+            &body("Une [école](https://ecole.example/href) ici"),
+            0,
+        )?;
+        let created = topics::create(conn, other, bob, "Elsewhere", &body("ECOLE again"))?.unwrap();
+        let (t2, second) = (created.topic_id, created.message_id);
+        check(conn);
+
+        // Accents and case folded both ways; the title with the opening message only.
+        assert_eq!(any(conn, "ecole"), [second, reply, first]);
+        assert_eq!(any(conn, "ÉCOLE"), [second, reply, first]);
+        assert_eq!(any(conn, "fées"), [first]);
+        assert_eq!(any(conn, "ecol*"), [second, reply, first]);
+        assert_eq!(any(conn, "\"des fees\""), [first]);
+        assert!(any(conn, "\"fees des\"").is_empty());
+        // Markup is not text: not the `**`, not the link's address.
+        assert!(any(conn, "href").is_empty());
+        assert!(any(conn, "https").is_empty());
+        assert_eq!(any(conn, "bonjour"), [first]);
+        // Filters: the forum's and the author's words, never the reader's.
+        let in_cafe = Filters {
+            forum: Some(cafe),
+            author: None,
+        };
+        assert_eq!(found(conn, "ecole", in_cafe), [reply, first]);
+        let by_bob = Filters {
+            forum: None,
+            author: Some(bob),
+        };
+        assert_eq!(found(conn, "ecole", by_bob), [second, reply]);
+        assert!(any(conn, &format!("f{cafe}")).is_empty());
+
+        // An edit replaces the words.
+        messages::edit(conn, reply, &body("Plus rien"))?;
+        check(conn);
+        assert_eq!(any(conn, "ecole"), [second, first]);
+        assert_eq!(any(conn, "rien"), [reply]);
+
+        // A message deleted, then a topic, then a forum.
+        let later = messages::insert(conn, t1, ann, &body("rien non plus"), 0)?;
+        messages::delete(conn, reply)?;
+        check(conn);
+        assert_eq!(any(conn, "rien"), [later]);
+        topics::delete(conn, t2)?;
+        check(conn);
+        assert_eq!(any(conn, "ecole"), [first]);
+        forums::delete(conn, cafe)?;
+        check(conn);
+        assert!(any(conn, "ecole").is_empty() && any(conn, "rien").is_empty());
+        let left: i64 = conn.query_row("SELECT count(*) FROM search", [], |r| r.get(0))?;
+        assert_eq!(left, 0, "nothing left in the view");
+        let rows: i64 = conn.query_row("SELECT count(*) FROM search_data", [], |r| r.get(0))?;
+        assert!(rows > 0, "the index's own table exists");
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_topic_cannot_go_before_its_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = Db::open(&dir.path().join("t.db"), &DbConfig::default()).unwrap();
+    db.between_writes(|conn| {
+        let ann = crate::auth::queries::create_user(conn, "ann", "!", false)?
+            .unwrap()
+            .id;
+        let Saved::Done(forum) = forums::create(conn, "F", "")? else {
+            panic!("forum")
+        };
+        let topic = topics::create(conn, forum, ann, "T", &Body::new("words".into()))?
+            .unwrap()
+            .topic_id;
+        let refused = conn.execute("DELETE FROM topics WHERE id = ?1", [topic]);
+        assert!(refused.is_err(), "the cascade would leave the index behind");
+        let refused = conn.execute("DELETE FROM forums WHERE id = ?1", [forum]);
+        assert!(refused.is_err(), "through the forum's cascade too");
+        check(conn);
+        Ok(())
+    })
+    .unwrap();
+}
