@@ -41,6 +41,7 @@ pub struct Authored {
     pub id: i64,
     pub topic_id: i64,
     pub topic_title: String,
+    /// Its text as readers see it (no Markdown markup).
     pub body: String,
     pub created_at: i64,
 }
@@ -79,7 +80,7 @@ pub fn page(
         return Ok(Vec::new());
     };
     conn.prepare_cached(
-        "SELECT m.id, m.topic_id, t.title, m.body, m.created_at
+        "SELECT m.id, m.topic_id, t.title, coalesce(m.body_text, m.body), m.created_at
            FROM messages m INDEXED BY messages_by_author
            JOIN topics t ON t.id = m.topic_id
           WHERE m.author_id = ?1 AND m.id <= ?2

@@ -183,3 +183,24 @@ async fn last_seen_is_kept_with_the_session_writes() {
         .unwrap();
     assert!(later >= seen, "moved after an hour: {later} {seen}");
 }
+
+/// A profile's excerpts are what readers see of each message, not its
+/// Markdown source.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn excerpts_show_the_text_not_the_markup() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let forum = app.create_forum(&admin, "General").await;
+    let alice = app.member("alice").await;
+    app.create_topic(
+        &alice,
+        forum,
+        "Hello",
+        "**Bold** and [a link](https://example.org/x)",
+    )
+    .await;
+    let (_, page) = app.get_text(&app.client(), "/users/alice").await;
+    assert!(page.contains("Bold and a link"), "{page}");
+    assert!(!page.contains("**Bold**"), "{page}");
+    assert!(!page.contains("](https://example.org"), "{page}");
+}
