@@ -57,6 +57,19 @@ impl Body {
         let html = to_html(events, source.len());
         Self { source, html, text }
     }
+
+    /// The text to store beside the source (`messages.body_text`): `None`
+    /// when it holds the same words, in the same order, as the source,
+    /// which search then reads in its place (see schema.sql).
+    pub fn stored_text(&self) -> Option<&str> {
+        differing_text(&self.source, &self.text)
+    }
+}
+
+/// `text`, unless it has the same words as `source` (only white space
+/// differs, which no search or excerpt tells apart).
+pub fn differing_text<'a>(source: &str, text: &'a str) -> Option<&'a str> {
+    (!text.split_whitespace().eq(source.split_whitespace())).then_some(text)
 }
 
 /// `source` as sanitised HTML.
@@ -429,6 +442,15 @@ mod tests {
              next line\none\ntwo\nquoted\nfn main() {}\nend"
         );
         assert_eq!(body.html, render(&body.source));
+        assert_eq!(body.stored_text(), Some(body.text.as_str()));
+        let plain = Body::new("Two  lines\nof words\n\nand a paragraph".into());
+        assert_eq!(
+            plain.stored_text(),
+            None,
+            "the same words: {:?}",
+            plain.text
+        );
+        assert_eq!(Body::new("a &amp; b".into()).stored_text(), Some("a & b"));
         assert_eq!(Body::new("**".into()).text, "**");
         assert_eq!(Body::new("a\u{202e}b\u{2}c".into()).text, "abc");
         assert_eq!(plain_words("*as typed*\u{3}"), "*as typed*");

@@ -171,6 +171,7 @@ fn print_sizes(conn: &Connection) -> Result<(), String> {
     let db = one("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size")?;
     let index = one("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search%'")?;
     let text = one("SELECT sum(length(CAST(body_text AS BLOB))) FROM messages")?;
+    let with_text = one("SELECT count(*) FROM messages WHERE body_text IS NOT NULL")?;
     let body = one("SELECT sum(length(CAST(body AS BLOB))) FROM messages")?;
     let mb = |b: i64| b as f64 / (1 << 20) as f64;
     println!("messages: {messages}");
@@ -181,7 +182,8 @@ fn print_sizes(conn: &Connection) -> Result<(), String> {
         100.0 * index as f64 / db as f64
     );
     println!(
-        "messages.body_text (the text it indexes, read by excerpts): {:.1} MiB ({:.1}% of the database; the Markdown sources: {:.1} MiB)",
+        "messages.body_text (the text of the {with_text} messages whose words differ from their source): \
+         {:.1} MiB ({:.1}% of the database; the Markdown sources: {:.1} MiB)",
         mb(text),
         100.0 * text as f64 / db as f64,
         mb(body)

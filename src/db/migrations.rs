@@ -51,38 +51,43 @@ const BATCH: i64 = 1_000;
 /// Markdown (`markdown::plain_text_html`).
 fn render_old_bodies(conn: &Connection) -> AppResult<()> {
     derive_for_every_message(conn, "body_html", "rendered", |body, _| {
-        crate::markdown::plain_text_html(body)
+        Some(crate::markdown::plain_text_html(body))
     })
 }
 
-/// Version 6: derives each message's text (`body_text`), which its trigger
-/// then adds to the search index. Messages from before Markdown (their HTML
-/// is the `.plain` block of version 4) are indexed as typed, the way they
-/// show; the others by their Markdown's text.
+/// Version 6: indexes every message as its source reads (FTS5's rebuild,
+/// one pass), then stores the text of those whose words differ (the
+/// Markdown ones: a link's address, `**`), which their trigger indexes
+/// again. Messages from before Markdown (their HTML is the `.plain` block
+/// of version 4) show as typed: their text is their source, less what
+/// `invisible` removes.
 fn index_old_messages(conn: &Connection) -> AppResult<()> {
-    derive_for_every_message(conn, "body_text", "indexed for search", |body, html| {
-        if html.starts_with(crate::markdown::PLAIN_HTML_START) {
+    conn.execute("INSERT INTO search (search) VALUES ('rebuild')", [])?;
+    tracing::info!("older messages indexed for search as typed");
+    derive_for_every_message(conn, "body_text", "indexed by their text", |body, html| {
+        let text = if html.starts_with(crate::markdown::PLAIN_HTML_START) {
             crate::markdown::plain_words(body)
         } else {
             crate::markdown::words_of(body)
-        }
+        };
+        crate::markdown::differing_text(body, &text).map(str::to_string)
     })
 }
 
 /// Sets `column` of every message to what `derive` makes of its body and
-/// HTML. In id order, a batch at a time, each body read once: linear in the
-/// size of the messages, memory bounded by the batch. `done` says what the
-/// log calls it.
+/// HTML, where it makes something. In id order, a batch at a time, each
+/// body read once: linear in the size of the messages, memory bounded by
+/// the batch. `done_word` says what the log calls it.
 fn derive_for_every_message(
     conn: &Connection,
     column: &str,
     done_word: &str,
-    derive: fn(&str, &str) -> String,
+    derive: fn(&str, &str) -> Option<String>,
 ) -> AppResult<()> {
     let mut read = conn
         .prepare("SELECT id, body, body_html FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2")?;
     let mut write = conn.prepare(&format!("UPDATE messages SET {column} = ?2 WHERE id = ?1"))?;
-    let (mut after, mut done) = (i64::MIN, 0u64);
+    let (mut after, mut done, mut written) = (i64::MIN, 0u64, 0u64);
     loop {
         let batch = read
             .query_map(params![after, BATCH], |r| {
@@ -97,14 +102,17 @@ fn derive_for_every_message(
             break;
         };
         for (id, body, html) in &batch {
-            write.execute(params![id, derive(body, html)])?;
+            if let Some(value) = derive(body, html) {
+                write.execute(params![id, value])?;
+                written += 1;
+            }
         }
         done += batch.len() as u64;
         after = last;
         if done.is_multiple_of(100_000) {
-            tracing::info!(messages = done, "older messages being {done_word}");
+            tracing::info!(messages = done, written, "older messages being {done_word}");
         }
     }
-    tracing::info!(messages = done, "older messages {done_word}");
+    tracing::info!(messages = done, written, "older messages {done_word}");
     Ok(())
 }

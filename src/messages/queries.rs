@@ -115,7 +115,14 @@ pub fn insert(
         "INSERT INTO messages (topic_id, author_id, body, body_html, body_text, created_at, position)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT message_count + 1 FROM topics WHERE id = ?1))",
     )?
-    .execute(params![topic_id, author_id, body.source, body.html, body.text, at])?;
+    .execute(params![
+        topic_id,
+        author_id,
+        body.source,
+        body.html,
+        body.stored_text(),
+        at
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -123,7 +130,7 @@ pub fn edit(conn: &Connection, id: i64, body: &Body) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE messages SET body = ?2, body_html = ?3, body_text = ?4, edited_at = ?5 WHERE id = ?1",
     )?
-    .execute(params![id, body.source, body.html, body.text, now()])?;
+    .execute(params![id, body.source, body.html, body.stored_text(), now()])?;
     Ok(())
 }
 

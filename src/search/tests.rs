@@ -72,6 +72,15 @@ fn the_index_follows_every_write() {
         let created = topics::create(conn, other, bob, "Elsewhere", &body("ECOLE again"))?.unwrap();
         let (t2, second) = (created.topic_id, created.message_id);
         check(conn);
+        // Only text whose words differ from the source is stored.
+        let stored = |id: i64| -> Option<String> {
+            conn.query_row("SELECT body_text FROM messages WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+        };
+        assert_eq!(stored(first).as_deref(), Some("Bonjour à tous"));
+        assert_eq!(stored(second), None, "plain text: the source serves");
 
         // Accents and case folded both ways; the title with the opening message only.
         assert_eq!(any(conn, "ecole"), [second, reply, first]);
@@ -97,7 +106,11 @@ fn the_index_follows_every_write() {
         assert_eq!(found(conn, "ecole", by_bob), [second, reply]);
         assert!(any(conn, &format!("f{cafe}")).is_empty());
 
-        // An edit replaces the words.
+        // An edit replaces the words, from Markdown to plain and back.
+        messages::edit(conn, second, &body("ECOLE *again*"))?;
+        check(conn);
+        messages::edit(conn, second, &body("ECOLE again"))?;
+        check(conn);
         messages::edit(conn, reply, &body("Plus rien"))?;
         check(conn);
         assert_eq!(any(conn, "ecole"), [second, first]);

@@ -161,9 +161,12 @@ async fn the_wal_stays_under_its_limit() {
         "the replies went through to the database file ({db_size} bytes)"
     );
     // All of it would not fit under the bound: the WAL was emptied on the way.
-    // One batch holds at most 4 replies here: well under another LIMIT.
+    // One batch holds at most 4 replies here, with what they write to the
+    // search index (a new segment each commit, and now and then a merge of
+    // the older ones): up to 300 KB past the limit seen here, against 50 KB
+    // with the index's triggers dropped. Well under two more LIMITs.
     assert!(
-        largest <= 2 * LIMIT,
+        largest <= 3 * LIMIT,
         "WAL at {largest} bytes, over its limit of {LIMIT} and a batch"
     );
 }
