@@ -46,13 +46,26 @@ pub fn unread_topic(
     watermark: i64,
     topic: (i64, i64, i64),
 ) -> rusqlite::Result<Option<Unread>> {
-    let (topic_id, last, count) = topic;
+    let (topic_id, last, _) = topic;
     if last <= watermark || last <= marks.pending(user, topic_id) {
         return Ok(None);
     }
-    let read = marks
-        .effective(user, topic_id, queries::topic_mark(conn, user, topic_id)?)
-        .max(watermark);
+    let written = queries::topic_mark(conn, user, topic_id)?;
+    unread_past(conn, marks, user, topic, watermark, written)
+}
+
+/// The unread part of `topic` for `user`, given their written marks: the
+/// forum's watermark and their mark in the topic (lifted by a pending one).
+fn unread_past(
+    conn: &Connection,
+    marks: &ReadMarks,
+    user: i64,
+    topic: (i64, i64, i64),
+    watermark: i64,
+    written: i64,
+) -> rusqlite::Result<Option<Unread>> {
+    let (topic_id, last, count) = topic;
+    let read = marks.effective(user, topic_id, written).max(watermark);
     if last <= read {
         return Ok(None);
     }
@@ -69,16 +82,12 @@ pub fn unread_in_forum(
     forum_id: i64,
     topic: (i64, i64, i64),
 ) -> rusqlite::Result<Option<Unread>> {
-    let (topic_id, last, count) = topic;
+    let (topic_id, last, _) = topic;
     if last <= marks.pending(user, topic_id) {
         return Ok(None);
     }
     let (watermark, written) = queries::marks(conn, user, forum_id, topic_id)?;
-    let read = marks.effective(user, topic_id, written).max(watermark);
-    if last <= read {
-        return Ok(None);
-    }
-    queries::unread_after(conn, topic_id, count, read)
+    unread_past(conn, marks, user, topic, watermark, written)
 }
 
 /// What `user` has not read in each of a forum page's topics.
