@@ -311,3 +311,7 @@ CREATE TRIGGER topic_removed_after_its_messages BEFORE DELETE ON topics
   WHEN EXISTS (SELECT 1 FROM messages WHERE topic_id = OLD.id) BEGIN
     SELECT RAISE(ABORT, 'a topic''s messages are deleted before the topic');
 END;
+
+-- ---- A member's language (step 9): 'en' or 'fr', NULL when they have not
+-- chosen (their pages then follow the cookie or the browser's Accept-Language).
+ALTER TABLE users ADD COLUMN lang TEXT CHECK (lang IN ('en', 'fr'));

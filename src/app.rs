@@ -23,6 +23,7 @@ use crate::auth::throttle::Throttles;
 use crate::avatars::Avatars;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Choices;
 use crate::limits::posting::PostingRate;
 use crate::limits::{Limiter, Limits};
 use crate::live::{CacheBounds, Change, Heartbeat, Hub};
@@ -69,6 +70,8 @@ pub struct Shared {
     pub avatars: Avatars,
     /// What members have read, waiting to be written.
     pub reads: ReadMarks,
+    /// Members' chosen languages.
+    pub langs: Choices,
     /// Searches, by address.
     pub search_rate: Arc<Limiter<Addr>>,
     /// Searches running at once.
@@ -93,6 +96,7 @@ impl AppState {
             pages: PageCache::default(),
             avatars: Avatars::default(),
             reads,
+            langs: Choices::default(),
             search_rate: Arc::new(search::rate(&Limits::default())),
             searching: Arc::new(tokio::sync::Semaphore::new(
                 Limits::default().searches_at_once,
@@ -191,6 +195,10 @@ pub fn router<S: SessionStore + Clone>(
             security::same_site_only,
         ))
         .layer(middleware::from_fn(security::body_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::language::localise,
+        ))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(REQUEST_BODY_MAX))
         .layer(middleware::from_fn(htmx::error_notices))

@@ -4,6 +4,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::Markup;
 
+use crate::i18n::{Lang, Msg};
 use crate::views::layout;
 
 /// Every way a request can fail. 4xx variants carry what the user is told;
@@ -14,7 +15,7 @@ pub enum AppError {
     #[error("login required")]
     Unauthorized { next: String },
     #[error("forbidden")]
-    Forbidden(&'static str),
+    Forbidden(Msg),
     /// A reply to a locked topic: the form again, with what was typed.
     #[error("topic locked")]
     Locked(Markup),
@@ -69,19 +70,28 @@ pub type AppResult<T> = Result<T, AppError>;
 /// into the form that sent it.
 #[derive(Clone, Copy, Debug)]
 pub struct Notice {
-    pub title: &'static str,
-    pub message: &'static str,
+    pub title: Msg,
+    pub message: Msg,
 }
 
 impl Notice {
+    /// The error page saying it in `l`.
+    pub fn page_in(self, l: Lang) -> Markup {
+        layout::error_page(l, &self.title.in_(l), &self.message.in_(l))
+    }
+
+    /// Rendered in English here: the response has no request to ask for its
+    /// language; `auth::language::localise` renders it again in the
+    /// request's (it finds the `Notice` on the response).
     fn page(self, status: StatusCode) -> (StatusCode, Markup, Option<Notice>) {
-        (
-            status,
-            layout::error_page(self.title, self.message),
-            Some(self),
-        )
+        (status, self.page_in(Lang::En), Some(self))
     }
 }
+
+/// On a 401's response: the page the visitor wanted, so the login form can
+/// be rendered again in their language (see `Notice::page`).
+#[derive(Clone, Debug)]
+pub struct LoginRequired(pub String);
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
@@ -89,31 +99,28 @@ impl IntoResponse for AppError {
             AppError::Unauthorized { next } => {
                 let mut resp = (
                     StatusCode::UNAUTHORIZED,
-                    crate::auth::views::login_page(
-                        &Default::default(),
-                        Some(crate::auth::LOGIN_REQUIRED),
-                        &next,
-                    ),
+                    crate::auth::views::login_required_page(Lang::En, &next),
                 )
                     .into_response();
                 if let Ok(v) = HeaderValue::from_str(&crate::paths::login_required(&next)) {
                     resp.headers_mut().insert("hx-redirect", v);
                 }
+                resp.extensions_mut().insert(LoginRequired(next));
                 return resp;
             }
             AppError::Forbidden(why) => Notice {
-                title: "Forbidden",
+                title: Msg("error-forbidden"),
                 message: why,
             }
             .page(StatusCode::FORBIDDEN),
             AppError::NotFound => Notice {
-                title: "Not found",
-                message: "There is nothing at this address.",
+                title: Msg("error-not-found"),
+                message: Msg("error-not-found-text"),
             }
             .page(StatusCode::NOT_FOUND),
             AppError::MethodNotAllowed => Notice {
-                title: "Nothing to show here",
-                message: "This address only receives forms. Go back to the page you came from, or start from the home page.",
+                title: Msg("error-method"),
+                message: Msg("error-method-text"),
             }
             .page(StatusCode::METHOD_NOT_ALLOWED),
             AppError::Locked(form) => (StatusCode::FORBIDDEN, form, None),
@@ -123,30 +130,30 @@ impl IntoResponse for AppError {
             AppError::TooManyAttempts(form) => (StatusCode::TOO_MANY_REQUESTS, form, None),
             AppError::Overloaded(form) => (StatusCode::SERVICE_UNAVAILABLE, form, None),
             AppError::Busy => Notice {
-                title: "Busy",
-                message: "The server is busy checking other passwords. Please try again in a few seconds.",
+                title: Msg("error-busy"),
+                message: Msg("error-busy-text"),
             }
             .page(StatusCode::SERVICE_UNAVAILABLE),
             AppError::PayloadTooLarge => Notice {
-                title: "Too large",
-                message: "That request is larger than 64 KiB: shorten it and send it again.",
+                title: Msg("error-too-large"),
+                message: Msg("error-too-large-text"),
             }
             .page(StatusCode::PAYLOAD_TOO_LARGE),
             AppError::UploadTooLarge => Notice {
-                title: "Too large",
-                message: "That picture is larger than 2 MB: choose a smaller one and send it again.",
+                title: Msg("error-too-large"),
+                message: Msg("error-upload-too-large-text"),
             }
             .page(StatusCode::PAYLOAD_TOO_LARGE),
             AppError::Unreadable => Notice {
-                title: "Unreadable form",
-                message: "The form could not be read. Please go back and submit it again.",
+                title: Msg("error-unreadable"),
+                message: Msg("error-unreadable-text"),
             }
             .page(StatusCode::UNPROCESSABLE_ENTITY),
             other => {
                 tracing::error!(error = %other, "request failed");
                 Notice {
-                    title: "Something went wrong",
-                    message: "The server could not complete this request. Nothing was changed; please try again.",
+                    title: Msg("error-internal"),
+                    message: Msg("error-internal-text"),
                 }
                 .page(StatusCode::INTERNAL_SERVER_ERROR)
             }

@@ -11,6 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::Notice;
+use crate::i18n::Lang;
 use crate::views::components::{FLASH_SELECTOR, flash_notice};
 
 /// Whether the request came from htmx (`HX-Request: true`), and the page the
@@ -110,6 +111,8 @@ pub async fn error_notices(req: Request, next: Next) -> Response {
     h.remove(header::CONTENT_LENGTH);
     h.insert("hx-retarget", HeaderValue::from_static(FLASH_SELECTOR));
     h.insert("hx-reswap", HeaderValue::from_static("innerHTML"));
-    let body = flash_notice(notice, sent_form).into_string();
+    // The language the request was answered in (`auth::language::localise`).
+    let lang = parts.extensions.get::<Lang>().copied().unwrap_or_default();
+    let body = flash_notice(lang, notice, sent_form).into_string();
     Response::from_parts(parts, Body::from(body))
 }

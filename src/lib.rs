@@ -12,6 +12,7 @@ pub mod feeds;
 pub mod form;
 pub mod forums;
 pub mod htmx;
+pub mod i18n;
 pub mod invisible;
 pub mod limits;
 pub mod live;

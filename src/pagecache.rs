@@ -1,7 +1,7 @@
 //! Rendered pages kept in memory, so reading a page again costs no trip to
 //! the blocking pool, no query and no rendering: the home page, forum pages
-//! and topic pages, per kind of viewer (`Role`: every visitor shares one
-//! copy; a member's or admin's copy is their own, since their name and their
+//! and topic pages, per kind of viewer (`Role` and `Lang`: every visitor
+//! reading one language shares one copy; a member's or admin's copy is their own, since their name and their
 //! own messages' controls are in it).
 //!
 //! Out of date by construction, never by bookkeeping: each copy carries the
@@ -24,6 +24,7 @@ use axum::response::{IntoResponse, Response};
 use maud::Markup;
 
 use crate::error::AppResult;
+use crate::i18n::Lang;
 use crate::perms::Role;
 
 /// A page whose HTML depends only on the database and the viewer's `Role`.
@@ -67,7 +68,7 @@ impl Stamp {
 #[derive(Default)]
 struct Inner {
     /// The copy, its stamp, and a number noted with it (`serve_noting`).
-    pages: HashMap<(PageKey, Role), (Stamp, Bytes, i64)>,
+    pages: HashMap<(PageKey, Role, Lang), (Stamp, Bytes, i64)>,
     /// The newest generation inserted; copies of older ones are dropped
     /// when it moves.
     generation: u64,
@@ -82,6 +83,7 @@ impl PageCache {
         &self,
         key: PageKey,
         role: Role,
+        lang: Lang,
         stamp: Stamp,
         render: F,
     ) -> AppResult<Response>
@@ -89,7 +91,7 @@ impl PageCache {
         F: Future<Output = AppResult<Markup>>,
     {
         let (page, _) = self
-            .serve_noting(key, role, stamp, async { Ok((render.await?, 0)) })
+            .serve_noting(key, role, lang, stamp, async { Ok((render.await?, 0)) })
             .await?;
         Ok(page)
     }
@@ -100,6 +102,7 @@ impl PageCache {
         &self,
         key: PageKey,
         role: Role,
+        lang: Lang,
         stamp: Stamp,
         render: F,
     ) -> AppResult<(Response, i64)>
@@ -110,12 +113,12 @@ impl PageCache {
             let (page, noted) = render.await?;
             return Ok((html(Bytes::from(page.into_string())), noted));
         }
-        if let Some((bytes, noted)) = self.get(key, role, stamp) {
+        if let Some((bytes, noted)) = self.get((key, role, lang), stamp) {
             return Ok((html(bytes), noted));
         }
         let (page, noted) = render.await?;
         let bytes = Bytes::from(page.into_string());
-        self.put(key, role, stamp, bytes.clone(), noted);
+        self.put((key, role, lang), stamp, bytes.clone(), noted);
         Ok((html(bytes), noted))
     }
 
@@ -131,14 +134,14 @@ impl PageCache {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn get(&self, key: PageKey, role: Role, stamp: Stamp) -> Option<(Bytes, i64)> {
-        match self.lock().pages.get(&(key, role)) {
+    fn get(&self, key: (PageKey, Role, Lang), stamp: Stamp) -> Option<(Bytes, i64)> {
+        match self.lock().pages.get(&key) {
             Some((s, bytes, noted)) if *s == stamp => Some((bytes.clone(), *noted)),
             _ => None,
         }
     }
 
-    fn put(&self, key: PageKey, role: Role, stamp: Stamp, bytes: Bytes, noted: i64) {
+    fn put(&self, key: (PageKey, Role, Lang), stamp: Stamp, bytes: Bytes, noted: i64) {
         let generation = stamp.generation;
         let mut inner = self.lock();
         if generation < inner.generation {
@@ -156,7 +159,7 @@ impl PageCache {
             inner.bytes = 0;
         }
         inner.bytes += bytes.len();
-        if let Some((_, old, _)) = inner.pages.insert((key, role), (stamp, bytes, noted)) {
+        if let Some((_, old, _)) = inner.pages.insert(key, (stamp, bytes, noted)) {
             inner.bytes -= old.len();
         }
     }
@@ -183,21 +186,47 @@ mod tests {
     fn serves_a_copy_only_in_its_generation_and_per_role() {
         let cache = PageCache::default();
         let at = |generation, reads| Stamp { generation, reads };
-        cache.put(KEY, Role::Visitor, at(3, 0), Bytes::from_static(b"v3"), 9);
+        cache.put(
+            (KEY, Role::Visitor, Lang::En),
+            at(3, 0),
+            Bytes::from_static(b"v3"),
+            9,
+        );
         assert_eq!(
-            cache.get(KEY, Role::Visitor, at(3, 0)),
+            cache.get((KEY, Role::Visitor, Lang::En), at(3, 0)),
             Some((Bytes::from_static(b"v3"), 9))
         );
-        assert_eq!(cache.get(KEY, Role::Member(7), at(3, 0)), None);
-        assert_eq!(cache.get(KEY, Role::Visitor, at(4, 0)), None);
+        assert_eq!(cache.get((KEY, Role::Member(7), Lang::En), at(3, 0)), None);
+        assert_eq!(cache.get((KEY, Role::Visitor, Lang::En), at(4, 0)), None);
+        // A French visitor's copy is another.
+        assert_eq!(cache.get((KEY, Role::Visitor, Lang::Fr), at(3, 0)), None);
         // The member's read marks moved: their copy is not served.
-        cache.put(KEY, Role::Member(7), at(3, 5), Bytes::from_static(b"m3"), 0);
-        assert!(cache.get(KEY, Role::Member(7), at(3, 5)).is_some());
-        assert_eq!(cache.get(KEY, Role::Member(7), at(3, 6)), None);
+        cache.put(
+            (KEY, Role::Member(7), Lang::En),
+            at(3, 5),
+            Bytes::from_static(b"m3"),
+            0,
+        );
+        assert!(
+            cache
+                .get((KEY, Role::Member(7), Lang::En), at(3, 5))
+                .is_some()
+        );
+        assert_eq!(cache.get((KEY, Role::Member(7), Lang::En), at(3, 6)), None);
         // A copy read before a write the cache has seen is refused.
-        cache.put(KEY, Role::Member(7), at(4, 0), Bytes::from_static(b"m4"), 0);
-        cache.put(KEY, Role::Visitor, at(3, 0), Bytes::from_static(b"v3"), 0);
-        assert_eq!(cache.get(KEY, Role::Visitor, at(3, 0)), None);
+        cache.put(
+            (KEY, Role::Member(7), Lang::En),
+            at(4, 0),
+            Bytes::from_static(b"m4"),
+            0,
+        );
+        cache.put(
+            (KEY, Role::Visitor, Lang::En),
+            at(3, 0),
+            Bytes::from_static(b"v3"),
+            0,
+        );
+        assert_eq!(cache.get((KEY, Role::Visitor, Lang::En), at(3, 0)), None);
         assert_eq!(cache.lock().pages.len(), 1);
     }
 
@@ -207,8 +236,7 @@ mod tests {
         let page = Bytes::from(vec![b'x'; 100_000]);
         for id in 0..200 {
             cache.put(
-                PageKey::Forum { id, page: 1 },
-                Role::Visitor,
+                (PageKey::Forum { id, page: 1 }, Role::Visitor, Lang::En),
                 Stamp::new(1),
                 page.clone(),
                 0,

@@ -9,6 +9,10 @@ pub const LOGIN: &str = "/login";
 pub const REGISTER: &str = "/register";
 pub const LOGOUT: &str = "/logout";
 pub const ACCOUNT: &str = "/account";
+/// The footer's language switcher (a POST; sets the `lang` cookie).
+pub const LANG: &str = "/lang";
+/// A member's own language, on the account page.
+pub const ACCOUNT_LANG: &str = "/account/lang";
 pub const ACCOUNT_PASSWORD: &str = "/account/password";
 pub const ADMIN: &str = "/admin";
 pub const ADMIN_FORUMS: &str = "/admin/forums";

@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::net::{Edge, PublicOrigin};
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{avatars, paths};
@@ -40,7 +41,7 @@ pub async fn same_site_only(State(edge): State<Arc<Edge>>, req: Request, next: N
     let changes_state = req.method() != Method::GET && req.method() != Method::HEAD;
     let upgrade = req.headers().contains_key(header::UPGRADE);
     if (changes_state || upgrade) && cross_site(&req, edge.public_origin.as_ref()) {
-        return AppError::Forbidden("Requests from other sites are refused.").into_response();
+        return AppError::Forbidden(Msg("forbidden-other-site")).into_response();
     }
     next.run(req).await
 }

@@ -50,6 +50,11 @@ impl Server {
         tokio::spawn(db.clone().checkpoints(config.db.checkpoint_every));
         state.epochs.load(&state.db).await?;
         state.avatars.index.load(&state.db).await?;
+        let langs = state
+            .db
+            .read(|c| Ok(auth::queries::lang_choices(c)?))
+            .await?;
+        state.langs.replace_all(langs);
         let limits = config.net.fit_to_descriptors();
         let mut state = state.with_edge(Edge::new(&limits, config.public_origin.clone()));
         if !config.page_cache {

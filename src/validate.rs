@@ -3,6 +3,7 @@
 //! Text fields lose their invisible characters first (`invisible`), so a
 //! title of nothing but controls is empty, and lengths count what shows.
 
+use crate::i18n::{Msg, Text};
 use crate::invisible::{self, Kind};
 
 pub const USERNAME_MIN: usize = 3;
@@ -18,20 +19,25 @@ pub const SEARCH_MAX: usize = 200;
 /// Any request body larger than this is refused with 413.
 pub const REQUEST_BODY_MAX: usize = 64 * 1024;
 
-pub type Checked = Result<String, String>;
+pub type Checked = Result<String, Text>;
 
-fn length_between(value: &str, what: &str, min: usize, max: usize) -> Result<(), String> {
+/// `what`: the field, as the messages choose their wording by it
+/// (`username`, `password`, `title`, `name`, `description`, `message`).
+fn length_between(value: &str, what: &'static str, min: usize, max: usize) -> Result<(), Text> {
     let n = value.chars().count();
     if n < min {
         if min == 1 {
-            Err(format!("{what} cannot be empty."))
+            Err(Text::new(Msg("invalid-empty")).word("field", what))
         } else {
-            Err(format!("{what} must be at least {min} characters."))
+            Err(Text::new(Msg("invalid-too-short"))
+                .word("field", what)
+                .num("min", min as i64))
         }
     } else if n > max {
-        Err(format!(
-            "{what} must be at most {max} characters (it has {n})."
-        ))
+        Err(Text::new(Msg("invalid-too-long"))
+            .word("field", what)
+            .num("max", max as i64)
+            .num("n", n as i64))
     } else {
         Ok(())
     }
@@ -39,40 +45,40 @@ fn length_between(value: &str, what: &str, min: usize, max: usize) -> Result<(),
 
 pub fn username(raw: &str) -> Checked {
     let v = raw.trim();
-    length_between(v, "Username", USERNAME_MIN, USERNAME_MAX)?;
+    length_between(v, "username", USERNAME_MIN, USERNAME_MAX)?;
     if !v
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
     {
-        return Err("Username may use only letters A-Z, digits, and _ . -".into());
+        return Err(Msg("invalid-username-chars").into());
     }
     Ok(v.to_string())
 }
 
 /// Passwords are not trimmed: every character counts.
 pub fn password(raw: &str) -> Checked {
-    length_between(raw, "Password", PASSWORD_MIN, PASSWORD_MAX)?;
+    length_between(raw, "password", PASSWORD_MIN, PASSWORD_MAX)?;
     Ok(raw.to_string())
 }
 
 pub fn title(raw: &str) -> Checked {
     let v = invisible::clean(raw, Kind::Line);
     let v = v.trim();
-    length_between(v, "Title", 1, TITLE_MAX)?;
+    length_between(v, "title", 1, TITLE_MAX)?;
     Ok(v.to_string())
 }
 
 pub fn forum_name(raw: &str) -> Checked {
     let v = invisible::clean(raw, Kind::Line);
     let v = v.trim();
-    length_between(v, "Name", 1, FORUM_NAME_MAX)?;
+    length_between(v, "name", 1, FORUM_NAME_MAX)?;
     Ok(v.to_string())
 }
 
 pub fn description(raw: &str) -> Checked {
     let v = invisible::clean(raw, Kind::Line);
     let v = v.trim();
-    length_between(v, "Description", 0, DESCRIPTION_MAX)?;
+    length_between(v, "description", 0, DESCRIPTION_MAX)?;
     Ok(v.to_string())
 }
 
@@ -90,22 +96,19 @@ pub fn body(raw: &str) -> Checked {
     let v = invisible::clean(raw, Kind::Body);
     let v = one_newline(&v);
     let v = v.trim();
-    length_between(v, "Message", 1, BODY_MAX)?;
+    length_between(v, "message", 1, BODY_MAX)?;
     Ok(v.to_string())
 }
 
 /// Errors of one submitted form, by field name.
 #[derive(Debug, Default, Clone)]
-pub struct FieldErrors(Vec<(&'static str, String)>);
+pub struct FieldErrors(Vec<(&'static str, Text)>);
 
 impl FieldErrors {
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+    pub fn get(&self, field: &str) -> Option<&Text> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m)
     }
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+    pub fn add(&mut self, field: &'static str, message: impl Into<Text>) {
         self.0.push((field, message.into()));
     }
     pub fn is_empty(&self) -> bool {

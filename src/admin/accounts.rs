@@ -17,6 +17,7 @@ use crate::auth::standing::{self, RegistrationMode};
 use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::htmx::Hx;
+use crate::i18n::{Lang, Msg};
 use crate::path_param::Path;
 use crate::paths;
 use crate::views::components::{PAGE_SIZE, Paging};
@@ -45,6 +46,7 @@ pub struct AccountsQuery {
 async fn accounts_page(
     State(state): State<AppState>,
     Admin(user): Admin,
+    l: Lang,
     Query(query): Query<AccountsQuery>,
 ) -> AppResult<Markup> {
     let page = match query.page.as_deref() {
@@ -61,12 +63,13 @@ async fn accounts_page(
             Ok((rows, paging))
         })
         .await?;
-    Ok(views::accounts_page(&user, &search, &accounts, paging))
+    Ok(views::accounts_page(l, &user, &search, &accounts, paging))
 }
 
 /// Disables or enables account `id` and answers with its row (htmx) or the
 /// list showing it.
 async fn set_disabled(
+    l: Lang,
     state: AppState,
     admin: i64,
     id: i64,
@@ -74,7 +77,7 @@ async fn set_disabled(
     disabled: bool,
 ) -> AppResult<Response> {
     if disabled && id == admin {
-        return Err(AppError::Forbidden("You cannot disable your own account."));
+        return Err(AppError::Forbidden(Msg("forbidden-disable-self")));
     }
     let account = standing::write_ending_sessions(&state, id, move |tx| {
         let epoch = account_queries::set_disabled(tx, id, disabled)?.ok_or(AppError::NotFound)?;
@@ -82,12 +85,12 @@ async fn set_disabled(
         Ok((account, disabled.then_some(epoch)))
     })
     .await?;
-    answer(&hx, &account, admin)
+    answer(l, &hx, &account, admin)
 }
 
-fn answer(hx: &Hx, account: &Account, admin: i64) -> AppResult<Response> {
+fn answer(l: Lang, hx: &Hx, account: &Account, admin: i64) -> AppResult<Response> {
     if hx.request {
-        return Ok(views::account_row(account, admin).into_response());
+        return Ok(views::account_row(l, account, admin).into_response());
     }
     Ok(hx.redirect(&paths::admin_accounts(&account.username, 1)))
 }
@@ -95,24 +98,26 @@ fn answer(hx: &Hx, account: &Account, admin: i64) -> AppResult<Response> {
 async fn disable(
     State(state): State<AppState>,
     Admin(user): Admin,
+    l: Lang,
     Path(id): Path<i64>,
     hx: Hx,
 ) -> AppResult<Response> {
-    set_disabled(state, user.id, id, hx, true).await
+    set_disabled(l, state, user.id, id, hx, true).await
 }
 
 async fn enable(
     State(state): State<AppState>,
     Admin(user): Admin,
+    l: Lang,
     Path(id): Path<i64>,
     hx: Hx,
 ) -> AppResult<Response> {
-    set_disabled(state, user.id, id, hx, false).await
+    set_disabled(l, state, user.id, id, hx, false).await
 }
 
 /// Approves (`true`) or refuses a pending account; htmx gets the line that
 /// replaces its entry, a browser the admin page again.
-async fn decide(state: AppState, id: i64, hx: Hx, approve: bool) -> AppResult<Response> {
+async fn decide(l: Lang, state: AppState, id: i64, hx: Hx, approve: bool) -> AppResult<Response> {
     let name = state
         .db
         .write(move |tx| {
@@ -130,7 +135,7 @@ async fn decide(state: AppState, id: i64, hx: Hx, approve: bool) -> AppResult<Re
         })
         .await?;
     if hx.request {
-        return Ok(views::pending_decided(id, &name, approve).into_response());
+        return Ok(views::pending_decided(l, id, &name, approve).into_response());
     }
     Ok(hx.redirect(paths::ADMIN))
 }
@@ -138,19 +143,21 @@ async fn decide(state: AppState, id: i64, hx: Hx, approve: bool) -> AppResult<Re
 async fn approve(
     State(state): State<AppState>,
     Admin(_): Admin,
+    l: Lang,
     Path(id): Path<i64>,
     hx: Hx,
 ) -> AppResult<Response> {
-    decide(state, id, hx, true).await
+    decide(l, state, id, hx, true).await
 }
 
 async fn refuse(
     State(state): State<AppState>,
     Admin(_): Admin,
+    l: Lang,
     Path(id): Path<i64>,
     hx: Hx,
 ) -> AppResult<Response> {
-    decide(state, id, hx, false).await
+    decide(l, state, id, hx, false).await
 }
 
 #[derive(Deserialize, Default)]
@@ -162,6 +169,7 @@ pub struct RegistrationInput {
 async fn set_registration(
     State(state): State<AppState>,
     Admin(_): Admin,
+    l: Lang,
     hx: Hx,
     Form(input): Form<RegistrationInput>,
 ) -> AppResult<Response> {
@@ -172,7 +180,7 @@ async fn set_registration(
         .write(move |tx| Ok(account_queries::set_registration_mode(tx, mode)?))
         .await?;
     if hx.request {
-        return Ok(views::registration_form(mode, true).into_response());
+        return Ok(views::registration_form(l, mode, true).into_response());
     }
     Ok(hx.redirect(paths::ADMIN))
 }

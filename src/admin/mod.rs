@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::forums::queries::{self as forum_queries, Saved};
 use crate::htmx::Hx;
+use crate::i18n::{Lang, Msg};
 use crate::live::Change;
 use crate::path_param::Path;
 use crate::paths;
@@ -38,7 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
 }
 
-async fn render(state: &AppState, user: &User, typed: Typed<'_>) -> AppResult<Markup> {
+async fn render(l: Lang, state: &AppState, user: &User, typed: Typed<'_>) -> AppResult<Markup> {
     let (forums, registration, pending) = state
         .db
         .read(|c| {
@@ -53,11 +54,15 @@ async fn render(state: &AppState, user: &User, typed: Typed<'_>) -> AppResult<Ma
         registration,
         pending: &pending,
     };
-    Ok(views::admin_page(user, &forums, accounts, typed))
+    Ok(views::admin_page(l, user, &forums, accounts, typed))
 }
 
-async fn admin_page(State(state): State<AppState>, Admin(user): Admin) -> AppResult<Markup> {
-    render(&state, &user, Typed::None).await
+async fn admin_page(
+    State(state): State<AppState>,
+    Admin(user): Admin,
+    l: Lang,
+) -> AppResult<Markup> {
+    render(l, &state, &user, Typed::None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -85,6 +90,7 @@ impl ForumInput {
 
 /// Saves a forum (new when `id` is None) and answers as the spec says.
 async fn save_forum(
+    l: Lang,
     state: AppState,
     user: User,
     hx: Hx,
@@ -95,13 +101,13 @@ async fn save_forum(
     let refuse = async |errors: FieldErrors| -> AppResult<Markup> {
         let form = input.typed(errors);
         if hx.request {
-            return Ok(views::forum_form(id, &form));
+            return Ok(views::forum_form(l, id, &form));
         }
         let typed = match id {
             Some(fid) => Typed::EditForum(fid, &form),
             None => Typed::NewForum(&form),
         };
-        render(&state, &user, typed).await
+        render(l, &state, &user, typed).await
     };
     if !errors.is_empty() {
         return Err(AppError::Invalid(refuse(errors).await?));
@@ -127,7 +133,7 @@ async fn save_forum(
         Saved::Missing => Err(AppError::NotFound),
         Saved::NameTaken => {
             let mut errors = FieldErrors::default();
-            errors.add("name", "A forum with this name exists.");
+            errors.add("name", Msg("admin-forum-taken"));
             Err(AppError::Conflict(refuse(errors).await?))
         }
     }
@@ -136,25 +142,28 @@ async fn save_forum(
 async fn create_forum(
     State(state): State<AppState>,
     Admin(user): Admin,
+    l: Lang,
     hx: Hx,
     Form(input): Form<ForumInput>,
 ) -> AppResult<Response> {
-    save_forum(state, user, hx, None, input).await
+    save_forum(l, state, user, hx, None, input).await
 }
 
 async fn edit_forum(
     State(state): State<AppState>,
     Admin(user): Admin,
+    l: Lang,
     Path(id): Path<i64>,
     hx: Hx,
     Form(input): Form<ForumInput>,
 ) -> AppResult<Response> {
-    save_forum(state, user, hx, Some(id), input).await
+    save_forum(l, state, user, hx, Some(id), input).await
 }
 
 async fn confirm_delete(
     State(state): State<AppState>,
     Admin(user): Admin,
+    l: Lang,
     Path(id): Path<i64>,
 ) -> AppResult<Markup> {
     let forum = state
@@ -162,7 +171,7 @@ async fn confirm_delete(
         .read(move |c| Ok(forum_queries::by_id(c, id)?))
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(views::delete_forum_page(&user, &forum))
+    Ok(views::delete_forum_page(l, &user, &forum))
 }
 
 async fn delete_forum(
@@ -196,6 +205,7 @@ pub struct AdminInput {
 async fn create_admin(
     State(state): State<AppState>,
     Admin(user): Admin,
+    l: Lang,
     hx: Hx,
     Form(input): Form<AdminInput>,
 ) -> AppResult<Response> {
@@ -208,18 +218,21 @@ async fn create_admin(
             created: None,
         };
         if hx.request {
-            return Ok(views::admin_form(&form));
+            return Ok(views::admin_form(l, &form));
         }
-        render(&state, &user, Typed::NewAdmin(&form)).await
+        render(l, &state, &user, Typed::NewAdmin(&form)).await
     };
     if !errors.is_empty() {
         return Err(AppError::Invalid(refuse(errors).await?));
     }
     match auth::create_account(&state, username.clone(), password, true).await? {
-        Some(_) if hx.request => Ok(views::admin_form(&AdminForm {
-            created: Some(username),
-            ..Default::default()
-        })
+        Some(_) if hx.request => Ok(views::admin_form(
+            l,
+            &AdminForm {
+                created: Some(username),
+                ..Default::default()
+            },
+        )
         .into_response()),
         Some(_) => Ok(hx.redirect(paths::ADMIN)),
         None => {

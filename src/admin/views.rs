@@ -7,10 +7,11 @@ use crate::auth::User;
 use crate::auth::queries::Account;
 use crate::auth::standing::{AccountStatus, RegistrationMode};
 use crate::forums::queries::{Forum, ForumSummary};
+use crate::i18n::Lang;
 use crate::paths;
 use crate::validate::{self, FieldErrors};
 use crate::views::avatar::author_link;
-use crate::views::components::{FieldAttrs, Paging, field, pager, plural, time};
+use crate::views::components::{FieldAttrs, Paging, count, field, pager, time};
 use crate::views::layout::{Shell, page};
 use crate::views::text::{Bdi, Line};
 
@@ -33,7 +34,7 @@ impl ForumForm {
 }
 
 /// The create form (`forum_id` None) or one forum's edit form.
-pub fn forum_form(forum_id: Option<i64>, form: &ForumForm) -> Markup {
+pub fn forum_form(l: Lang, forum_id: Option<i64>, form: &ForumForm) -> Markup {
     let (id, action, label) = match forum_id {
         Some(fid) => (
             format!("forum-edit-{fid}"),
@@ -50,9 +51,9 @@ pub fn forum_form(forum_id: Option<i64>, form: &ForumForm) -> Markup {
     let scope = id.as_str();
     html! {
         form.stack.forum-form id=(id) action=(action) method="post" hx-post=(action) hx-swap="outerHTML" {
-            (field("Name", "name", "text", &form.name, form.errors.get("name"),
+            (field(l, &l.t("admin-field-name"), "name", "text", &form.name, form.errors.get("name"),
                 FieldAttrs::new(scope).max(validate::FORUM_NAME_MAX as u32)))
-            (field("Description", "description", "textarea", &form.description, form.errors.get("description"),
+            (field(l, &l.t("admin-field-description"), "description", "textarea", &form.description, form.errors.get("description"),
                 FieldAttrs::new(scope).max(validate::DESCRIPTION_MAX as u32).optional().rows(2)))
             button.primary type="submit" { (label) }
         }
@@ -66,16 +67,16 @@ pub struct AdminForm {
     pub created: Option<String>,
 }
 
-pub fn admin_form(form: &AdminForm) -> Markup {
+pub fn admin_form(l: Lang, form: &AdminForm) -> Markup {
     html! {
         form #new-admin-form.stack action=(paths::ADMIN_ADMINS) method="post"
             hx-post=(paths::ADMIN_ADMINS) hx-swap="outerHTML" {
             @if let Some(name) = &form.created {
                 p.notice.success role="status" { "Administrator " strong { (Bdi(name)) } " created." }
             }
-            (field("Username", "username", "text", &form.username, form.errors.get("username"),
+            (field(l, &l.t("field-username"), "username", "text", &form.username, form.errors.get("username"),
                 FieldAttrs::new("admin").max(validate::USERNAME_MAX as u32).auto("off")))
-            (field("Password", "password", "password", "", form.errors.get("password"),
+            (field(l, &l.t("field-password"), "password", "password", "", form.errors.get("password"),
                 FieldAttrs::new("admin").min(validate::PASSWORD_MIN as u32).max(validate::PASSWORD_MAX as u32).auto("new-password")))
             button.primary type="submit" { "Create administrator" }
         }
@@ -97,6 +98,7 @@ pub struct AccountsSummary<'a> {
 }
 
 pub fn admin_page(
+    l: Lang,
     user: &User,
     forums: &[ForumSummary],
     accounts: AccountsSummary<'_>,
@@ -106,26 +108,27 @@ pub fn admin_page(
     let empty_admin = AdminForm::default();
     html! {
         (page(
-            Shell { title: "Administration", user: Some(user), crumbs: vec![("Admin".into(), None)], live_view: None },
+            Shell {
+            lang: l, title: &l.t("nav-admin"), user: Some(user), crumbs: vec![(l.t("nav-admin").into_owned(), None)], live_view: None },
             html! {
-                h1 { "Administration" }
+                h1 { (l.t("nav-admin")) }
                 section.card {
-                    h2 { "New forum" }
-                    (forum_form(None, match typed { Typed::NewForum(f) => f, _ => &empty_forum }))
+                    h2 { (l.t("admin-new-forum")) }
+                    (forum_form(l, None, match typed { Typed::NewForum(f) => f, _ => &empty_forum }))
                 }
                 section.card {
-                    h2 { "Forums" }
+                    h2 { (l.t("forums-title")) }
                     @if forums.is_empty() { p.muted { "No forums yet." } }
                     ul.admin-forums {
                         @for f in forums {
                             li {
                                 h3 dir="auto" { a href=(paths::forum(f.id)) { (Line(&f.name)) } }
-                                p.muted { (plural(f.topic_count, "topic", "topics")) ", " (plural(f.message_count, "message", "messages")) }
+                                p.muted { (count(l, "count-topics", f.topic_count)) ", " (count(l, "count-messages", f.message_count)) }
                                 @let own;
                                 @let editing = matches!(typed, Typed::EditForum(id, _) if id == f.id);
                                 details open[editing] {
                                     summary { "Rename or describe" }
-                                    (forum_form(Some(f.id), match typed {
+                                    (forum_form(l, Some(f.id), match typed {
                                         Typed::EditForum(id, form) if id == f.id => form,
                                         _ => { own = ForumForm::of(f); &own }
                                     }))
@@ -137,17 +140,17 @@ pub fn admin_page(
                 }
                 section.card {
                     h2 { "New administrator" }
-                    (admin_form(match typed { Typed::NewAdmin(f) => f, _ => &empty_admin }))
+                    (admin_form(l, match typed { Typed::NewAdmin(f) => f, _ => &empty_admin }))
                 }
                 section.card {
                     h2 { "Registration" }
-                    (registration_form(accounts.registration, false))
+                    (registration_form(l, accounts.registration, false))
                 }
                 section.card {
                     h2 { "Accounts awaiting approval" }
                     @if accounts.pending.is_empty() { p.muted { "None." } }
                     ul #pending {
-                        @for a in accounts.pending { (pending_entry(a)) }
+                        @for a in accounts.pending { (pending_entry(l, a)) }
                     }
                     p { a href=(paths::ADMIN_ACCOUNTS) { "All accounts (disable, enable)…" } }
                 }
@@ -156,9 +159,10 @@ pub fn admin_page(
     }
 }
 
-pub fn delete_forum_page(user: &User, forum: &Forum) -> Markup {
+pub fn delete_forum_page(l: Lang, user: &User, forum: &Forum) -> Markup {
     page(
         Shell {
+            lang: l,
             title: "Delete forum",
             user: Some(user),
             crumbs: vec![
@@ -171,8 +175,8 @@ pub fn delete_forum_page(user: &User, forum: &Forum) -> Markup {
             section.card.stack {
                 h1 { "Delete " (Bdi(&forum.name)) "?" }
                 p {
-                    "This deletes the forum with its " strong { (plural(forum.topic_count, "topic", "topics")) }
-                    " and " strong { (plural(forum.message_count, "message", "messages")) } ". It cannot be undone."
+                    "This deletes the forum with its " strong { (count(l, "count-topics", forum.topic_count)) }
+                    " and " strong { (count(l, "count-messages", forum.message_count)) } ". It cannot be undone."
                 }
                 div.actions {
                     form.inline action=(paths::admin_forum_delete(forum.id)) method="post" {
@@ -186,11 +190,11 @@ pub fn delete_forum_page(user: &User, forum: &Forum) -> Markup {
 }
 
 /// How newcomers register: one choice, saved at once.
-pub fn registration_form(mode: RegistrationMode, saved: bool) -> Markup {
+pub fn registration_form(l: Lang, mode: RegistrationMode, saved: bool) -> Markup {
     html! {
         form #registration-form.stack action=(paths::ADMIN_REGISTRATION) method="post"
             hx-post=(paths::ADMIN_REGISTRATION) hx-swap="outerHTML" {
-            @if saved { p.notice.success role="status" { "Registration mode saved." } }
+            @if saved { p.notice.success role="status" { (l.t("admin-registration-saved")) } }
             fieldset {
                 legend { "Who may create an account" }
                 @for m in RegistrationMode::ALL {
@@ -206,11 +210,11 @@ pub fn registration_form(mode: RegistrationMode, saved: bool) -> Markup {
 }
 
 /// A pending account with its two decisions.
-pub fn pending_entry(a: &Account) -> Markup {
+pub fn pending_entry(l: Lang, a: &Account) -> Markup {
     let target = format!("#pending-{}", a.id);
     html! {
         li id={ "pending-" (a.id) } {
-            strong { (Bdi(&a.username)) } " registered " (time(a.created_at)) " "
+            strong { (Bdi(&a.username)) } " registered " (time(l, a.created_at)) " "
             form.inline action=(paths::admin_account_approve(a.id)) method="post"
                 hx-post=(paths::admin_account_approve(a.id)) hx-target=(target) hx-swap="outerHTML" {
                 button.primary type="submit" { "Approve" }
@@ -225,18 +229,18 @@ pub fn pending_entry(a: &Account) -> Markup {
 }
 
 /// What replaces a pending account's entry once decided.
-pub fn pending_decided(id: i64, username: &str, approved: bool) -> Markup {
+pub fn pending_decided(l: Lang, id: i64, username: &str, approved: bool) -> Markup {
     html! {
         li id={ "pending-" (id) } role="status" {
             strong { (Bdi(username)) }
-            @if approved { " approved: they can log in now." } @else { " refused: the account was deleted." }
+            @if approved { " " (l.t("admin-approved")) } @else { " " (l.t("admin-refused")) }
         }
     }
 }
 
 /// One account in the list; `me` is the admin looking (who cannot disable
 /// themselves).
-pub fn account_row(a: &Account, me: i64) -> Markup {
+pub fn account_row(l: Lang, a: &Account, me: i64) -> Markup {
     let target = format!("#account-{}", a.id);
     let disabled = a.status == AccountStatus::Disabled;
     let action = if disabled {
@@ -247,7 +251,7 @@ pub fn account_row(a: &Account, me: i64) -> Markup {
     html! {
         tr id={ "account-" (a.id) } {
             td { strong { (author_link(&a.username)) } @if a.is_admin { " " span.badge { "admin" } } }
-            td { (time(a.created_at)) }
+            td { (time(l, a.created_at)) }
             td { @if disabled { span.badge.locked { "disabled" } } @else { "active" } }
             td {
                 @if a.id != me {
@@ -265,9 +269,16 @@ pub fn account_row(a: &Account, me: i64) -> Markup {
     }
 }
 
-pub fn accounts_page(user: &User, search: &str, accounts: &[Account], paging: Paging) -> Markup {
+pub fn accounts_page(
+    l: Lang,
+    user: &User,
+    search: &str,
+    accounts: &[Account],
+    paging: Paging,
+) -> Markup {
     page(
         Shell {
+            lang: l,
             title: "Accounts",
             user: Some(user),
             crumbs: vec![
@@ -293,11 +304,11 @@ pub fn accounts_page(user: &User, search: &str, accounts: &[Account], paging: Pa
                     // The actions column is named for screen readers only.
                     thead { tr { th { "Name" } th { "Registered" } th { "Status" } th { span.visually-hidden { "Action" } } } }
                     tbody {
-                        @for a in accounts { (account_row(a, user.id)) }
+                        @for a in accounts { (account_row(l, a, user.id)) }
                     }
                 }
             }
-            (pager(paging, None, |p| paths::admin_accounts(search, p)))
+            (pager(l, paging, None, |p| paths::admin_accounts(search, p)))
         },
     )
 }

@@ -1,6 +1,7 @@
 //! Accounts: registration, login, logout, password change, the first admin,
 //! and the extractors that say who is asking.
 
+pub mod language;
 pub mod password;
 pub mod queries;
 pub mod session;
@@ -26,7 +27,7 @@ use crate::avatars;
 use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::htmx::Hx;
-use crate::limits;
+use crate::i18n::{Lang, Msg, Text};
 use crate::net::ClientAddr;
 use crate::paths;
 use crate::validate::{self, FieldErrors};
@@ -53,6 +54,8 @@ pub fn router() -> Router<AppState> {
         .route(paths::LOGOUT, post(logout))
         .route(paths::ACCOUNT, get(account))
         .route(paths::ACCOUNT_PASSWORD, post(change_password))
+        .route(paths::LANG, post(language::switch))
+        .route(paths::ACCOUNT_LANG, post(language::choose))
         .route(paths::ACCOUNT_LOGOUT_EVERYWHERE, post(logout_everywhere))
 }
 
@@ -97,12 +100,11 @@ pub struct NextQuery {
 }
 
 /// Why the login page shows up uninvited (a 401, with or without htmx).
-pub const LOGIN_REQUIRED: &str = "Please log in to continue.";
+pub const LOGIN_REQUIRED: Msg = Msg("login-required");
 
-pub const AWAITING_APPROVAL: &str =
-    "Your account awaits approval: you can log in once an administrator approves it.";
+pub const AWAITING_APPROVAL: Msg = Msg("login-awaiting");
 
-async fn login_page(Viewer(user): Viewer, Query(q): Query<NextQuery>, hx: Hx) -> Response {
+async fn login_page(Viewer(user): Viewer, l: Lang, Query(q): Query<NextQuery>, hx: Hx) -> Response {
     let next = paths::safe_next(q.next.as_deref());
     if user.is_some() {
         return hx.redirect(&next);
@@ -112,7 +114,7 @@ async fn login_page(Viewer(user): Viewer, Query(q): Query<NextQuery>, hx: Hx) ->
     } else {
         q.required.is_some().then_some(LOGIN_REQUIRED)
     };
-    views::login_page(&LoginForm::default(), notice, &next).into_response()
+    views::login_page(l, &LoginForm::default(), notice, &next).into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -123,42 +125,33 @@ pub struct LoginInput {
     next: Option<String>,
 }
 
-/// What a throttled form says.
-fn wait_message(what: &str, wait: std::time::Duration) -> String {
-    format!(
-        "{what} Please wait {} seconds and try again.",
-        limits::seconds(wait)
-    )
-}
-
 async fn login(
     State(state): State<AppState>,
     session: Session,
     hx: Hx,
+    l: Lang,
     ClientAddr(client): ClientAddr,
     Form(input): Form<LoginInput>,
 ) -> AppResult<Response> {
     let ip = Some(client);
     let next = paths::safe_next(input.next.as_deref());
     let username = input.username.trim().to_string();
-    let again = |error: String| {
+    let again = |error: Text| {
         let form = LoginForm {
             username: username.clone(),
             error: Some(error),
         };
-        hx.form_or_page(views::login_form(&form, &next), |_| {
-            views::login_page(&form, None, &next)
+        hx.form_or_page(views::login_form(l, &form, &next), |_| {
+            views::login_page(l, &form, None, &next)
         })
     };
     if username.is_empty() || input.password.is_empty() {
-        return Err(AppError::Invalid(again(
-            "Enter your username and password.".into(),
-        )));
+        return Err(AppError::Invalid(again(Msg("login-empty").into())));
     }
     // Counted before the hash, so a burst runs only the hashes it may.
     let throttle = &state.throttle.login;
     let attempt = throttle.reserve(&username, ip).map_err(|wait| {
-        AppError::TooManyAttempts(again(wait_message("Too many failed attempts.", wait)))
+        AppError::TooManyAttempts(again(views::wait(Msg("throttle-login"), wait)))
     })?;
     let name = username.clone();
     let checked = async {
@@ -178,9 +171,9 @@ async fn login(
     };
     match checked.await {
         // Only the account's owner learns that it is disabled or pending.
-        Ok(Some((_, AccountStatus::Disabled, _))) => Err(AppError::Refused(again(
-            "This account is disabled: an administrator has closed it.".into(),
-        ))),
+        Ok(Some((_, AccountStatus::Disabled, _))) => {
+            Err(AppError::Refused(again(Msg("login-disabled").into())))
+        }
         Ok(Some((_, AccountStatus::Pending, _))) => {
             Err(AppError::Refused(again(AWAITING_APPROVAL.into())))
         }
@@ -193,9 +186,7 @@ async fn login(
             session::log_in(&session, &user, epoch).await?;
             Ok(hx.redirect(&next))
         }
-        Ok(None) => Err(AppError::Invalid(again(
-            "Wrong username or password.".into(),
-        ))),
+        Ok(None) => Err(AppError::Invalid(again(Msg("login-wrong").into()))),
         Err(e) => {
             // No guess was checked (busy, or a failure of ours).
             throttle.forgive(&attempt);
@@ -211,13 +202,14 @@ async fn registration_mode(state: &AppState) -> AppResult<RegistrationMode> {
 async fn register_page(
     State(state): State<AppState>,
     Viewer(user): Viewer,
+    l: Lang,
     hx: Hx,
 ) -> AppResult<Response> {
     if user.is_some() {
         return Ok(hx.redirect(paths::HOME));
     }
     let mode = registration_mode(&state).await?;
-    Ok(views::register_page(&RegisterForm::default(), mode).into_response())
+    Ok(views::register_page(l, &RegisterForm::default(), mode).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -241,7 +233,7 @@ pub fn check_new_account(
         && errors.get("password").is_none()
         && confirm != password
     {
-        errors.add("password_confirm", "The two passwords differ.");
+        errors.add("password_confirm", Msg("passwords-differ"));
     }
     (username, password, errors)
 }
@@ -274,12 +266,13 @@ pub async fn create_pending_account(
         .await
 }
 
-pub const NAME_TAKEN: &str = "This username is taken.";
+pub const NAME_TAKEN: Msg = Msg("name-taken");
 
 async fn register(
     State(state): State<AppState>,
     session: Session,
     hx: Hx,
+    l: Lang,
     ClientAddr(client): ClientAddr,
     Form(input): Form<RegisterInput>,
 ) -> AppResult<Response> {
@@ -297,8 +290,8 @@ async fn register(
             username: input.username.trim().to_string(),
             errors,
         };
-        hx.form_or_page(views::register_form(&form), |_| {
-            views::register_page(&form, mode)
+        hx.form_or_page(views::register_form(l, &form), |_| {
+            views::register_page(l, &form, mode)
         })
     };
     if !errors.is_empty() {
@@ -308,7 +301,7 @@ async fn register(
     let addr = throttle::addr_key(Some(client));
     if let Err(wait) = state.throttle.register.reserve(&addr) {
         let mut errors = FieldErrors::default();
-        let why = wait_message("Too many accounts were created from your address.", wait);
+        let why = views::wait(Msg("throttle-accounts"), wait);
         errors.add("username", why);
         return Err(AppError::TooManyAttempts(show(errors)));
     }
@@ -368,7 +361,9 @@ pub struct ChangedQuery {
 }
 
 async fn account(
+    State(state): State<AppState>,
     Member(user): Member,
+    l: Lang,
     Query(q): Query<ChangedQuery>,
     Query(avatar): Query<avatars::DoneQuery>,
 ) -> Markup {
@@ -376,7 +371,8 @@ async fn account(
         changed: q.changed.is_some(),
         ..Default::default()
     };
-    views::account_page(&user, &form, &avatar.form())
+    let chosen = state.langs.get(user.id);
+    views::account_page(l, &user, chosen, &form, &avatar.form())
 }
 
 #[derive(Deserialize, Default)]
@@ -392,28 +388,30 @@ async fn change_password(
     Member(user): Member,
     session: Session,
     hx: Hx,
+    l: Lang,
     Form(input): Form<PasswordInput>,
 ) -> AppResult<Response> {
+    let chosen = state.langs.get(user.id);
     let show = |errors: FieldErrors| {
         let form = PasswordForm {
             errors,
             changed: false,
         };
-        hx.form_or_page(views::password_form(&form), |_| {
-            views::account_page(&user, &form, &Default::default())
+        hx.form_or_page(views::password_form(l, &form), |_| {
+            views::account_page(l, &user, chosen, &form, &Default::default())
         })
     };
     let mut errors = FieldErrors::default();
     let new = errors.check("new_password", validate::password(&input.new_password));
     if errors.is_empty() && input.new_password_confirm != new {
-        errors.add("new_password_confirm", "The two passwords differ.");
+        errors.add("new_password_confirm", Msg("passwords-differ"));
     }
     let id = user.id;
     // Counted before the hash: someone at an unattended session cannot try
     // passwords fast.
     let throttle = &state.throttle.password_change;
     if let Err(wait) = throttle.reserve(&id) {
-        let why = wait_message("Too many attempts.", wait);
+        let why = views::wait(Msg("throttle-password"), wait);
         errors.add("current_password", why);
         return Err(AppError::TooManyAttempts(show(errors)));
     }
@@ -429,7 +427,7 @@ async fn change_password(
         // The right password is forgiven, whatever else the form got wrong.
         throttle.give_back(&id);
     } else {
-        errors.add("current_password", "This is not your current password.");
+        errors.add("current_password", Msg("password-not-current"));
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(show(errors)));
@@ -447,7 +445,7 @@ async fn change_password(
             errors: FieldErrors::default(),
             changed: true,
         };
-        return Ok(views::password_form(&form).into_response());
+        return Ok(views::password_form(l, &form).into_response());
     }
     Ok(hx.redirect(&format!("{}?changed=1", paths::ACCOUNT)))
 }

@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::User;
 use super::standing::{AccountStatus, RegistrationMode};
 use crate::db::now;
+use crate::i18n::Lang;
 
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -376,4 +377,27 @@ pub fn known_logins(
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
     })?
     .collect()
+}
+
+/// Every member's chosen language, for `i18n::Choices` at start-up.
+pub fn lang_choices(conn: &Connection) -> rusqlite::Result<Vec<(i64, Lang)>> {
+    let mut stmt = conn.prepare("SELECT id, lang FROM users WHERE lang IS NOT NULL")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, code) = row?;
+        if let Some(lang) = Lang::from_code(&code) {
+            out.push((id, lang));
+        }
+    }
+    Ok(out)
+}
+
+/// Sets (or clears) a member's language.
+pub fn set_lang(conn: &Connection, user_id: i64, lang: Option<Lang>) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE users SET lang = ?2 WHERE id = ?1",
+        params![user_id, lang.map(Lang::code)],
+    )?;
+    Ok(())
 }

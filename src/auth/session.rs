@@ -11,6 +11,7 @@ use super::standing::SessionEpochs;
 use super::{User, queries};
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::i18n::{self, Lang, Msg};
 
 /// The logged-in user, whole: ids, names and roles never change once an
 /// account exists, so the session may carry them.
@@ -105,6 +106,24 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
+/// The language the request's pages are written in: the member's choice,
+/// else the visitor's cookie, else `Accept-Language`, else English. Kept in
+/// the request's extensions, so asking twice costs nothing.
+impl FromRequestParts<AppState> for Lang {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(lang) = parts.extensions.get::<Lang>() {
+            return Ok(*lang);
+        }
+        let Viewer(user) = Viewer::from_request_parts(parts, state).await?;
+        let member = user.and_then(|u| state.langs.get(u.id));
+        let lang = i18n::choose(member, &parts.headers);
+        parts.extensions.insert(lang);
+        Ok(lang)
+    }
+}
+
 /// Whether a stored session has ended: it belongs to an account whose epoch
 /// has moved past the session's.
 pub fn is_stale(record: &Record, epochs: &SessionEpochs) -> bool {
@@ -162,7 +181,7 @@ impl FromRequestParts<AppState> for Admin {
         if user.is_admin {
             Ok(Admin(user))
         } else {
-            Err(AppError::Forbidden("Only administrators may do this."))
+            Err(AppError::Forbidden(Msg("forbidden-admins-only")))
         }
     }
 }

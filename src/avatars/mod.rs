@@ -26,6 +26,7 @@ use crate::app::AppState;
 use crate::auth::{Member, User};
 use crate::error::{AppError, AppResult};
 use crate::htmx::Hx;
+use crate::i18n::{Lang, Msg};
 use crate::limits::{self, Limiter, Limits};
 use crate::path_param::Path;
 use crate::paths;
@@ -130,10 +131,10 @@ pub struct DoneQuery {
 }
 
 /// What `/account` says after a change (`?avatar=changed|removed`).
-pub fn done_message(q: &DoneQuery) -> Option<&'static str> {
+pub fn done_message(q: &DoneQuery) -> Option<Msg> {
     match q.avatar.as_deref() {
-        Some("changed") => Some("Your picture was changed."),
-        Some("removed") => Some("Your picture was removed."),
+        Some("changed") => Some(Msg("avatar-changed")),
+        Some("removed") => Some(Msg("avatar-removed")),
         _ => None,
     }
 }
@@ -153,7 +154,7 @@ fn refused(user: &User, error: String) -> maud::Markup {
         error: Some(error),
         done: None,
     };
-    crate::auth::views::account_page(user, &Default::default(), &form)
+    crate::auth::views::account_page(Lang::En, user, None, &Default::default(), &form)
 }
 
 const TOO_BIG: &str = "This file is over 2 MB: choose a smaller picture.";

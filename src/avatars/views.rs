@@ -4,6 +4,7 @@
 use maud::{Markup, html};
 
 use crate::auth::User;
+use crate::i18n::{Lang, Msg};
 use crate::paths;
 use crate::views::avatar::{AvatarSize, avatar};
 
@@ -12,7 +13,7 @@ use crate::views::avatar::{AvatarSize, avatar};
 pub struct AvatarForm {
     pub error: Option<String>,
     /// After a change: "Your picture was changed." / "... removed."
-    pub done: Option<&'static str>,
+    pub done: Option<Msg>,
 }
 
 pub const AVATAR_SECTION_ID: &str = "avatar";
@@ -20,32 +21,32 @@ pub const AVATAR_SECTION_ID: &str = "avatar";
 /// the browser says it is).
 const ACCEPT: &str = "image/png,image/jpeg,image/webp,image/gif";
 
-pub fn avatar_section(user: &User, form: &AvatarForm) -> Markup {
+pub fn avatar_section(l: Lang, user: &User, form: &AvatarForm) -> Markup {
     let err_id = "f-avatar-file-error";
     html! {
         section #(AVATAR_SECTION_ID).card.stack {
-            h2 { "Picture" }
-            @if let Some(done) = form.done { p.notice.success role="status" { (done) } }
+            h2 { (l.t("avatar-title")) }
+            @if let Some(done) = form.done { p.notice.success role="status" { (done.in_(l)) } }
             div.avatar-current {
                 (avatar(&user.username, user.avatar.as_deref(), AvatarSize::Large))
                 p.muted {
-                    @if user.avatar.is_some() { "Your picture, as others see it." }
-                    @else { "No picture yet: others see your initials." }
+                    @if user.avatar.is_some() { (l.t("avatar-yours")) }
+                    @else { (l.t("avatar-none")) }
                 }
             }
             form.stack action=(paths::ACCOUNT_AVATAR) method="post" enctype="multipart/form-data" {
                 div.field.invalid[form.error.is_some()] {
-                    label for="f-avatar-file" { "A new picture (PNG, JPEG, WebP or GIF, at most 2 MB)" }
+                    label for="f-avatar-file" { (l.t("avatar-new")) }
                     input id="f-avatar-file" type="file" name="avatar" accept=(ACCEPT) required
                         aria-invalid=[form.error.as_ref().map(|_| "true")]
                         aria-describedby=[form.error.as_ref().map(|_| err_id)];
                     @if let Some(e) = &form.error { p.error id=(err_id) role="alert" { (e) } }
                 }
-                button.primary type="submit" { "Upload" }
+                button.primary type="submit" { (l.t("avatar-upload")) }
             }
             @if user.avatar.is_some() {
                 form.inline action=(paths::ACCOUNT_AVATAR_REMOVE) method="post" {
-                    button type="submit" { "Remove my picture" }
+                    button type="submit" { (l.t("avatar-remove")) }
                 }
             }
         }

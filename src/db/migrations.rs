@@ -41,6 +41,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/006.sql"),
         then: Some(index_old_messages),
     },
+    // Steps 7 and 8 are being written on other branches: this one goes
+    // after them when they merge (numbers stay in order, each applied once).
+    Migration {
+        to: 9,
+        sql: include_str!("../../migrations/009.sql"),
+        then: None,
+    },
 ];
 
 /// Messages read and rewritten at a time: bounded memory (at most this many

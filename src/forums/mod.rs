@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::pagecache::{PageKey, Stamp};
 use crate::path_param::Path;
 use crate::perms::Role;
@@ -50,12 +51,12 @@ fn stamp(state: &AppState, user: Option<&crate::auth::User>) -> Stamp {
     }
 }
 
-async fn home(State(state): State<AppState>, Viewer(user): Viewer) -> AppResult<Response> {
+async fn home(State(state): State<AppState>, Viewer(user): Viewer, l: Lang) -> AppResult<Response> {
     let role = Role::of(user.as_ref());
     let stamp = stamp(&state, user.as_ref());
     state
         .pages
-        .serve(PageKey::Home, role, stamp, async {
+        .serve(PageKey::Home, role, l, stamp, async {
             let marks = state.reads.clone();
             let member = user.as_ref().map(|u| u.id);
             let (forums, unread) = state
@@ -69,7 +70,7 @@ async fn home(State(state): State<AppState>, Viewer(user): Viewer) -> AppResult<
                     Ok((forums, unread))
                 })
                 .await?;
-            Ok(views::home_page(user.as_ref(), &forums, unread.as_ref()))
+            Ok(views::home_page(l, user.as_ref(), &forums, unread.as_ref()))
         })
         .await
 }
@@ -89,6 +90,7 @@ pub fn load_page(
 async fn show(
     State(state): State<AppState>,
     Viewer(user): Viewer,
+    l: Lang,
     Path(id): Path<i64>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
@@ -98,7 +100,7 @@ async fn show(
     let stamp = stamp(&state, user.as_ref());
     state
         .pages
-        .serve(key, role, stamp, async {
+        .serve(key, role, l, stamp, async {
             let marks = state.reads.clone();
             let member = user.as_ref().map(|u| u.id);
             let (forum, rows, paging, unread) = state
@@ -113,6 +115,7 @@ async fn show(
                 })
                 .await?;
             Ok(views::forum_page(views::ForumPage {
+                lang: l,
                 user: user.as_ref(),
                 forum: &forum,
                 topics: &rows,

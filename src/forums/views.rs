@@ -8,45 +8,48 @@ use maud::{Markup, html};
 use super::queries::{Forum, ForumSummary, LastPost};
 use crate::auth::User;
 use crate::feeds;
+use crate::i18n::{Args, Lang};
 use crate::paths;
 use crate::reads::views::{Markers, forum_marker, mark_read_button};
 use crate::topics::queries::TopicRow;
 use crate::topics::views::{NewTopicForm, UnreadTopics, new_topic_form, topic_list};
 use crate::views::avatar::author_link;
-use crate::views::components::{Paging, live_notice, pager, plural, time};
+use crate::views::components::{Paging, count, live_notice, pager, time};
 use crate::views::layout::{Shell, page_with_feed};
 use crate::views::text::{Bdi, Line};
 
-pub fn last_post(last: Option<&LastPost>) -> Markup {
+pub fn last_post(l_: Lang, last: Option<&LastPost>) -> Markup {
     html! {
         @match last {
-            Some(l) => {
+            Some(p) => {
                 span.last {
-                    a href=(paths::message(l.message_id)) { (Bdi(&l.topic_title)) }
-                    " by " strong { (author_link(&l.author)) } ", " (time(l.at))
+                    (l_.html("last-post", &Args::new()
+                        .markup("topic", html! { a href=(paths::message(p.message_id)) { (Bdi(&p.topic_title)) } })
+                        .markup("author", html! { strong { (author_link(&p.author)) } })
+                        .markup("date", time(l_, p.at))))
                 }
             }
-            None => span.last.muted { "No messages yet" },
+            None => span.last.muted { (l_.t("no-messages-yet")) },
         }
     }
 }
 
 /// A forum of the home list; `unread`: the member's marker, or `Kept`.
-pub fn forum_entry(f: &ForumSummary, unread: Markers<'_, bool>) -> Markup {
+pub fn forum_entry(l: Lang, f: &ForumSummary, unread: Markers<'_, bool>) -> Markup {
     html! {
         li.forum.row id={ "forum-" (f.id) } {
             div.main {
                 h2 dir="auto" {
                     a href=(paths::forum(f.id)) { (Line(&f.name)) }
-                    (forum_marker(f.id, unread))
+                    (forum_marker(l, f.id, unread))
                 }
                 @if !f.description.is_empty() { p.description dir="auto" { (Line(&f.description)) } }
             }
             div.counts {
-                span.count { (plural(f.topic_count, "topic", "topics")) }
-                span.count { (plural(f.message_count, "message", "messages")) }
+                span.count { (count(l, "count-topics", f.topic_count)) }
+                span.count { (count(l, "count-messages", f.message_count)) }
             }
-            div.activity { (last_post(f.last.as_ref())) }
+            div.activity { (last_post(l, f.last.as_ref())) }
         }
     }
 }
@@ -54,6 +57,7 @@ pub fn forum_entry(f: &ForumSummary, unread: Markers<'_, bool>) -> Markup {
 /// The home page's list of forums; `oob` marks it for an out-of-band swap;
 /// `unread`: the member's markers (`None`: those on the page stay).
 pub fn forum_list(
+    l: Lang,
     forums: &[ForumSummary],
     oob: Option<&str>,
     unread: Option<&HashMap<i64, bool>>,
@@ -61,37 +65,39 @@ pub fn forum_list(
     html! {
         ul #forums.list hx-swap-oob=[oob] {
             @for f in forums {
-                (forum_entry(f, match unread {
+                (forum_entry(l, f, match unread {
                     Some(u) => Markers::Shown(u.get(&f.id).unwrap_or(&false)),
                     None => Markers::Kept,
                 }))
             }
             @if forums.is_empty() {
-                li.empty { "No forums yet. An administrator can create the first one on the admin page." }
+                li.empty { (l.t("no-forums-yet")) }
             }
         }
     }
 }
 
 pub fn home_page(
+    l: Lang,
     user: Option<&User>,
     forums: &[ForumSummary],
     unread: Option<&HashMap<i64, bool>>,
 ) -> Markup {
     page_with_feed(
         Shell {
-            title: "Forums",
+            lang: l,
+            title: &l.t("forums-title"),
             user,
             crumbs: vec![],
             live_view: Some(paths::HOME.to_string()),
         },
         Some(feeds::site_link()),
         html! {
-            h1 { "Forums" }
+            h1 { (l.t("forums-title")) }
             @if user.is_some() && !forums.is_empty() {
-                div.page-actions { (mark_read_button(None)) }
+                div.page-actions { (mark_read_button(l, None)) }
             }
-            (forum_list(forums, None, unread))
+            (forum_list(l, forums, None, unread))
         },
     )
 }
@@ -106,11 +112,12 @@ pub fn forum_head(forum: &Forum, oob: Option<&str>) -> Markup {
     }
 }
 
-pub fn forum_pager(forum_id: i64, paging: Paging, oob: Option<&str>) -> Markup {
-    pager(paging, oob, |p| paths::forum_page(forum_id, p))
+pub fn forum_pager(l: Lang, forum_id: i64, paging: Paging, oob: Option<&str>) -> Markup {
+    pager(l, paging, oob, |p| paths::forum_page(forum_id, p))
 }
 
 pub struct ForumPage<'a> {
+    pub lang: Lang,
     pub user: Option<&'a User>,
     pub forum: &'a Forum,
     pub topics: &'a [TopicRow],
@@ -122,6 +129,7 @@ pub struct ForumPage<'a> {
 
 pub fn forum_page(p: ForumPage<'_>) -> Markup {
     let ForumPage {
+        lang: l,
         user,
         forum,
         topics,
@@ -131,6 +139,7 @@ pub fn forum_page(p: ForumPage<'_>) -> Markup {
     } = p;
     page_with_feed(
         Shell {
+            lang: l,
             title: &forum.name,
             user,
             crumbs: vec![(forum.name.clone(), None)],
@@ -140,15 +149,19 @@ pub fn forum_page(p: ForumPage<'_>) -> Markup {
         html! {
             (forum_head(forum, None))
             @if user.is_some() && !topics.is_empty() {
-                div.page-actions { (mark_read_button(Some(forum.id))) }
+                div.page-actions { (mark_read_button(l, Some(forum.id))) }
             }
             (live_notice(None, None))
-            (topic_list(topics, forum.id, user.is_some(), None, unread))
-            (forum_pager(forum.id, paging, None))
+            (topic_list(l, topics, forum.id, user.is_some(), None, unread))
+            (forum_pager(l, forum.id, paging, None))
             @if user.is_some() {
-                (new_topic_form(forum.id, form))
+                (new_topic_form(l, forum.id, form))
             } @else {
-                p.muted.cta { a href=(paths::login_next(&paths::forum(forum.id))) { "Log in" } " or " a href=(paths::REGISTER) { "register" } " to start a topic." }
+                p.muted.cta {
+                    (l.html("cta-start-topic", &Args::new()
+                        .markup("login", html! { a href=(paths::login_next(&paths::forum(forum.id))) { (l.t("cta-log-in")) } })
+                        .markup("register", html! { a href=(paths::REGISTER) { (l.t("cta-register")) } })))
+                }
             }
         },
     )

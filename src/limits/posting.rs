@@ -3,6 +3,7 @@
 //! stricter `post_new_account` rate (a spammer's fresh accounts are slow);
 //! admins are exempt (they clean up, and may need to post fast doing so).
 
+use crate::i18n::{Msg, Text};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -75,11 +76,8 @@ impl PostingRate {
 }
 
 /// What a refused post says, next to the text it keeps.
-pub fn too_fast(wait: Duration) -> String {
-    format!(
-        "You are posting too fast. Please wait {} seconds, then send it again.",
-        super::seconds(wait)
-    )
+pub fn too_fast(wait: Duration) -> Text {
+    Text::new(Msg("posting-too-fast")).num("seconds", super::seconds(wait) as i64)
 }
 
 impl Default for PostingRate {

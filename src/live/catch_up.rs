@@ -121,7 +121,7 @@ mod tests {
 
     #[test]
     fn keeps_within_entries_and_bytes_dropping_the_least_recently_used() {
-        let visitor = Kind::of(Role::Visitor);
+        let visitor = Kind::of(Role::Visitor, crate::i18n::Lang::En);
         let mut cache = CatchUpCache::new(CacheBounds {
             entries: 3,
             bytes: 1000,
@@ -153,7 +153,7 @@ mod tests {
 
     #[test]
     fn an_entry_read_before_a_commit_is_not_served_after_it() {
-        let visitor = Kind::of(Role::Visitor);
+        let visitor = Kind::of(Role::Visitor, crate::i18n::Lang::En);
         let mut cache = CatchUpCache::new(CacheBounds::default());
         cache.insert(topic(1), visitor, 7, frames(10));
         assert!(cache.get(topic(1), visitor, 7).is_some());

@@ -168,8 +168,12 @@ pub(super) fn deliver(subs: &mut Subs, plan: Plan) {
     } = plan;
     let change = &change;
     if let Some(forums) = &snapshot.home {
-        let frame = render::home(forums);
-        subs.fan_out(Key::Home, |_| (), |_| Some(frame.clone()));
+        // Rendered once per language watching.
+        subs.fan_out(
+            Key::Home,
+            |sub| sub.kind.lang(),
+            |sub| Some(render::home(sub.kind.lang(), forums)),
+        );
     }
     if need.forum {
         forum_frames(subs, change, &snapshot);
@@ -181,8 +185,11 @@ pub(super) fn deliver(subs: &mut Subs, plan: Plan) {
     }
     if let Change::ForumDeleted { topic_ids, .. } = change {
         for &t in topic_ids {
-            let frame = render::topic_deleted(None);
-            subs.fan_out(Key::Topic(t), |_| (), |_| Some(frame.clone()));
+            subs.fan_out(
+                Key::Topic(t),
+                |sub| sub.kind.lang(),
+                |sub| Some(render::topic_deleted(sub.kind.lang(), None)),
+            );
         }
     }
     for Own { key, page, frames } in own {
@@ -203,25 +210,32 @@ fn forum_frames(subs: &mut Subs, change: &Change, s: &Snapshot) {
     let forum_id = change.forum();
     let key = Key::Forum(forum_id);
     let Some(forum) = &s.forum else {
-        let frame = render::forum_deleted();
-        subs.fan_out(key, |_| (), |_| Some(frame.clone()));
+        subs.fan_out(
+            key,
+            |sub| sub.kind.lang(),
+            |sub| Some(render::forum_deleted(sub.kind.lang())),
+        );
         return;
     };
     let head_changed = matches!(change, Change::ForumChanged { .. });
     subs.fan_out(
         key,
-        |sub| (watched_page(sub), sub.kind.role().is_member()),
         |sub| {
+            let kind = sub.kind;
+            (watched_page(sub), kind.role().is_member(), kind.lang())
+        },
+        |sub| {
+            let l = sub.kind.lang();
             let page = watched_page(sub);
             let paging = Paging::new(page, forum.topic_count);
             Some(html! {
                 @if head_changed { (render::forum_head(forum)) }
                 @if let Some(rows) = &s.first_page {
                     @if page == 1 {
-                        (render::forum_first_page(forum_id, rows, paging, sub.kind.role().is_member()))
+                        (render::forum_first_page(l, forum_id, rows, paging, sub.kind.role().is_member()))
                     } @else {
-                        (render::newer_activity(forum_id))
-                        (render::forum_pager(forum_id, paging))
+                        (render::newer_activity(l, forum_id))
+                        (render::forum_pager(l, forum_id, paging))
                     }
                 }
             })
@@ -239,8 +253,12 @@ fn topic_frames(
 ) {
     let key = Key::Topic(topic_id);
     let Some(topic) = s.topic else {
-        let frame = render::topic_deleted(Some(change.forum()));
-        subs.fan_out(key, |_| (), |_| Some(frame.clone()));
+        let forum = change.forum();
+        subs.fan_out(
+            key,
+            |sub| sub.kind.lang(),
+            |sub| Some(render::topic_deleted(sub.kind.lang(), Some(forum))),
+        );
         return;
     };
     match change {
@@ -261,9 +279,11 @@ fn topic_frames(
                 key,
                 |sub| {
                     let page = watched_page(sub);
-                    (page, last_of(page).is_some().then_some(sub.kind))
+                    let kind = last_of(page).is_some().then_some(sub.kind);
+                    (page, kind, sub.kind.lang())
                 },
                 |sub| {
+                    let l = sub.kind.lang();
                     let page = watched_page(sub);
                     Some(html! {
                         (render::removal(id))
@@ -274,9 +294,9 @@ fn topic_frames(
                             (render::message(m, &topic, sub.kind))
                         }
                         @if pages_changed {
-                            (render::topic_pager(topic_id, Paging::new(page, topic.message_count)))
+                            (render::topic_pager(l, topic_id, Paging::new(page, topic.message_count)))
                         }
-                        @if page > last_page { (render::topic_page_gone(topic_id)) }
+                        @if page > last_page { (render::topic_page_gone(l, topic_id)) }
                     })
                 },
             );
@@ -295,21 +315,22 @@ fn topic_frames(
                     let page = watched_page(sub);
                     // Only the message's own page varies by viewer.
                     let kind = (page == message_page).then_some(sub.kind);
-                    (page, kind)
+                    (page, kind, sub.kind.lang())
                 },
                 |sub| {
+                    let l = sub.kind.lang();
                     let page = watched_page(sub);
                     let paging = Paging::new(page, topic.message_count);
                     if page == message_page {
                         Some(html! {
                             (render::message(m, &topic, sub.kind))
-                            @if new_page { (render::topic_pager(topic_id, paging)) }
+                            @if new_page { (render::topic_pager(l, topic_id, paging)) }
                         })
                     } else if created && page < message_page {
                         let after = topic.message_count - i64::from(page) * i64::from(PAGE_SIZE);
                         Some(html! {
-                            (render::new_messages(topic_id, paging, after))
-                            @if new_page { (render::topic_pager(topic_id, paging)) }
+                            (render::new_messages(l, topic_id, paging, after))
+                            @if new_page { (render::topic_pager(l, topic_id, paging)) }
                         })
                     } else {
                         None

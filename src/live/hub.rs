@@ -29,7 +29,6 @@ use super::render::{self, CatchUp};
 use super::watch::{Key, Kind, Watch};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::perms::Role;
 use crate::reads::ReadMarks;
 
 /// The handle every handler and socket holds; cheap to clone.
@@ -112,7 +111,7 @@ impl Hub {
     pub async fn join(
         &self,
         watch: Watch,
-        role: Role,
+        kind: Kind,
         current: impl Fn() -> bool + Send + 'static,
     ) -> (u64, Arc<Outbox>) {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
@@ -120,8 +119,8 @@ impl Hub {
         let sub = Sub {
             id,
             watch,
-            kind: Kind::of(role),
-            user: role.user_id(),
+            kind,
+            user: kind.role().user_id(),
             outbox: outbox.clone(),
             since: 0,
         };
@@ -192,7 +191,7 @@ impl Hub {
             };
             let own = match sub.user {
                 Some(user) if sub.own_markers() => {
-                    markers::frame(conn, &self.shared.reads, user, watch)?
+                    markers::frame(conn, &self.shared.reads, user, watch, kind.lang())?
                 }
                 _ => None,
             };
@@ -232,11 +231,11 @@ impl Hub {
     /// Sends `user`'s home and forum pages their markers as they are now:
     /// their marks moved (a topic read, "mark all read").
     pub fn refresh_markers(&self, user: i64) {
-        let watches: std::collections::HashSet<Watch> = self
+        let watches: std::collections::HashSet<(Watch, crate::i18n::Lang)> = self
             .subs()
             .all()
             .filter(|sub| sub.user == Some(user) && sub.own_markers())
-            .map(|sub| sub.watch)
+            .map(|sub| (sub.watch, sub.kind.lang()))
             .collect();
         if watches.is_empty() {
             return;
@@ -250,7 +249,7 @@ impl Hub {
                 .read(move |conn| {
                     watches
                         .into_iter()
-                        .map(|w| Ok((w, markers::frame(conn, &reads, user, w)?)))
+                        .map(|(w, l)| Ok((w, markers::frame(conn, &reads, user, w, l)?)))
                         .collect::<AppResult<Vec<_>>>()
                 })
                 .await;

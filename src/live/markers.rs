@@ -14,6 +14,7 @@ use super::hub::Subs;
 use super::watch::{Key, Watch};
 use crate::error::{AppError, AppResult};
 use crate::forums;
+use crate::i18n::Lang;
 use crate::reads::{self, ReadMarks, views};
 use crate::topics::queries::TopicRow;
 
@@ -29,6 +30,7 @@ pub(super) fn frame(
     marks: &ReadMarks,
     user: i64,
     watch: Watch,
+    l: Lang,
 ) -> AppResult<Option<Utf8Bytes>> {
     let mut out = String::new();
     match watch {
@@ -36,7 +38,7 @@ pub(super) fn frame(
             let forums = forums::queries::list(conn)?;
             for f in &forums {
                 let unread = reads::forum_unread(conn, marks, user, f.id)?;
-                out.push_str(&views::forum_update(f.id, unread).into_string());
+                out.push_str(&views::forum_update(l, f.id, unread).into_string());
             }
         }
         Watch::Forum { id, page } => match forums::load_page(conn, id, page) {
@@ -44,7 +46,7 @@ pub(super) fn frame(
                 let unread = reads::unread_rows(conn, marks, user, id, &rows)?;
                 for t in &rows {
                     let u = unread.get(&t.id).copied().flatten();
-                    out.push_str(&views::topic_update(t.id, &t.title, u.as_ref()).into_string());
+                    out.push_str(&views::topic_update(l, t.id, &t.title, u.as_ref()).into_string());
                 }
             }
             Err(AppError::NotFound) => {}
@@ -115,7 +117,8 @@ pub(super) fn after_change(
                     }
                     let topic = (row.id, row.last_message_id, row.message_count);
                     let unread = reads::unread_in_forum(conn, marks, user, forum_id, topic)?;
-                    let frame = views::topic_update(row.id, &row.title, unread.as_ref());
+                    let frame =
+                        views::topic_update(sub.kind.lang(), row.id, &row.title, unread.as_ref());
                     frames.insert(user, Utf8Bytes::from(frame.into_string()));
                 }
                 own.push(Own {
@@ -125,17 +128,22 @@ pub(super) fn after_change(
                 });
             }
             if subs.watching(Key::Home) {
-                let news = Utf8Bytes::from(views::forum_update(forum_id, true).into_string());
+                let news = Lang::ALL
+                    .map(|l| Utf8Bytes::from(views::forum_update(l, forum_id, true).into_string()));
                 let mut frames = HashMap::new();
-                for user in subs.watchers(Key::Home).iter().filter_map(|s| s.user) {
+                for (user, l) in subs
+                    .watchers(Key::Home)
+                    .iter()
+                    .filter_map(|s| Some((s.user?, s.kind.lang())))
+                {
                     if frames.contains_key(&user) {
                         continue;
                     }
                     let frame = if readers.contains(&user) {
                         let unread = reads::forum_unread(conn, marks, user, forum_id)?;
-                        Utf8Bytes::from(views::forum_update(forum_id, unread).into_string())
+                        Utf8Bytes::from(views::forum_update(l, forum_id, unread).into_string())
                     } else {
-                        news.clone()
+                        news[l as usize].clone()
                     };
                     frames.insert(user, frame);
                 }
@@ -156,7 +164,7 @@ pub(super) fn after_change(
                     if let Some(user) = sub.user
                         && !by_watch.contains_key(&(user, sub.watch))
                     {
-                        let f = frame(conn, marks, user, sub.watch)?;
+                        let f = frame(conn, marks, user, sub.watch, sub.kind.lang())?;
                         by_watch.insert((user, sub.watch), f);
                     }
                 }

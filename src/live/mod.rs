@@ -30,11 +30,12 @@ pub use render::MAX_FRAME as MAX_CATCH_UP_FRAME;
 use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::auth::session::SessionEpoch;
+use crate::i18n::Lang;
 use crate::net::ClientAddr;
 use crate::paths;
 use crate::perms::Role;
 use crate::views::layout::{Shell, page};
-use watch::Watch;
+use watch::{Kind, Watch};
 
 /// The largest frame a client may send; it only ever needs to say `ping`.
 const MAX_INCOMING: usize = 4 * 1024;
@@ -56,6 +57,7 @@ async fn upgrade(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     Viewer(user): Viewer,
+    lang: Lang,
     epoch: SessionEpoch,
     Query(q): Query<ViewQuery>,
 ) -> Response {
@@ -84,14 +86,23 @@ async fn upgrade(
         // an async block, which would keep a second, dead copy of the socket
         // for the socket's whole life: about 500 bytes each.)
         .on_upgrade(move |socket| {
-            socket::serve(socket, state.hub.clone(), watch, role, current)
-                .map(move |()| drop(place))
+            socket::serve(
+                socket,
+                state.hub.clone(),
+                watch,
+                Kind::of(role, lang),
+                current,
+            )
+            .map(move |()| drop(place))
         })
 }
 
-async fn socket_page(Viewer(user): Viewer) -> Markup {
+/// A developer's page: its shell follows the language, its own text is
+/// English (it names protocol words: ping, pong, frames).
+async fn socket_page(Viewer(user): Viewer, l: Lang) -> Markup {
     page(
         Shell {
+            lang: l,
             title: "Socket diagnostics",
             user: user.as_ref(),
             crumbs: vec![("Socket".into(), None)],

@@ -10,12 +10,13 @@ use rusqlite::Connection;
 use super::watch::{Kind, Watch};
 use crate::error::{AppError, AppResult};
 use crate::forums::{self, queries::ForumSummary, views as forum_views};
+use crate::i18n::{Lang, n};
 use crate::messages::{queries::MessageRow, views as message_views};
 use crate::paths;
 use crate::perms::Role;
 use crate::reads::views::Markers;
 use crate::topics::{self, queries::Topic, views as topic_views};
-use crate::views::components::{Paging, live_notice, plural};
+use crate::views::components::{Paging, live_notice};
 use crate::views::layout;
 
 /// Out-of-band styles: a region replaced whole, or its children morphed (so
@@ -45,7 +46,7 @@ pub fn catch_up(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<CatchU
     // A socket whose session ended comes back as a visitor's: its page then
     // says so (a visitor's own page is left as it is).
     if !kind.role().is_member() && watch != Watch::Nothing {
-        let nav = layout::account_nav(None, REPLACE).into_string();
+        let nav = layout::account_nav(kind.lang(), None, REPLACE).into_string();
         match &mut read {
             CatchUp::Page(frames) => match frames.last_mut() {
                 Some(last) => last.push_str(&nav),
@@ -58,34 +59,36 @@ pub fn catch_up(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<CatchU
 }
 
 fn catch_up_regions(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<CatchUp> {
-    let role = kind.role();
+    let (role, l) = (kind.role(), kind.lang());
     Ok(match watch {
-        Watch::Home => CatchUp::Page(home_frames(&forums::queries::list(conn)?)),
+        Watch::Home => CatchUp::Page(home_frames(l, &forums::queries::list(conn)?)),
         Watch::Forum { id, page } => match forums::load_page(conn, id, page) {
             Ok((forum, rows, paging)) => CatchUp::Page(vec![
                 html! {
                     (forum_views::forum_head(&forum, REPLACE))
                     (live_notice(None, REPLACE))
-                    (topic_views::topic_list(&rows, id, role.is_member(), MORPH, None))
-                    (forum_views::forum_pager(id, paging, REPLACE))
+                    (topic_views::topic_list(l, &rows, id, role.is_member(), MORPH, None))
+                    (forum_views::forum_pager(l, id, paging, REPLACE))
                 }
                 .into_string(),
             ]),
             Err(AppError::NotFound) => CatchUp::Missing(
                 match forums::queries::by_id(conn, id)? {
-                    Some(_) => page_gone(&paths::forum(id)),
-                    None => forum_deleted(),
+                    Some(_) => page_gone(l, &paths::forum(id)),
+                    None => forum_deleted(l),
                 }
                 .into_string(),
             ),
             Err(e) => return Err(e),
         },
         Watch::Topic { id, page } => match topics::load_page(conn, id, page) {
-            Ok((topic, rows, paging)) => CatchUp::Page(topic_frames(&topic, &rows, paging, role)),
+            Ok((topic, rows, paging)) => {
+                CatchUp::Page(topic_frames(l, &topic, &rows, paging, role))
+            }
             Err(AppError::NotFound) => CatchUp::Missing(
                 match topics::queries::by_id(conn, id)? {
-                    Some(_) => page_gone(&paths::topic(id)),
-                    None => topic_deleted(None),
+                    Some(_) => page_gone(l, &paths::topic(id)),
+                    None => topic_deleted(l, None),
                 }
                 .into_string(),
             ),
@@ -97,17 +100,23 @@ fn catch_up_regions(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<Ca
 
 /// A topic page's regions in one frame; when that is over `MAX_FRAME`, the
 /// page with a placeholder for each message first, then the messages.
-fn topic_frames(topic: &Topic, rows: &[MessageRow], paging: Paging, role: Role) -> Vec<String> {
+fn topic_frames(
+    l: Lang,
+    topic: &Topic,
+    rows: &[MessageRow],
+    paging: Paging,
+    role: Role,
+) -> Vec<String> {
     let regions = |messages: Markup| {
         html! {
-            (topic_views::topic_head(topic, role, REPLACE))
+            (topic_views::topic_head(l, topic, role, REPLACE))
             (live_notice(None, REPLACE))
             (messages)
-            (topic_views::topic_pager(topic.id, paging, REPLACE))
+            (topic_views::topic_pager(l, topic.id, paging, REPLACE))
         }
         .into_string()
     };
-    let whole = regions(message_views::message_list(rows, topic, role, MORPH));
+    let whole = regions(message_views::message_list(l, rows, topic, role, MORPH));
     if whole.len() <= MAX_FRAME {
         return vec![whole];
     }
@@ -116,17 +125,17 @@ fn topic_frames(topic: &Topic, rows: &[MessageRow], paging: Paging, role: Role) 
             @for m in rows { (placeholder("article", "message", &paths::message_anchor(m.id))) }
         }
     });
-    let items = rows
-        .iter()
-        .map(|m| message_views::message(m, message_views::perms_for(m, topic, role)).into_string());
+    let items = rows.iter().map(|m| {
+        message_views::message(l, m, message_views::perms_for(m, topic, role)).into_string()
+    });
     let mut frames = vec![skeleton];
     frames.extend(chunks(items, |part| message_views::upsert(part, false)));
     frames
 }
 
 /// The home list in one frame, or placeholders and then the forums.
-fn home_frames(forums: &[ForumSummary]) -> Vec<String> {
-    let whole = home(forums).into_string();
+fn home_frames(l: Lang, forums: &[ForumSummary]) -> Vec<String> {
+    let whole = home(l, forums).into_string();
     if whole.len() <= MAX_FRAME {
         return vec![whole];
     }
@@ -137,7 +146,7 @@ fn home_frames(forums: &[ForumSummary]) -> Vec<String> {
     };
     let items = forums
         .iter()
-        .map(|f| forum_views::forum_entry(f, Markers::Kept).into_string());
+        .map(|f| forum_views::forum_entry(l, f, Markers::Kept).into_string());
     let mut frames = vec![skeleton.into_string()];
     frames.extend(chunks(items, |part| {
         html! { hx-partial hx-target="#forums" hx-swap="upsert" { (part) } }
@@ -176,74 +185,79 @@ fn chunks(items: impl Iterator<Item = String>, wrap: impl Fn(&Markup) -> Markup)
 }
 
 /// A watched topic page that no longer exists (its messages were deleted).
-pub fn topic_page_gone(topic_id: i64) -> Markup {
-    page_gone(&paths::topic(topic_id))
+pub fn topic_page_gone(l: Lang, topic_id: i64) -> Markup {
+    page_gone(l, &paths::topic(topic_id))
 }
 
-fn page_gone(first: &str) -> Markup {
+fn page_gone(l: Lang, first: &str) -> Markup {
     live_notice(
-        Some(html! { "This page no longer exists. " a href=(first) { "Go to the first page" } }),
+        Some(html! { (l.t("live-page-gone")) " " a href=(first) { (l.t("live-first-page")) } }),
         REPLACE,
     )
 }
 
-pub fn forum_deleted() -> Markup {
+pub fn forum_deleted(l: Lang) -> Markup {
     live_notice(
-        Some(html! { "This forum was deleted. " a href=(paths::HOME) { "Back to the forums" } }),
+        Some(
+            html! { (l.t("live-forum-deleted")) " " a href=(paths::HOME) { (l.t("back-to-forums")) } },
+        ),
         REPLACE,
     )
 }
 
 /// `forum`: where to send the reader, when it still exists.
-pub fn topic_deleted(forum: Option<i64>) -> Markup {
+pub fn topic_deleted(l: Lang, forum: Option<i64>) -> Markup {
     let back = forum.map_or_else(|| paths::HOME.to_string(), paths::forum);
     live_notice(
-        Some(html! { "This topic was deleted. " a href=(back) { "Back to the forum" } }),
+        Some(
+            html! { (l.t("live-topic-deleted")) " " a href=(back) { (l.t("live-back-to-forum")) } },
+        ),
         REPLACE,
     )
 }
 
 /// On a forum page past the first: newer activity is on page 1.
-pub fn newer_activity(forum_id: i64) -> Markup {
+pub fn newer_activity(l: Lang, forum_id: i64) -> Markup {
     live_notice(
         Some(
-            html! { "There is newer activity. " a href=(paths::forum(forum_id)) { "See the latest topics" } },
+            html! { (l.t("live-newer-activity")) " " a href=(paths::forum(forum_id)) { (l.t("live-latest-topics")) } },
         ),
         REPLACE,
     )
 }
 
 /// On a topic page before the last: how many messages follow it.
-pub fn new_messages(topic_id: i64, paging: Paging, after: i64) -> Markup {
+pub fn new_messages(l: Lang, topic_id: i64, paging: Paging, after: i64) -> Markup {
     live_notice(
         Some(html! {
-            (plural(after, "new message", "new messages")) " after this page. "
-            a href=(paths::topic_page(topic_id, paging.last)) { "Go to the latest" }
+            (l.tr("live-new-messages", &n("n", after))) " "
+            a href=(paths::topic_page(topic_id, paging.last)) { (l.t("live-go-to-latest")) }
         }),
         REPLACE,
     )
 }
 
 /// The home list as it is now.
-pub fn home(forums: &[ForumSummary]) -> Markup {
-    forum_views::forum_list(forums, MORPH, None)
+pub fn home(l: Lang, forums: &[ForumSummary]) -> Markup {
+    forum_views::forum_list(l, forums, MORPH, None)
 }
 
 /// A forum's first page of topics as it is now, for members or visitors.
 pub fn forum_first_page(
+    l: Lang,
     forum_id: i64,
     rows: &[topics::queries::TopicRow],
     paging: Paging,
     member: bool,
 ) -> Markup {
     html! {
-        (topic_views::topic_list(rows, forum_id, member, MORPH, None))
-        (forum_views::forum_pager(forum_id, paging, REPLACE))
+        (topic_views::topic_list(l, rows, forum_id, member, MORPH, None))
+        (forum_views::forum_pager(l, forum_id, paging, REPLACE))
     }
 }
 
-pub fn forum_pager(forum_id: i64, paging: Paging) -> Markup {
-    forum_views::forum_pager(forum_id, paging, REPLACE)
+pub fn forum_pager(l: Lang, forum_id: i64, paging: Paging) -> Markup {
+    forum_views::forum_pager(l, forum_id, paging, REPLACE)
 }
 
 pub fn forum_head(forum: &forums::queries::Forum) -> Markup {
@@ -252,7 +266,8 @@ pub fn forum_head(forum: &forums::queries::Forum) -> Markup {
 
 /// A message inserted or replaced in place.
 pub fn message(m: &MessageRow, topic: &Topic, kind: Kind) -> Markup {
-    let rendered = message_views::message(m, message_views::perms_for(m, topic, kind.role()));
+    let perms = message_views::perms_for(m, topic, kind.role());
+    let rendered = message_views::message(kind.lang(), m, perms);
     message_views::upsert(&rendered, false)
 }
 
@@ -260,6 +275,6 @@ pub fn removal(message_id: i64) -> Markup {
     message_views::removal(message_id)
 }
 
-pub fn topic_pager(topic_id: i64, paging: Paging) -> Markup {
-    topic_views::topic_pager(topic_id, paging, REPLACE)
+pub fn topic_pager(l: Lang, topic_id: i64, paging: Paging) -> Markup {
+    topic_views::topic_pager(l, topic_id, paging, REPLACE)
 }

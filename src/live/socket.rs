@@ -11,18 +11,18 @@ use futures_util::SinkExt;
 
 use super::hub::Hub;
 use super::outbox::Outbox;
+use super::watch::Kind;
 use super::watch::Watch;
-use crate::perms::Role;
 
 /// `current`: whether the session the socket was opened with still counts.
 pub async fn serve(
     mut socket: WebSocket,
     hub: Hub,
     watch: Watch,
-    role: Role,
+    kind: Kind,
     current: impl Fn() -> bool + Send + 'static,
 ) {
-    let (id, outbox) = hub.join(watch, role, current).await;
+    let (id, outbox) = hub.join(watch, kind, current).await;
     run(&mut socket, &outbox).await;
     hub.leave(id, watch);
 }

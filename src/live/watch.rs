@@ -1,5 +1,6 @@
 //! What a socket watches, parsed from the `view` its page names.
 
+use crate::i18n::Lang;
 use crate::perms::Role;
 
 /// A page with live regions, and which page of its list.
@@ -66,19 +67,27 @@ impl Watch {
 }
 
 /// Viewers whose pages render identically share a `Kind`: all admins look
-/// the same, members differ by who wrote what, visitors are all alike.
+/// the same, members differ by who wrote what, visitors are all alike; and
+/// each reads the page in their own language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Kind(Role);
+pub struct Kind {
+    role: Role,
+    lang: Lang,
+}
 
 impl Kind {
-    pub fn of(role: Role) -> Self {
-        Kind(match role {
+    pub fn of(role: Role, lang: Lang) -> Self {
+        let role = match role {
             Role::Admin(_) => Role::Admin(0),
             other => other,
-        })
+        };
+        Kind { role, lang }
     }
     pub fn role(self) -> Role {
-        self.0
+        self.role
+    }
+    pub fn lang(self) -> Lang {
+        self.lang
     }
 }
 

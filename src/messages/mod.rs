@@ -15,6 +15,7 @@ use crate::auth::{Admin, Member, User};
 use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::htmx::Hx;
+use crate::i18n::{Lang, Msg};
 use crate::limits::posting;
 use crate::live::Change;
 use crate::markdown::{self, Body};
@@ -60,12 +61,13 @@ pub struct QuoteQuery {
 async fn reply_page(
     State(state): State<AppState>,
     Member(user): Member,
+    l: Lang,
     Path(id): Path<i64>,
     Query(q): Query<QuoteQuery>,
 ) -> AppResult<Markup> {
     let topic = load_topic(&state, id).await?;
     if !perms::can_reply(Role::of(Some(&user)), topic.locked) {
-        return Err(AppError::Forbidden("This topic is locked."));
+        return Err(AppError::Forbidden(Msg("forbidden-locked")));
     }
     let quoted = match q.quote {
         Some(mid) => state.db.read(move |c| Ok(queries::by_id(c, mid)?)).await?,
@@ -79,7 +81,7 @@ async fn reply_page(
         body,
         ..Default::default()
     };
-    Ok(views::reply_page(&user, &topic, &form))
+    Ok(views::reply_page(l, &user, &topic, &form))
 }
 
 #[derive(Deserialize, Default)]
@@ -96,6 +98,7 @@ pub struct BodyInput {
 /// its preview region. A body that would be refused is refused here too
 /// (422), with the message where each shows it.
 pub fn preview(
+    l: Lang,
     hx: &Hx,
     raw_body: &str,
     page: impl FnOnce(Option<&str>, FieldErrors) -> Markup,
@@ -104,14 +107,14 @@ pub fn preview(
     let body = errors.check("body", validate::body(raw_body));
     if let Some(message) = errors.get("body") {
         return Err(AppError::Invalid(if hx.request {
-            compose::preview_refused(message)
+            compose::preview_refused(&message.in_(l))
         } else {
             page(None, errors)
         }));
     }
     let html = markdown::render(&body);
     Ok(if hx.request {
-        compose::preview_content(&html)
+        compose::preview_content(l, &html)
     } else {
         page(Some(&html), errors)
     }
@@ -138,6 +141,7 @@ enum Posted {
 async fn reply(
     State(state): State<AppState>,
     Member(user): Member,
+    l: Lang,
     Path(topic_id): Path<i64>,
     hx: Hx,
     Form(input): Form<BodyInput>,
@@ -146,15 +150,15 @@ async fn reply(
     if input.preview.is_some() {
         let topic = load_topic(&state, topic_id).await?;
         if !perms::can_reply(role, topic.locked) {
-            return Err(AppError::Forbidden("This topic is locked."));
+            return Err(AppError::Forbidden(Msg("forbidden-locked")));
         }
-        return preview(&hx, &input.body, |html, errors| {
+        return preview(l, &hx, &input.body, |html, errors| {
             let form = ReplyForm {
                 body: input.body.clone(),
                 errors,
                 preview: html.map(str::to_string),
             };
-            views::reply_page(&user, &topic, &form)
+            views::reply_page(l, &user, &topic, &form)
         });
     }
     let refuse = |topic: &Topic, errors: FieldErrors, body: String| {
@@ -163,13 +167,13 @@ async fn reply(
             errors,
             preview: None,
         };
-        hx.form_or_page(views::reply_form(topic_id, &form), |_| {
-            views::reply_page(&user, topic, &form)
+        hx.form_or_page(views::reply_form(l, topic_id, &form), |_| {
+            views::reply_page(l, &user, topic, &form)
         })
     };
     let locked = |topic: &Topic, body: String| {
         let mut errors = FieldErrors::default();
-        errors.add("body", "This topic is locked: no new replies.");
+        errors.add("body", Msg("topic-locked-no-replies"));
         AppError::Locked(refuse(topic, errors, body))
     };
     let mut errors = FieldErrors::default();
@@ -260,9 +264,9 @@ async fn reply(
     }
     // Swap in place: a fresh form, and the new message, which the socket may
     // also deliver; the upsert makes whichever comes second a no-op.
-    let rendered = views::message(&message, views::perms_for(&message, &topic, role));
+    let rendered = views::message(l, &message, views::perms_for(&message, &topic, role));
     Ok(html! {
-        (views::reply_form(topic_id, &ReplyForm::default()))
+        (views::reply_form(l, topic_id, &ReplyForm::default()))
         (views::upsert(&rendered, true))
     }
     .into_response())
@@ -317,7 +321,7 @@ async fn editable(
 ) -> AppResult<(queries::MessageRow, Topic)> {
     let (message, topic) = with_topic(state, id).await?;
     if !perms::can_edit(Role::of(Some(user)), message.author_id) {
-        return Err(AppError::Forbidden("You can edit only your own messages."));
+        return Err(AppError::Forbidden(Msg("forbidden-not-yours")));
     }
     Ok((message, topic))
 }
@@ -325,41 +329,43 @@ async fn editable(
 async fn edit_page(
     State(state): State<AppState>,
     Member(user): Member,
+    l: Lang,
     Path(id): Path<i64>,
 ) -> AppResult<Markup> {
     let (message, topic) = editable(&state, &user, id).await?;
     // The source, as written: Markdown is edited as Markdown.
-    let form = views::edit_form(&message, &message.body, &FieldErrors::default(), None);
-    Ok(views::edit_page(&user, &topic, form))
+    let form = views::edit_form(l, &message, &message.body, &FieldErrors::default(), None);
+    Ok(views::edit_page(l, &user, &topic, form))
 }
 
 async fn edit(
     State(state): State<AppState>,
     Member(user): Member,
+    l: Lang,
     Path(id): Path<i64>,
     hx: Hx,
     Form(input): Form<BodyInput>,
 ) -> AppResult<Response> {
     let (message, topic) = editable(&state, &user, id).await?;
     if input.preview.is_some() {
-        return preview(&hx, &input.body, |html, errors| {
-            let form = views::edit_form(&message, &input.body, &errors, html);
-            views::edit_page(&user, &topic, form)
+        return preview(l, &hx, &input.body, |html, errors| {
+            let form = views::edit_form(l, &message, &input.body, &errors, html);
+            views::edit_page(l, &user, &topic, form)
         });
     }
     let mut errors = FieldErrors::default();
     let body = errors.check("body", validate::body(&input.body));
     if !errors.is_empty() {
-        let form = views::edit_form(&message, &input.body, &errors, None);
+        let form = views::edit_form(l, &message, &input.body, &errors, None);
         return Err(AppError::Invalid(
-            hx.form_or_page(form, |f| views::edit_page(&user, &topic, f)),
+            hx.form_or_page(form, |f| views::edit_page(l, &user, &topic, f)),
         ));
     }
     if let Err(wait) = state.posting.reserve(&state.db, &user).await? {
         errors.add("body", posting::too_fast(wait));
-        let form = views::edit_form(&message, &input.body, &errors, None);
+        let form = views::edit_form(l, &message, &input.body, &errors, None);
         return Err(AppError::TooManyAttempts(
-            hx.form_or_page(form, |f| views::edit_page(&user, &topic, f)),
+            hx.form_or_page(form, |f| views::edit_page(l, &user, &topic, f)),
         ));
     }
     let body = Body::new(body);
@@ -387,9 +393,7 @@ async fn delete(
 ) -> AppResult<Response> {
     let (message, topic) = with_topic(&state, id).await?;
     if message.id == topic.first_message_id {
-        return Err(AppError::Forbidden(
-            "The opening message goes only with its topic: delete the topic instead.",
-        ));
+        return Err(AppError::Forbidden(Msg("forbidden-opening-message")));
     }
     let (topic_id, forum_id) = (topic.id, topic.forum_id);
     state

@@ -6,6 +6,7 @@ use maud::{Markup, PreEscaped, html};
 use super::queries::MessageRow;
 use crate::auth::User;
 use crate::form::LONG_TEXT;
+use crate::i18n::{Args, Lang};
 use crate::paths;
 use crate::perms::{self, MessagePerms, Role};
 use crate::topics::queries::Topic;
@@ -17,14 +18,16 @@ use crate::views::layout::{Shell, page};
 
 /// One message. Its HTML depends only on the row and `perms`, so the socket
 /// renders it once per distinct `perms`, not once per viewer.
-pub fn message(m: &MessageRow, p: MessagePerms) -> Markup {
+pub fn message(l: Lang, m: &MessageRow, p: MessagePerms) -> Markup {
     html! {
         article.message id=(paths::message_anchor(m.id)) {
             header {
                 (avatar(&m.author, m.author_avatar.as_deref(), AvatarSize::Small))
                 strong.author { (author_link(&m.author)) }
-                a.permalink href=(paths::message(m.id)) { (time(m.created_at)) }
-                @if let Some(at) = m.edited_at { span.edited { "edited " (time(at)) } }
+                a.permalink href=(paths::message(m.id)) { (time(l, m.created_at)) }
+                @if let Some(at) = m.edited_at {
+                    span.edited { (l.html("edited-at", &Args::new().markup("date", time(l, at)))) }
+                }
             }
             // Rendered and sanitised when it was written (`markdown`).
             div.body dir="auto" { (PreEscaped(&m.body_html)) }
@@ -34,14 +37,14 @@ pub fn message(m: &MessageRow, p: MessagePerms) -> Markup {
                     // the page has one; the link opens the reply page otherwise.
                     @if p.quote {
                         a.quote href=(paths::topic_reply_quoting(m.topic_id, m.id))
-                            data-quote=(paths::message_quote(m.id)) { "Quote" }
+                            data-quote=(paths::message_quote(m.id)) { (l.t("message-quote")) }
                     }
-                    @if p.edit { a href=(paths::message_edit(m.id)) { "Edit" } }
+                    @if p.edit { a href=(paths::message_edit(m.id)) { (l.t("message-edit")) } }
                     @if p.delete {
                         details.confirm {
-                            summary.danger { "Delete…" }
+                            summary.danger { (l.t("message-delete")) }
                             form.inline action=(paths::message_delete(m.id)) method="post" {
-                                button.danger type="submit" { "Delete this message" }
+                                button.danger type="submit" { (l.t("message-delete-confirm")) }
                             }
                         }
                     }
@@ -65,6 +68,7 @@ pub const MESSAGES_ID: &str = "messages";
 
 /// A page of messages; `oob` marks it for an out-of-band swap.
 pub fn message_list(
+    l: Lang,
     messages: &[MessageRow],
     topic: &Topic,
     role: Role,
@@ -72,7 +76,7 @@ pub fn message_list(
 ) -> Markup {
     html! {
         div #(MESSAGES_ID) hx-swap-oob=[oob] {
-            @for m in messages { (message(m, perms_for(m, topic, role))) }
+            @for m in messages { (message(l, m, perms_for(m, topic, role))) }
         }
     }
 }
@@ -101,52 +105,57 @@ pub struct ReplyForm {
 
 pub const REPLY_FORM_ID: &str = "reply-form";
 
-pub fn reply_form(topic_id: i64, form: &ReplyForm) -> Markup {
+pub fn reply_form(l: Lang, topic_id: i64, form: &ReplyForm) -> Markup {
     let action = paths::topic_reply(topic_id);
     html! {
         form #(REPLY_FORM_ID).card.stack action=(action) method="post" enctype=(LONG_TEXT)
             data-draft={ "reply-" (topic_id) } hx-post=(action) hx-swap="outerHTML" hx-sync="this:drop" {
-            h2 { "Reply" }
-            (preview_region(REPLY_FORM_ID, form.preview.as_deref()))
-            (field("Message", "body", "textarea", &form.body, form.errors.get("body"),
+            h2 { (l.t("reply-title")) }
+            (preview_region(l, REPLY_FORM_ID, form.preview.as_deref()))
+            (field(l, &l.t("field-message"), "body", "textarea", &form.body, form.errors.get("body"),
                 FieldAttrs::new("reply").max(validate::BODY_MAX as u32)))
-            (markdown_hint())
+            (markdown_hint(l))
             div.actions {
-                button.primary type="submit" { "Post reply" }
-                (preview_button(REPLY_FORM_ID, &action))
+                button.primary type="submit" { (l.t("reply-button")) }
+                (preview_button(l, REPLY_FORM_ID, &action))
             }
         }
     }
 }
 
 /// Under the messages: the reply form, or why there is none.
-pub fn reply_area(topic: &Topic, role: Role, form: &ReplyForm) -> Markup {
+pub fn reply_area(l: Lang, topic: &Topic, role: Role, form: &ReplyForm) -> Markup {
     html! {
         @if perms::can_reply(role, topic.locked) {
-            (reply_form(topic.id, form))
+            (reply_form(l, topic.id, form))
         } @else if topic.locked {
-            p.notice.locked { "This topic is locked: no new replies." }
+            p.notice.locked { (l.t("topic-locked-no-replies")) }
         } @else {
-            p.muted.cta { a href=(paths::login_next(&paths::topic(topic.id))) { "Log in" } " or " a href=(paths::REGISTER) { "register" } " to reply." }
+            p.muted.cta {
+                (l.html("cta-reply", &Args::new()
+                    .markup("login", html! { a href=(paths::login_next(&paths::topic(topic.id))) { (l.t("cta-log-in")) } })
+                    .markup("register", html! { a href=(paths::REGISTER) { (l.t("cta-register")) } })))
+            }
         }
     }
 }
 
 /// The reply form on a page of its own: for quoting, and for a browser
 /// without JavaScript after an error.
-pub fn reply_page(user: &User, topic: &Topic, form: &ReplyForm) -> Markup {
+pub fn reply_page(l: Lang, user: &User, topic: &Topic, form: &ReplyForm) -> Markup {
     page(
         Shell {
-            title: "Reply",
+            lang: l,
+            title: &l.t("reply-title"),
             user: Some(user),
             crumbs: vec![
                 (topic.forum_name.clone(), Some(paths::forum(topic.forum_id))),
                 (topic.title.clone(), Some(paths::topic(topic.id))),
-                ("Reply".into(), None),
+                (l.t("reply-title").into_owned(), None),
             ],
             live_view: None,
         },
-        reply_form(topic.id, form),
+        reply_form(l, topic.id, form),
     )
 }
 
@@ -155,6 +164,7 @@ pub const EDIT_FORM_ID: &str = "edit-form";
 /// The edit form: `body` is the source (Markdown) as written, or as typed
 /// when the form comes back; `preview` the rendered body, after Preview.
 pub fn edit_form(
+    l: Lang,
     m: &MessageRow,
     body: &str,
     errors: &FieldErrors,
@@ -164,29 +174,30 @@ pub fn edit_form(
     html! {
         form #(EDIT_FORM_ID).card.stack action=(action) method="post" enctype=(LONG_TEXT)
             hx-post=(action) hx-swap="outerHTML" hx-sync="this:drop" {
-            h2 { "Edit message" }
-            (preview_region(EDIT_FORM_ID, preview))
-            (field("Message", "body", "textarea", body, errors.get("body"),
+            h2 { (l.t("edit-title")) }
+            (preview_region(l, EDIT_FORM_ID, preview))
+            (field(l, &l.t("field-message"), "body", "textarea", body, errors.get("body"),
                 FieldAttrs::new("edit").max(validate::BODY_MAX as u32).rows(10)))
-            (markdown_hint())
+            (markdown_hint(l))
             div.actions {
-                button.primary type="submit" { "Save" }
-                (preview_button(EDIT_FORM_ID, &action))
-                a href=(paths::message(m.id)) { "Cancel" }
+                button.primary type="submit" { (l.t("edit-save")) }
+                (preview_button(l, EDIT_FORM_ID, &action))
+                a href=(paths::message(m.id)) { (l.t("edit-cancel")) }
             }
         }
     }
 }
 
-pub fn edit_page(user: &User, topic: &Topic, form: Markup) -> Markup {
+pub fn edit_page(l: Lang, user: &User, topic: &Topic, form: Markup) -> Markup {
     page(
         Shell {
-            title: "Edit message",
+            lang: l,
+            title: &l.t("edit-title"),
             user: Some(user),
             crumbs: vec![
                 (topic.forum_name.clone(), Some(paths::forum(topic.forum_id))),
                 (topic.title.clone(), Some(paths::topic(topic.id))),
-                ("Edit".into(), None),
+                (l.t("message-edit").into_owned(), None),
             ],
             live_view: None,
         },

@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::forums::PageQuery;
+use crate::i18n::Lang;
 use crate::path_param::Path;
 use crate::validate::USERNAME_MAX;
 use crate::views::components::{PAGE_SIZE, Paging};
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
 async fn show(
     State(state): State<AppState>,
     Viewer(user): Viewer,
+    l: Lang,
     Path(name): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
@@ -47,5 +49,5 @@ async fn show(
             Ok((profile, messages, paging))
         })
         .await?;
-    Ok(views::profile_page(user.as_ref(), &profile, &messages, paging).into_response())
+    Ok(views::profile_page(l, user.as_ref(), &profile, &messages, paging).into_response())
 }

@@ -4,6 +4,7 @@ use maud::{Markup, html};
 
 use super::queries::{Authored, Profile};
 use crate::auth::User;
+use crate::i18n::Lang;
 use crate::paths;
 use crate::views::avatar::{AvatarSize, avatar};
 use crate::views::components::{Paging, pager, time};
@@ -21,12 +22,12 @@ fn excerpt(body: &str) -> String {
     out
 }
 
-fn authored(m: &Authored) -> Markup {
+fn authored(l: Lang, m: &Authored) -> Markup {
     html! {
         li.authored id={ "authored-" (m.id) } {
             p.where {
                 a href=(paths::message(m.id)) { (Bdi(&m.topic_title)) }
-                ", " (time(m.created_at))
+                ", " (time(l, m.created_at))
             }
             p.excerpt dir="auto" { (Line(&excerpt(&m.body))) }
         }
@@ -34,6 +35,7 @@ fn authored(m: &Authored) -> Markup {
 }
 
 pub fn profile_page(
+    l: Lang,
     viewer: Option<&User>,
     p: &Profile,
     messages: &[Authored],
@@ -41,6 +43,7 @@ pub fn profile_page(
 ) -> Markup {
     page(
         Shell {
+            lang: l,
             title: &p.username,
             user: viewer,
             crumbs: vec![(p.username.clone(), None)],
@@ -52,24 +55,24 @@ pub fn profile_page(
                 div {
                     h1 { (Bdi(&p.username)) }
                     dl.facts {
-                        dt { "Joined" } dd { (time(p.created_at)) }
-                        dt { "Messages" } dd { (p.message_count) }
-                        dt { "Last seen" }
+                        dt { (l.t("profile-joined")) } dd { (time(l, p.created_at)) }
+                        dt { (l.t("profile-messages")) } dd { (p.message_count) }
+                        dt { (l.t("profile-last-seen")) }
                         dd {
                             @match p.last_seen_at {
-                                Some(at) => { (time(at)) }
-                                None => span.muted { "not recently" },
+                                Some(at) => { (time(l, at)) }
+                                None => span.muted { (l.t("profile-not-recently")) },
                             }
                         }
                     }
                 }
             }
-            h2 { "Recent messages" }
+            h2 { (l.t("profile-recent")) }
             ol #profile-messages.list {
-                @for m in messages { (authored(m)) }
-                @if messages.is_empty() { li.empty { "No messages yet." } }
+                @for m in messages { (authored(l, m)) }
+                @if messages.is_empty() { li.empty { (l.t("profile-no-messages")) } }
             }
-            (pager(paging, None, |n| paths::user_page(&p.username, n)))
+            (pager(l, paging, None, |n| paths::user_page(&p.username, n)))
         },
     )
 }

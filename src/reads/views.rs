@@ -8,6 +8,7 @@
 use maud::{Markup, html};
 
 use super::queries::Unread;
+use crate::i18n::{Lang, n};
 use crate::paths;
 use crate::views::text::Bdi;
 
@@ -30,12 +31,12 @@ pub fn forum_marker_id(forum_id: i64) -> String {
 }
 
 /// A topic's link: to its first unread message when there is one.
-fn topic_link(topic_id: i64, title: &str, unread: Option<&Unread>) -> Markup {
+fn topic_link(l: Lang, topic_id: i64, title: &str, unread: Option<&Unread>) -> Markup {
     html! {
         @match unread {
             Some(u) => {
                 a href=(paths::message_in_page(topic_id, u.page, u.first_id)) { (Bdi(title)) }
-                " " span.badge.new title="Messages you have not read" { (u.count) " new" }
+                " " span.badge.new title=(l.t("unread-messages-title")) { (l.tr("unread-count", &n("n", u.count))) }
             }
             None => a href=(paths::topic(topic_id)) { (Bdi(title)) },
         }
@@ -43,60 +44,65 @@ fn topic_link(topic_id: i64, title: &str, unread: Option<&Unread>) -> Markup {
 }
 
 /// The title of a topic in a forum list, with the marker `unread` says.
-pub fn topic_title(topic_id: i64, title: &str, unread: Markers<'_, Option<Unread>>) -> Markup {
+pub fn topic_title(
+    l: Lang,
+    topic_id: i64,
+    title: &str,
+    unread: Markers<'_, Option<Unread>>,
+) -> Markup {
     html! {
         @match unread {
             Markers::Kept => span id=(topic_link_id(topic_id)) hx-preserve {
-                (topic_link(topic_id, title, None))
+                (topic_link(l, topic_id, title, None))
             },
             Markers::Shown(u) => span id=(topic_link_id(topic_id)) hx-preserve {
-                (topic_link(topic_id, title, u.as_ref()))
+                (topic_link(l, topic_id, title, u.as_ref()))
             },
         }
     }
 }
 
 /// The frame that changes one member's marker of a topic.
-pub fn topic_update(topic_id: i64, title: &str, unread: Option<&Unread>) -> Markup {
+pub fn topic_update(l: Lang, topic_id: i64, title: &str, unread: Option<&Unread>) -> Markup {
     html! {
         span id=(topic_link_id(topic_id)) hx-swap-oob="innerHTML" {
-            (topic_link(topic_id, title, unread))
+            (topic_link(l, topic_id, title, unread))
         }
     }
 }
 
-fn forum_badge(unread: bool) -> Markup {
+fn forum_badge(l: Lang, unread: bool) -> Markup {
     html! {
-        @if unread { " " span.badge.new title="Topics you have not read" { "new" } }
+        @if unread { " " span.badge.new title=(l.t("unread-topics-title")) { (l.t("unread-new")) } }
     }
 }
 
 /// The marker beside a forum's name on home.
-pub fn forum_marker(forum_id: i64, unread: Markers<'_, bool>) -> Markup {
+pub fn forum_marker(l: Lang, forum_id: i64, unread: Markers<'_, bool>) -> Markup {
     html! {
         @match unread {
             Markers::Kept => span id=(forum_marker_id(forum_id)) hx-preserve {},
-            Markers::Shown(u) => span id=(forum_marker_id(forum_id)) hx-preserve { (forum_badge(*u)) },
+            Markers::Shown(u) => span id=(forum_marker_id(forum_id)) hx-preserve { (forum_badge(l, *u)) },
         }
     }
 }
 
 /// The frame that changes one member's marker of a forum.
-pub fn forum_update(forum_id: i64, unread: bool) -> Markup {
+pub fn forum_update(l: Lang, forum_id: i64, unread: bool) -> Markup {
     html! {
-        span id=(forum_marker_id(forum_id)) hx-swap-oob="innerHTML" { (forum_badge(unread)) }
+        span id=(forum_marker_id(forum_id)) hx-swap-oob="innerHTML" { (forum_badge(l, unread)) }
     }
 }
 
 /// "Mark all read", for one forum (`Some`) or the whole site.
-pub fn mark_read_button(forum_id: Option<i64>) -> Markup {
+pub fn mark_read_button(l: Lang, forum_id: Option<i64>) -> Markup {
     let action = match forum_id {
         Some(id) => paths::forum_read(id),
         None => paths::READ_ALL.to_string(),
     };
     html! {
         form.inline action=(action) method="post" {
-            button type="submit" { "Mark all read" }
+            button type="submit" { (l.t("mark-all-read")) }
         }
     }
 }

@@ -31,6 +31,7 @@ use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::auth::throttle::{Addr, addr_key};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::limits::{Limiter, Limits, seconds};
 use crate::net::ClientAddr;
 use crate::paths;
@@ -83,6 +84,7 @@ fn asked(raw: Option<&str>) -> Asked {
 async fn search(
     State(state): State<AppState>,
     Viewer(user): Viewer,
+    l: Lang,
     ClientAddr(client): ClientAddr,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
@@ -98,6 +100,7 @@ async fn search(
     let forums = state.db.read(|c| Ok(queries::forums(c)?)).await?;
     let refuse = |field: Field, message: String| {
         AppError::Invalid(views::search_page(
+            l,
             user.as_ref(),
             &asked,
             &forums,
@@ -110,7 +113,7 @@ async fn search(
     // No `q` at all: the form, before any search.
     let Some(q) = asked.q.as_deref() else {
         return Ok(
-            views::search_page(user.as_ref(), &asked, &forums, Found::Nothing).into_response(),
+            views::search_page(l, user.as_ref(), &asked, &forums, Found::Nothing).into_response(),
         );
     };
     let terms = query::parse(q).map_err(|r: Refusal| refuse(Field::Words, r.message()))?;
@@ -135,7 +138,7 @@ async fn search(
         .search_rate
         .reserve(&addr_key(Some(client)))
         .map_err(|wait| {
-            AppError::TooManyAttempts(views::search_page(
+            AppError::TooManyAttempts(views::search_page(l,
                 user.as_ref(),
                 &asked,
                 &forums,
@@ -151,6 +154,7 @@ async fn search(
     let turn = tokio::time::timeout(TURN_WAIT, state.searching.clone().acquire_owned()).await;
     let Ok(Ok(_turn)) = turn else {
         return Err(AppError::Overloaded(views::search_page(
+            l,
             user.as_ref(),
             &asked,
             &forums,
@@ -190,7 +194,7 @@ async fn search(
         page,
         more,
     };
-    Ok(views::search_page(user.as_ref(), &asked, &forums, found).into_response())
+    Ok(views::search_page(l, user.as_ref(), &asked, &forums, found).into_response())
 }
 
 fn no_member(name: &str) -> String {

@@ -5,9 +5,10 @@ use maud::{Markup, html};
 use super::queries::{Hit, MARK_END, MARK_START};
 use super::{MAX_PAGES, query};
 use crate::auth::User;
+use crate::i18n::Lang;
 use crate::paths;
 use crate::validate::USERNAME_MAX;
-use crate::views::components::{FieldAttrs, PAGE_SIZE, field, plural, time};
+use crate::views::components::{FieldAttrs, PAGE_SIZE, field_said, time};
 use crate::views::layout::{Shell, page};
 use crate::views::text::{Bdi, Line};
 
@@ -60,7 +61,7 @@ fn marked(text: &str) -> Markup {
     }
 }
 
-fn hit(h: &Hit) -> Markup {
+fn hit(l: Lang, h: &Hit) -> Markup {
     html! {
         li.result id={ "result-" (h.id) } {
             h2 dir="auto" {
@@ -73,7 +74,7 @@ fn hit(h: &Hit) -> Markup {
             }
             p.byline {
                 "by " a href=(paths::user(&h.author)) { (Bdi(&h.author)) }
-                ", " (time(h.created_at)) " in "
+                ", " (time(l, h.created_at)) " in "
                 a href=(paths::forum(h.forum_id)) { (Bdi(&h.forum_name)) }
             }
             @if !h.excerpt.is_empty() {
@@ -83,13 +84,13 @@ fn hit(h: &Hit) -> Markup {
     }
 }
 
-fn form(asked: &Asked, forums: &[(i64, String)], error: Option<(Field, &str)>) -> Markup {
+fn form(l: Lang, asked: &Asked, forums: &[(i64, String)], error: Option<(Field, &str)>) -> Markup {
     let forum: Option<i64> = asked.forum.parse().ok();
     let error_at = |f: Field| error.filter(|(at, _)| *at == f).map(|(_, e)| e);
     html! {
         form.card.stack #search-form role="search" aria-label="Search with filters"
             action=(paths::SEARCH) method="get" {
-            (field("Words to find", "q", "search", asked.q.as_deref().unwrap_or_default(),
+            (field_said(&l.t("search-words"), "q", "search", asked.q.as_deref().unwrap_or_default(),
                 error_at(Field::Words),
                 FieldAttrs::new("search").max(query::MAX_CHARS as u32).optional()))
             p.hint {
@@ -99,10 +100,10 @@ fn form(asked: &Asked, forums: &[(i64, String)], error: Option<(Field, &str)>) -
                 (query::MAX_TERMS) " terms in all."
             }
             div.field.invalid[error_at(Field::Forum).is_some()] {
-                label for="f-search-forum" { "In the forum" }
+                label for="f-search-forum" { (l.t("search-in-forum")) }
                 select #f-search-forum name="forum"
                     aria-describedby=[error_at(Field::Forum).map(|_| "f-search-forum-error")] {
-                    option value="" { "All forums" }
+                    option value="" { (l.t("search-all-forums")) }
                     @for (id, name) in forums {
                         option value=(id) selected[forum == Some(*id)] { (Line(name)) }
                     }
@@ -111,14 +112,14 @@ fn form(asked: &Asked, forums: &[(i64, String)], error: Option<(Field, &str)>) -
                     p.error #f-search-forum-error role="alert" { (e) }
                 }
             }
-            (field("Written by", "author", "text", &asked.author, error_at(Field::Author),
+            (field_said(&l.t("search-author"), "author", "text", &asked.author, error_at(Field::Author),
                 FieldAttrs::new("search").max(USERNAME_MAX as u32).optional()))
-            button type="submit" { "Search" }
+            button type="submit" { (l.t("search-button")) }
         }
     }
 }
 
-fn results(asked: &Asked, hits: &[Hit], page: u32, more: bool) -> Markup {
+fn results(l: Lang, asked: &Asked, hits: &[Hit], page: u32, more: bool) -> Markup {
     let q = asked.q.as_deref().unwrap_or_default();
     let forum: Option<i64> = asked.forum.parse().ok();
     let link = |n: u32| paths::search(q, forum, &asked.author, n);
@@ -134,7 +135,7 @@ fn results(asked: &Asked, hits: &[Hit], page: u32, more: bool) -> Markup {
             } @else {
                 p.summary {
                     @if page == 1 && !more {
-                        (plural(hits.len() as i64, "message matches", "messages match")) ", newest first."
+                        (l.tr("search-matches", &crate::i18n::n("n", hits.len() as i64)))
                     } @else {
                         "Messages " (first) " to " (last) ", newest first."
                     }
@@ -144,7 +145,7 @@ fn results(asked: &Asked, hits: &[Hit], page: u32, more: bool) -> Markup {
                     }
                 }
                 ol.list.results #results {
-                    @for h in hits { (hit(h)) }
+                    @for h in hits { (hit(l, h)) }
                 }
             }
             @if page > 1 || more {
@@ -164,6 +165,7 @@ fn results(asked: &Asked, hits: &[Hit], page: u32, more: bool) -> Markup {
 }
 
 pub fn search_page(
+    l: Lang,
     viewer: Option<&User>,
     asked: &Asked,
     forums: &[(i64, String)],
@@ -179,6 +181,7 @@ pub fn search_page(
     };
     page(
         Shell {
+            lang: l,
             title: &title,
             user: viewer,
             crumbs: vec![("Search".to_string(), None)],
@@ -186,9 +189,9 @@ pub fn search_page(
         },
         html! {
             h1 { "Search" }
-            (form(asked, forums, error))
+            (form(l, asked, forums, error))
             @if let Found::Hits { hits, page, more } = found {
-                (results(asked, hits, page, more))
+                (results(l, asked, hits, page, more))
             }
         },
     )

@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::forums::PageQuery;
 use crate::htmx::Hx;
+use crate::i18n::Lang;
 use crate::limits::posting;
 use crate::live::Change;
 use crate::markdown::Body;
@@ -52,6 +53,7 @@ pub fn load_page(
 async fn show(
     State(state): State<AppState>,
     Viewer(user): Viewer,
+    l: Lang,
     Path(id): Path<i64>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
@@ -61,10 +63,11 @@ async fn show(
     let stamp = Stamp::new(state.db.generation());
     let (page, last_shown) = state
         .pages
-        .serve_noting(key, role, stamp, async {
+        .serve_noting(key, role, l, stamp, async {
             let (topic, rows, paging) = state.db.read(move |c| load_page(c, id, page)).await?;
             let last_shown = rows.last().map_or(0, |m| m.id);
             let page = views::topic_page(views::TopicPage {
+                lang: l,
                 user: user.as_ref(),
                 topic: &topic,
                 messages: &rows,
@@ -98,6 +101,7 @@ async fn create(
     Member(user): Member,
     Path(forum_id): Path<i64>,
     hx: Hx,
+    l: Lang,
     Form(input): Form<NewTopicInput>,
 ) -> AppResult<Response> {
     let forum = state
@@ -107,14 +111,14 @@ async fn create(
         .ok_or(AppError::NotFound)?;
     if input.preview.is_some() {
         // The body alone is previewed; the title is checked when posting.
-        return messages::preview(&hx, &input.body, |html, errors| {
+        return messages::preview(l, &hx, &input.body, |html, errors| {
             let form = NewTopicForm {
                 title: input.title.clone(),
                 body: input.body.clone(),
                 errors,
                 preview: html.map(str::to_string),
             };
-            views::new_topic_page(&user, forum_id, &forum.name, &form)
+            views::new_topic_page(l, &user, forum_id, &forum.name, &form)
         });
     }
     let mut errors = FieldErrors::default();
@@ -135,8 +139,8 @@ async fn create(
             preview: None,
         };
         return Err(refusal(
-            hx.form_or_page(views::new_topic_form(forum_id, &form), |_| {
-                views::new_topic_page(&user, forum_id, &forum.name, &form)
+            hx.form_or_page(views::new_topic_form(l, forum_id, &form), |_| {
+                views::new_topic_page(l, &user, forum_id, &forum.name, &form)
             }),
         ));
     }

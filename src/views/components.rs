@@ -3,20 +3,27 @@
 use maud::{Markup, html};
 
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Args, Lang, Text};
 
 /// A date as people read it, with the machine-readable form beside it.
 /// `static/local-time.js` shows it in the reader's time zone.
-pub fn time(ts: i64) -> Markup {
+pub fn time(l: Lang, ts: i64) -> Markup {
     let dt =
         time::OffsetDateTime::from_unix_timestamp(ts).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let iso = dt
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
-    let human = dt
-        .format(time::macros::format_description!(
-            "[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
-        ))
+    let clock = dt
+        .format(time::macros::format_description!("[hour]:[minute]"))
         .unwrap_or_default();
+    let human = l.tr(
+        "date-utc",
+        &Args::new()
+            .str("day", dt.day().to_string())
+            .num("month", i64::from(u8::from(dt.month())))
+            .str("year", dt.year().to_string())
+            .str("time", clock),
+    );
     html! { time datetime=(iso) { (human) } }
 }
 
@@ -54,26 +61,26 @@ impl Paging {
 
 /// First / previous / next / last links, in the live region `#pager-box`;
 /// `link(n)` builds page n's URL, `oob` marks it for an out-of-band swap.
-pub fn pager(paging: Paging, oob: Option<&str>, link: impl Fn(u32) -> String) -> Markup {
+pub fn pager(l: Lang, paging: Paging, oob: Option<&str>, link: impl Fn(u32) -> String) -> Markup {
     let Paging { page, last } = paging;
     html! {
         div #pager-box hx-swap-oob=[oob] {
-            nav.pager #pager aria-label="Pages" {
+            nav.pager #pager aria-label=(l.t("pager-label")) {
                 @if last > 1 {
                     @if page > 1 {
-                        a href=(link(1)) rel="first" { "« First" }
-                        a href=(link(page - 1)) rel="prev" { "‹ Previous" }
+                        a href=(link(1)) rel="first" { (l.t("pager-first")) }
+                        a href=(link(page - 1)) rel="prev" { (l.t("pager-previous")) }
                     } @else {
-                        span.disabled { "« First" }
-                        span.disabled { "‹ Previous" }
+                        span.disabled { (l.t("pager-first")) }
+                        span.disabled { (l.t("pager-previous")) }
                     }
-                    span.current { "Page " (page) " of " (last) }
+                    span.current { (l.tr("pager-current", &Args::new().num("page", page.into()).num("last", last.into()))) }
                     @if page < last {
-                        a href=(link(page + 1)) rel="next" { "Next ›" }
-                        a href=(link(last)) rel="last" { "Last »" }
+                        a href=(link(page + 1)) rel="next" { (l.t("pager-next")) }
+                        a href=(link(last)) rel="last" { (l.t("pager-last")) }
                     } @else {
-                        span.disabled { "Next ›" }
-                        span.disabled { "Last »" }
+                        span.disabled { (l.t("pager-next")) }
+                        span.disabled { (l.t("pager-last")) }
                     }
                 }
             }
@@ -83,6 +90,20 @@ pub fn pager(paging: Paging, oob: Option<&str>, link: impl Fn(u32) -> String) ->
 
 /// One labelled input with its error, if any, right under it.
 pub fn field(
+    l: Lang,
+    label: &str,
+    name: &str,
+    kind: &str,
+    value: &str,
+    error: Option<&Text>,
+    attrs: FieldAttrs<'_>,
+) -> Markup {
+    let error = error.map(|e| e.in_(l));
+    field_said(label, name, kind, value, error.as_deref(), attrs)
+}
+
+/// `field`, with its error already said (in the page's language).
+pub fn field_said(
     label: &str,
     name: &str,
     kind: &str,
@@ -158,19 +179,16 @@ impl<'a> FieldAttrs<'a> {
 }
 
 /// A form-level message (not tied to one field).
-pub fn form_error(error: Option<&str>) -> Markup {
+pub fn form_error(l: Lang, error: Option<&Text>) -> Markup {
     html! {
-        @if let Some(e) = error { p.error.form-error role="alert" { (e) } }
+        @if let Some(e) = error { p.error.form-error role="alert" { (e.in_(l)) } }
     }
 }
 
-/// "1 reply" / "2 replies".
-pub fn plural(n: i64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
+/// A count with its noun in the right plural form: `id` is a message taking
+/// `$n` ("1 reply", "2 replies"; "0 réponse", "2 réponses").
+pub fn count(l: Lang, id: &str, n: i64) -> std::borrow::Cow<'static, str> {
+    l.tr(id, &crate::i18n::n("n", n))
 }
 
 /// A notice that the list changed elsewhere; empty until something happens.
@@ -192,15 +210,15 @@ pub fn flash_region() -> Markup {
 
 /// A failed request, said where the reader looks; `kept` when it was a form,
 /// which stays as it was.
-pub fn flash_notice(notice: crate::error::Notice, kept: bool) -> Markup {
+pub fn flash_notice(l: Lang, notice: crate::error::Notice, kept: bool) -> Markup {
     html! {
         div.notice.failure {
             p {
-                strong { (notice.title) "." } " " (notice.message)
-                @if kept { " What you typed is still in the form." }
+                strong { (notice.title.in_(l)) "." } " " (notice.message.in_(l))
+                @if kept { " " (l.t("flash-form-kept")) }
             }
             // static/notices.js makes it work.
-            button.link.dismiss type="button" aria-label="Dismiss" { "×" }
+            button.link.dismiss type="button" aria-label=(l.t("flash-dismiss")) { "×" }
         }
     }
 }

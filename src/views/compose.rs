@@ -8,6 +8,8 @@
 
 use maud::{Markup, PreEscaped, html};
 
+use crate::i18n::Lang;
+
 /// The id of the preview region of the form `form_id`.
 pub fn preview_id(form_id: &str) -> String {
     format!("{form_id}-preview")
@@ -15,18 +17,18 @@ pub fn preview_id(form_id: &str) -> String {
 
 /// The preview region of the form `form_id`: empty, or the rendered body
 /// (`html`, sanitised when it was rendered).
-pub fn preview_region(form_id: &str, html: Option<&str>) -> Markup {
+pub fn preview_region(l: Lang, form_id: &str, html: Option<&str>) -> Markup {
     html! {
         div.preview id=(preview_id(form_id)) aria-live="polite" {
-            @if let Some(html) = html { (preview_content(html)) }
+            @if let Some(html) = html { (preview_content(l, html)) }
         }
     }
 }
 
 /// What the preview region holds once Preview is pressed.
-pub fn preview_content(html: &str) -> Markup {
+pub fn preview_content(l: Lang, html: &str) -> Markup {
     html! {
-        p.preview-title { "Preview" }
+        p.preview-title { (l.t("preview-title")) }
         div.body dir="auto" { (PreEscaped(html)) }
     }
 }
@@ -38,21 +40,22 @@ pub fn preview_refused(message: &str) -> Markup {
 
 /// Preview: a submit button of its own (no JavaScript), or a request of its
 /// own into the region (htmx). The page's `drafts.js` keeps the draft.
-pub fn preview_button(form_id: &str, action: &str) -> Markup {
+pub fn preview_button(l: Lang, form_id: &str, action: &str) -> Markup {
     html! {
         button type="submit" name="preview" value="1" formnovalidate data-preview
             hx-post=(action) hx-target={ "#" (preview_id(form_id)) } hx-swap="innerHTML" {
-            "Preview"
+            (l.t("preview-button"))
         }
     }
 }
 
 /// Under a message field: what its text may hold.
-pub fn markdown_hint() -> Markup {
+pub fn markdown_hint(l: Lang) -> Markup {
     html! {
         p.hint {
-            "Markdown: " code { "*italic*" } " " code { "**bold**" } " " code { "`code`" } " "
-            code { "> quote" } " " code { "- list" } " " code { "[text](https://…)" }
+            (l.t("md-label")) " " code { "*" (l.t("md-italic")) "*" } " " code { "**" (l.t("md-bold")) "**" } " "
+            code { "`code`" } " " code { "> " (l.t("md-quote")) } " " code { "- " (l.t("md-list")) } " "
+            code { "[" (l.t("md-text")) "](https://…)" }
         }
     }
 }

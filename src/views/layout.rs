@@ -4,6 +4,7 @@
 use maud::{DOCTYPE, Markup, html};
 
 use crate::auth::User;
+use crate::i18n::{Args, Lang};
 use crate::paths;
 use crate::validate::SEARCH_MAX;
 use crate::views::avatar::{AvatarSize, avatar};
@@ -15,6 +16,8 @@ pub const HTMX_VERSION: &str = "4.0.1";
 
 /// What the shell needs to know about the page it wraps.
 pub struct Shell<'a> {
+    /// The language the page is written in.
+    pub lang: Lang,
     pub title: &'a str,
     pub user: Option<&'a User>,
     /// Home is implied; each entry is a label and, except the last, a link.
@@ -31,7 +34,7 @@ pub struct FeedLink {
     pub href: String,
 }
 
-fn head(title: &str, feed: Option<&FeedLink>) -> Markup {
+fn head(l: Lang, title: &str, feed: Option<&FeedLink>) -> Markup {
     html! {
         head {
             meta charset="utf-8";
@@ -42,6 +45,10 @@ fn head(title: &str, feed: Option<&FeedLink>) -> Markup {
             }
             link rel="stylesheet" href={ "/static/style.css?v=" (env!("CARGO_PKG_VERSION")) };
             link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
+            // static/local-time.js's words, in the page's language.
+            meta name="time-words" data-now=(l.t("time-just-now"))
+                data-minute=(l.t("time-minute-ago")) data-minutes=(l.t("time-minutes-ago"))
+                data-today=(l.t("time-today")) data-yesterday=(l.t("time-yesterday"));
             meta name="htmx-config" content=r#"{"ws":{"reconnectDelay":500,"reconnectMaxDelay":10000}}"#;
             // Not `defer`: htmx initialises as soon as the document is parsed,
             // and the extensions must be registered by then, or a page loaded
@@ -57,58 +64,61 @@ fn head(title: &str, feed: Option<&FeedLink>) -> Markup {
     }
 }
 
-fn header(user: Option<&User>) -> Markup {
+fn header(l: Lang, user: Option<&User>) -> Markup {
     html! {
         header.site {
             a.brand href=(paths::HOME) { "causerie" }
-            (search_box())
-            (account_nav(user, None))
+            (search_box(l))
+            (account_nav(l, user, None))
         }
     }
 }
 
 /// The search box of every page: a plain GET form, so it works without
 /// scripts; the search page has the full form (forum, author).
-fn search_box() -> Markup {
+fn search_box(l: Lang) -> Markup {
     html! {
-        form.site-search role="search" aria-label="Site search" action=(paths::SEARCH) method="get" {
-            label.visually-hidden for="site-search" { "Search the forums" }
-            input #site-search type="search" name="q" maxlength=(SEARCH_MAX) placeholder="Search";
-            button type="submit" { "Search" }
+        form.site-search role="search" aria-label=(l.t("search-site")) action=(paths::SEARCH) method="get" {
+            label.visually-hidden for="site-search" { (l.t("search-label")) }
+            input #site-search type="search" name="q" maxlength=(SEARCH_MAX) placeholder=(l.t("search-placeholder"));
+            button type="submit" { (l.t("search-button")) }
         }
     }
 }
 
 /// Who is logged in, or the way in. A visitor's socket catch-up sends it
 /// (`oob`) so a page whose session ended stops saying "Logged in as".
-pub fn account_nav(user: Option<&User>, oob: Option<&str>) -> Markup {
+pub fn account_nav(l: Lang, user: Option<&User>, oob: Option<&str>) -> Markup {
     html! {
-            nav #account-nav.account aria-label="Account" hx-swap-oob=[oob] {
+            nav #account-nav.account aria-label=(l.t("nav-account-label")) hx-swap-oob=[oob] {
                 @if let Some(u) = user {
-                    a.me href=(paths::user(&u.username)) title="Your profile" {
+                    a.me href=(paths::user(&u.username)) title=(l.t("nav-your-profile")) {
                         (avatar(&u.username, u.avatar.as_deref(), AvatarSize::Small))
                     }
-                    span.who { "Logged in as " strong { (Bdi(&u.username)) } @if u.is_admin { " " span.badge { "admin" } } }
-                    @if u.is_admin { a href=(paths::ADMIN) { "Admin" } }
-                    a href=(paths::ACCOUNT) { "Account" }
+                    span.who {
+                        (l.html("nav-logged-in-as", &Args::new().markup("name", html! { strong { (Bdi(&u.username)) } })))
+                        @if u.is_admin { " " span.badge { (l.t("badge-admin")) } }
+                    }
+                    @if u.is_admin { a href=(paths::ADMIN) { (l.t("nav-admin")) } }
+                    a href=(paths::ACCOUNT) { (l.t("nav-account")) }
                     // static/drafts.js forgets this browser's drafts on the way out.
                     form.inline action=(paths::LOGOUT) method="post" data-forget-drafts {
-                        button.link type="submit" { "Log out" }
+                        button.link type="submit" { (l.t("nav-log-out")) }
                     }
                 } @else {
-                    a href=(paths::LOGIN) { "Log in" }
-                    a href=(paths::REGISTER) { "Register" }
+                    a href=(paths::LOGIN) { (l.t("nav-log-in")) }
+                    a href=(paths::REGISTER) { (l.t("nav-register")) }
                 }
             }
     }
 }
 
-fn breadcrumbs(crumbs: &[(String, Option<String>)]) -> Markup {
+fn breadcrumbs(l: Lang, crumbs: &[(String, Option<String>)]) -> Markup {
     html! {
         @if !crumbs.is_empty() {
-            nav.crumbs aria-label="Breadcrumb" {
+            nav.crumbs aria-label=(l.t("crumbs-label")) {
                 ol {
-                    li { a href=(paths::HOME) { "Home" } }
+                    li { a href=(paths::HOME) { (l.t("crumbs-home")) } }
                     @for (label, link) in crumbs {
                         li {
                             @match link {
@@ -130,14 +140,15 @@ pub fn page(shell: Shell<'_>, body: Markup) -> Markup {
 
 /// A whole page that offers a feed (home, a forum, a topic).
 pub fn page_with_feed(shell: Shell<'_>, feed: Option<FeedLink>, body: Markup) -> Markup {
+    let l = shell.lang;
     html! {
         (DOCTYPE)
-        html lang="en" {
-            (head(shell.title, feed.as_ref()))
+        html lang=(l.code()) {
+            (head(l, shell.title, feed.as_ref()))
             body {
-                (header(shell.user))
+                (header(l, shell.user))
                 main {
-                    (breadcrumbs(&shell.crumbs))
+                    (breadcrumbs(l, &shell.crumbs))
                     (body)
                 }
                 (flash_region())
@@ -145,7 +156,10 @@ pub fn page_with_feed(shell: Shell<'_>, feed: Option<FeedLink>, body: Markup) ->
                     // The page's one socket; what arrives is swapped out of band.
                     div #live hidden hx-ws:connect=(paths::live_socket(view)) hx-swap="none" {}
                 }
-                footer.site { "causerie · a small real-time forum" }
+                footer.site {
+                    p { (l.t("footer-tagline")) }
+                    (language_switcher(l))
+                }
             }
         }
     }
@@ -153,9 +167,10 @@ pub fn page_with_feed(shell: Shell<'_>, feed: Option<FeedLink>, body: Markup) ->
 
 /// A page for an error, with no account information (errors are rendered
 /// without the request).
-pub fn error_page(title: &str, message: &str) -> Markup {
+pub fn error_page(l: Lang, title: &str, message: &str) -> Markup {
     page(
         Shell {
+            lang: l,
             title,
             user: None,
             crumbs: vec![(title.to_string(), None)],
@@ -165,8 +180,28 @@ pub fn error_page(title: &str, message: &str) -> Markup {
             section.card.error-page {
                 h1 { (title) }
                 p { (message) }
-                p { a href=(paths::HOME) { "Back to the forums" } }
+                p { a href=(paths::HOME) { (l.t("back-to-forums")) } }
             }
         },
     )
+}
+
+/// The footer's choice of language: a form per language, so it works
+/// without scripts; the server sets the `lang` cookie (and a member's own
+/// choice) and sends the browser back to the page it came from.
+fn language_switcher(l: Lang) -> Markup {
+    html! {
+        nav.languages aria-label=(l.t("footer-language")) {
+            @for other in Lang::ALL {
+                @if other == l {
+                    span lang=(other.code()) aria-current="true" { (other.own_name()) }
+                } @else {
+                    form.inline action=(paths::LANG) method="post" {
+                        input type="hidden" name="lang" value=(other.code());
+                        button.link type="submit" lang=(other.code()) { (other.own_name()) }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,275 @@
+# Le catalogue français de causerie : tous les textes de l’interface, avec
+# les mêmes identifiants et les mêmes variables que l’anglais.
+# Typographie : apostrophe typographique (’), espace insécable avant : ; ? !
+
+## L’enveloppe des pages
+
+search-site = Recherche sur le site
+search-label = Chercher dans les forums
+search-placeholder = Rechercher
+search-button = Rechercher
+nav-account-label = Compte
+nav-your-profile = Votre profil
+nav-logged-in-as = Connecté en tant que { $name }
+badge-admin = admin
+nav-admin = Administration
+nav-account = Mon compte
+nav-log-out = Se déconnecter
+nav-log-in = Se connecter
+nav-register = S’inscrire
+crumbs-label = Fil d’Ariane
+crumbs-home = Accueil
+footer-tagline = causerie · un petit forum en temps réel
+footer-language = Langue
+back-to-forums = Retour aux forums
+
+## Dates (static/local-time.js les réécrit dans le fuseau du lecteur)
+
+time-just-now = à l’instant
+time-minute-ago = il y a %n minute
+time-minutes-ago = il y a %n minutes
+time-today = aujourd’hui
+time-yesterday = hier
+date-utc = { $day } { $month ->
+    [1] janv.
+    [2] févr.
+    [3] mars
+    [4] avr.
+    [5] mai
+    [6] juin
+    [7] juil.
+    [8] août
+    [9] sept.
+    [10] oct.
+    [11] nov.
+   *[12] déc.
+  } { $year }, { $time } UTC
+
+## Éléments communs
+
+pager-label = Pages
+pager-first = « Première
+pager-previous = ‹ Précédente
+pager-current = Page { $page } sur { $last }
+pager-next = Suivante ›
+pager-last = Dernière »
+flash-form-kept = Ce que vous avez saisi est toujours dans le formulaire.
+flash-dismiss = Fermer
+
+## Pages d’erreur et refus
+
+error-forbidden = Interdit
+error-not-found = Introuvable
+error-not-found-text = Il n’y a rien à cette adresse.
+error-method = Rien à afficher ici
+error-method-text = Cette adresse ne reçoit que des formulaires. Revenez à la page d’où vous venez, ou repartez de l’accueil.
+error-busy = Occupé
+error-busy-text = Le serveur est occupé à vérifier d’autres mots de passe. Réessayez dans quelques secondes.
+error-too-large = Trop volumineux
+error-too-large-text = Cette requête dépasse 64 Kio : raccourcissez-la et envoyez-la de nouveau.
+error-upload-too-large-text = Cette image dépasse 2 Mo : choisissez-en une plus petite et envoyez-la de nouveau.
+error-unreadable = Formulaire illisible
+error-unreadable-text = Le formulaire n’a pas pu être lu. Revenez en arrière et envoyez-le de nouveau.
+error-internal = Une erreur est survenue
+error-internal-text = Le serveur n’a pas pu traiter cette requête. Rien n’a été modifié ; veuillez réessayer.
+forbidden-disable-self = Vous ne pouvez pas désactiver votre propre compte.
+forbidden-other-site = Les requêtes venant d’autres sites sont refusées.
+forbidden-admins-only = Seuls les administrateurs peuvent faire cela.
+forbidden-locked = Ce sujet est verrouillé.
+forbidden-not-yours = Vous ne pouvez modifier que vos propres messages.
+
+## Validation
+
+invalid-empty = { $field ->
+    [title] Le titre ne peut pas être vide.
+    [name] Le nom ne peut pas être vide.
+    [description] La description ne peut pas être vide.
+    [username] Le nom d’utilisateur ne peut pas être vide.
+    [password] Le mot de passe ne peut pas être vide.
+   *[message] Le message ne peut pas être vide.
+  }
+invalid-too-short = { $field ->
+    [title] Le titre
+    [name] Le nom
+    [description] La description
+    [username] Le nom d’utilisateur
+    [password] Le mot de passe
+   *[message] Le message
+  } doit compter au moins { $min } caractères.
+invalid-too-long = { $field ->
+    [title] Le titre
+    [name] Le nom
+    [description] La description
+    [username] Le nom d’utilisateur
+    [password] Le mot de passe
+   *[message] Le message
+  } doit compter au plus { $max } caractères ({ $n } actuellement).
+invalid-username-chars = Le nom d’utilisateur ne peut contenir que les lettres A à Z, des chiffres et _ . -
+posting-too-fast = Vous publiez trop vite. Attendez { $seconds } secondes, puis envoyez-le de nouveau.
+
+## Connexion, inscription, compte
+
+field-username = Nom d’utilisateur
+field-password = Mot de passe
+field-password-confirm = Confirmer le mot de passe
+field-current-password = Mot de passe actuel
+field-new-password = Nouveau mot de passe
+field-new-password-confirm = Confirmer le nouveau mot de passe
+login-title = Connexion
+login-button = Se connecter
+login-no-account = Pas encore de compte ?
+login-required = Veuillez vous connecter pour continuer.
+login-awaiting = Votre compte attend d’être approuvé : vous pourrez vous connecter dès qu’un administrateur l’aura validé.
+login-empty = Saisissez votre nom d’utilisateur et votre mot de passe.
+login-wrong = Nom d’utilisateur ou mot de passe incorrect.
+login-disabled = Ce compte est désactivé : un administrateur l’a fermé.
+throttle-login = Trop de tentatives échouées. Attendez { $seconds } secondes et réessayez.
+throttle-accounts = Trop de comptes ont été créés depuis votre adresse. Attendez { $seconds } secondes et réessayez.
+throttle-password = Trop de tentatives. Attendez { $seconds } secondes et réessayez.
+register-title = Inscription
+register-username-hint = De 3 à 32 caractères : lettres, chiffres, _ . -
+register-button = Créer mon compte
+register-already = Déjà inscrit ?
+register-closed = Les inscriptions sont fermées : aucun compte ne peut être créé pour le moment.
+register-approval = Les nouveaux comptes sont approuvés par un administrateur avant de pouvoir se connecter.
+passwords-differ = Les deux mots de passe diffèrent.
+name-taken = Ce nom d’utilisateur est déjà pris.
+password-title = Changer le mot de passe
+password-changed = Votre mot de passe a été changé.
+password-not-current = Ce n’est pas votre mot de passe actuel.
+account-title = Votre compte
+account-you-are = Vous êtes { $name }.
+account-you-are-admin = Vous êtes { $name }, administrateur.
+account-language = Langue
+account-language-browser = Celle de mon navigateur
+account-language-save = Enregistrer la langue
+sessions-title = Sessions
+sessions-text = Connecté sur un autre appareil que vous n’utilisez plus ? Mettez fin à toutes les sessions de votre compte, y compris celle-ci.
+sessions-end-all = Se déconnecter partout
+
+## Accueil et forums
+
+forums-title = Forums
+no-forums-yet = Aucun forum pour l’instant. Un administrateur peut créer le premier depuis la page d’administration.
+no-messages-yet = Aucun message pour l’instant
+last-post = { $topic } par { $author }, { $date }
+count-topics = { $n ->
+    [one] { $n } sujet
+   *[other] { $n } sujets
+  }
+count-messages = { $n ->
+    [one] { $n } message
+   *[other] { $n } messages
+  }
+count-replies = { $n ->
+    [one] { $n } réponse
+   *[other] { $n } réponses
+  }
+cta-log-in = Connectez-vous
+cta-register = inscrivez-vous
+cta-start-topic = { $login } ou { $register } pour lancer un sujet.
+cta-reply = { $login } ou { $register } pour répondre.
+
+## Sujets et messages
+
+locked-badge = verrouillé
+locked-title = Verrouillé
+byline = par { $author }, { $date }
+last-message = { $link } par { $author }, { $date }
+last-message-link = Dernier message
+no-topics-member = Aucun sujet pour l’instant : { $link }.
+no-topics-start-one = lancez-en un
+no-topics-visitor = Aucun sujet pour l’instant. { $link } pour en lancer un.
+new-topic-title = Lancer un sujet
+new-topic-crumb = Nouveau sujet
+new-topic-button = Publier le sujet
+field-title = Titre
+field-message = Message
+topic-unlock = Déverrouiller le sujet
+topic-lock = Verrouiller le sujet
+topic-delete = Supprimer le sujet…
+topic-delete-confirm = { $n ->
+    [one] Supprimer ce sujet et son message
+   *[other] Supprimer ce sujet et ses { $n } messages
+  }
+topic-locked-no-replies = Ce sujet est verrouillé : plus de nouvelles réponses.
+edited-at = modifié { $date }
+message-quote = Citer
+message-edit = Modifier
+message-delete = Supprimer…
+message-delete-confirm = Supprimer ce message
+reply-title = Répondre
+reply-button = Publier la réponse
+edit-title = Modifier le message
+edit-save = Enregistrer
+edit-cancel = Annuler
+preview-title = Aperçu
+preview-button = Aperçu
+md-label = Markdown :
+md-italic = italique
+md-bold = gras
+md-quote = citation
+md-list = liste
+md-text = texte
+
+## Lu et non lu
+
+unread-messages-title = Messages que vous n’avez pas lus
+unread-count = { $n ->
+    [one] { $n } nouveau
+   *[other] { $n } nouveaux
+  }
+unread-topics-title = Sujets que vous n’avez pas lus
+unread-new = nouveau
+mark-all-read = Tout marquer comme lu
+forbidden-opening-message = Le message d’ouverture ne part qu’avec son sujet : supprimez plutôt le sujet.
+
+## Annonces en direct
+
+live-page-gone = Cette page n’existe plus.
+live-first-page = Aller à la première page
+live-forum-deleted = Ce forum a été supprimé.
+live-topic-deleted = Ce sujet a été supprimé.
+live-back-to-forum = Retour au forum
+live-newer-activity = Il y a une activité plus récente.
+live-latest-topics = Voir les derniers sujets
+live-new-messages = { $n ->
+    [one] { $n } nouveau message après cette page.
+   *[other] { $n } nouveaux messages après cette page.
+  }
+live-go-to-latest = Aller aux plus récents
+
+## Images et profils
+
+avatar-title = Image
+avatar-yours = Votre image, telle que les autres la voient.
+avatar-none = Pas encore d’image : les autres voient vos initiales.
+avatar-new = Une nouvelle image (PNG, JPEG, WebP ou GIF, 2 Mo au plus)
+avatar-upload = Envoyer
+avatar-remove = Retirer mon image
+avatar-changed = Votre image a été changée.
+avatar-removed = Votre image a été retirée.
+profile-joined = Inscrit le
+profile-messages = Messages
+profile-last-seen = Vu pour la dernière fois
+profile-not-recently = pas récemment
+profile-recent = Messages récents
+profile-no-messages = Aucun message pour l’instant.
+
+## Recherche et administration (conversion partielle : voir report.md)
+
+search-words = Mots à trouver
+search-author = Écrit par
+search-in-forum = Dans le forum
+search-all-forums = Tous les forums
+search-matches = { $n ->
+    [one] { $n } message trouvé, du plus récent au plus ancien.
+   *[other] { $n } messages trouvés, du plus récent au plus ancien.
+  }
+admin-field-name = Nom
+admin-field-description = Description
+admin-new-forum = Nouveau forum
+admin-forum-taken = Un forum porte déjà ce nom.
+admin-registration-saved = Mode d’inscription enregistré.
+admin-approved = approuvé : la personne peut se connecter maintenant.
+admin-refused = refusé : le compte a été supprimé.
