@@ -38,7 +38,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for _ in 0..runs {
         let rows = topics::page(&conn, forum, 0, PAGE_SIZE)?;
         let paging = Paging::new(1, 30);
-        std::hint::black_box(render::forum_first_page(causerie::i18n::Lang::En, forum, &rows, paging, true).into_string());
+        std::hint::black_box(
+            render::forum_first_page(causerie::i18n::Lang::En, forum, &rows, paging, true)
+                .into_string(),
+        );
     }
     let shared = started.elapsed().as_secs_f64() * 1e6 / f64::from(runs);
 
@@ -51,7 +54,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for user in 1..=members {
             let topic = (row.id, row.last_message_id, row.message_count);
             let unread = reads::unread_in_forum(&conn, &marks, user, forum, topic)?;
-            let frame = views::topic_update(causerie::i18n::Lang::En, row.id, &row.title, unread.as_ref()).into_string();
+            let frame = views::topic_update(
+                causerie::i18n::Lang::En,
+                row.id,
+                &row.title,
+                unread.as_ref(),
+            )
+            .into_string();
             bytes += frame.len();
         }
         tx.commit()?;

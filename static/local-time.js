@@ -10,13 +10,21 @@
   "use strict";
 
   var MINUTE = 60 * 1000;
-  var clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-  var dayMonth = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
-  var full = new Intl.DateTimeFormat(undefined, {
+  // The page's language (`<html lang>`) and its words, from the server's
+  // catalogue (`<meta name="time-words">`); English when either is missing.
+  var lang = document.documentElement.lang || undefined;
+  var meta = document.querySelector('meta[name="time-words"]');
+  function word(name, fallback) {
+    return (meta && meta.getAttribute("data-" + name)) || fallback;
+  }
+  var plurals = new Intl.PluralRules(lang);
+  var clock = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
+  var dayMonth = new Intl.DateTimeFormat(lang, { day: "numeric", month: "short" });
+  var full = new Intl.DateTimeFormat(lang, {
     weekday: "long", day: "numeric", month: "long", year: "numeric",
     hour: "2-digit", minute: "2-digit", timeZoneName: "short",
   });
-  var dayMonthYear = new Intl.DateTimeFormat(undefined, {
+  var dayMonthYear = new Intl.DateTimeFormat(lang, {
     day: "numeric", month: "short", year: "numeric",
   });
 
@@ -26,11 +34,15 @@
 
   function words(when, now) {
     var ago = now - when;
-    if (ago < MINUTE) return "just now";
-    if (ago < 60 * MINUTE) return Math.floor(ago / MINUTE) + " min ago";
+    if (ago < MINUTE) return word("now", "just now");
+    if (ago < 60 * MINUTE) {
+      var n = Math.floor(ago / MINUTE);
+      var form = plurals.select(n) === "one" ? word("minute", "%n min ago") : word("minutes", "%n min ago");
+      return form.replace("%n", n);
+    }
     var days = Math.round((startOfDay(now) - startOfDay(when)) / (24 * 60 * MINUTE));
-    if (days === 0) return "today, " + clock.format(when);
-    if (days === 1) return "yesterday, " + clock.format(when);
+    if (days === 0) return word("today", "today") + ", " + clock.format(when);
+    if (days === 1) return word("yesterday", "yesterday") + ", " + clock.format(when);
     if (when.getFullYear() === now.getFullYear()) {
       return dayMonth.format(when) + ", " + clock.format(when);
     }

@@ -145,5 +145,8 @@ fn html_keeps_escaped_arguments_as_they_are() {
             .markup("author", crate::views::text::Bdi("<b>x</b>"))
             .str("date", "hier"),
     );
-    assert_eq!(by.into_string(), "par <bdi>&lt;b&gt;x&lt;/b&gt;</bdi>, hier");
+    assert_eq!(
+        by.into_string(),
+        "par <bdi>&lt;b&gt;x&lt;/b&gt;</bdi>, hier"
+    );
 }

@@ -16,6 +16,7 @@ mod feeds;
 mod forums;
 mod hostile_review;
 mod hostile_text;
+mod i18n;
 mod limits;
 mod live;
 mod live_bounds;
