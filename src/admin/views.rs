@@ -94,6 +94,8 @@ pub enum Typed<'a> {
 pub struct AccountsSummary<'a> {
     pub registration: RegistrationMode,
     pub pending: &'a [Account],
+    /// Messages waiting in the reports queue.
+    pub reported: i64,
 }
 
 pub fn admin_page(
@@ -109,6 +111,10 @@ pub fn admin_page(
             Shell { title: "Administration", user: Some(user), crumbs: vec![("Admin".into(), None)], live_view: None },
             html! {
                 h1 { "Administration" }
+                section.card {
+                    h2 { "Reports" }
+                    (crate::reports::views::summary(accounts.reported))
+                }
                 section.card {
                     h2 { "New forum" }
                     (forum_form(None, match typed { Typed::NewForum(f) => f, _ => &empty_forum }))

@@ -28,7 +28,7 @@ pub fn message(m: &MessageRow, p: MessagePerms) -> Markup {
             }
             // Rendered and sanitised when it was written (`markdown`).
             div.body dir="auto" { (PreEscaped(&m.body_html)) }
-            @if p.quote || p.edit || p.delete {
+            @if p.quote || p.edit || p.delete || p.report {
                 footer.controls {
                     // `quote.js` puts the quote into the reply form below, when
                     // the page has one; the link opens the reply page otherwise.
@@ -37,6 +37,7 @@ pub fn message(m: &MessageRow, p: MessagePerms) -> Markup {
                             data-quote=(paths::message_quote(m.id)) { "Quote" }
                     }
                     @if p.edit { a href=(paths::message_edit(m.id)) { "Edit" } }
+                    @if p.report { a.report href=(paths::message_report(m.id)) rel="nofollow" { "Report" } }
                     @if p.delete {
                         details.confirm {
                             summary.danger { "Delete…" }

@@ -28,6 +28,7 @@ mod pagecache;
 mod pagination;
 mod profiles;
 mod registration;
+mod reports;
 mod search;
 mod security;
 mod sessions;
