@@ -89,14 +89,19 @@ fn entry_id(message_id: i64) -> String {
     format!("report-{message_id}")
 }
 
-/// One decision on a reported message, sent in place with htmx.
-fn decision(r: &Reported, what: &str, label: &str, class: &str) -> Markup {
+/// One decision on a reported message, sent in place with htmx; a
+/// destructive one asks first (`confirm`: what the summary says).
+fn decision(r: &Reported, what: &str, label: &str, confirm: Option<&str>) -> Markup {
     let action = paths::admin_report(r.message_id, what);
     let target = format!("#{}", entry_id(r.message_id));
-    html! {
+    let form = html! {
         form.inline action=(action) method="post" hx-post=(action) hx-target=(target) hx-swap="outerHTML" {
-            button class=(class) type="submit" { (label) }
+            button class=(if confirm.is_some() { "danger" } else { "secondary" }) type="submit" { (label) }
         }
+    };
+    match confirm {
+        None => form,
+        Some(ask) => html! { details.confirm { summary.danger { (ask) } (form) } },
     }
 }
 
@@ -121,14 +126,14 @@ pub fn reported(r: &Reported, me: i64) -> Markup {
                 }
             }
             div.actions {
-                (decision(r, "dismiss", "Dismiss", "secondary"))
+                (decision(r, "dismiss", "Dismiss", None))
                 @if r.is_first {
-                    (decision(r, "delete", "Delete the topic", "danger"))
+                    (decision(r, "delete", "Delete the topic and its messages", Some("Delete the topic…")))
                 } @else {
-                    (decision(r, "delete", "Delete the message", "danger"))
+                    (decision(r, "delete", "Delete this message", Some("Delete the message…")))
                 }
                 @if !r.author_disabled && r.author_id != me {
-                    (decision(r, "disable-author", "Disable the author", "danger"))
+                    (decision(r, "disable-author", "Disable their account", Some("Disable the author…")))
                 }
             }
         }
