@@ -326,3 +326,6 @@ CREATE TABLE reports (
 ) WITHOUT ROWID;
 -- How many reports a member has waiting (their bound).
 CREATE INDEX reports_by_reporter ON reports (reporter_id);
+
+-- ---- A forum's feed (issue 11): its newest topics, newest first, one range.
+CREATE INDEX topics_by_forum ON topics (forum_id, id);
