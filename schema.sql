@@ -1,4 +1,4 @@
--- causerie schema, version 6. Applied once, to an empty database, on first start;
+-- causerie schema, version 8. Applied once, to an empty database, on first start;
 -- PRAGMA user_version records the version so later steps can migrate from it.
 -- Times are Unix seconds (UTC). Ids grow with time, so "latest" is "highest id".
 
@@ -311,6 +311,24 @@ CREATE TRIGGER topic_removed_after_its_messages BEFORE DELETE ON topics
   WHEN EXISTS (SELECT 1 FROM messages WHERE topic_id = OLD.id) BEGIN
     SELECT RAISE(ABORT, 'a topic''s messages are deleted before the topic');
 END;
+
+-- ---- Reports (issue 11): a member tells the admins a message breaks the
+-- rules. One row per message and reporter (reporting again replaces the
+-- reason); a report lasts until an admin handles its message: dismissed
+-- (the rows go), the message deleted (they go with it), or its author
+-- disabled (the rows go).
+CREATE TABLE reports (
+    message_id  INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    reporter_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    reason      TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (message_id, reporter_id)
+) WITHOUT ROWID;
+-- How many reports a member has waiting (their bound).
+CREATE INDEX reports_by_reporter ON reports (reporter_id);
+
+-- ---- A forum's feed (issue 11): its newest topics, newest first, one range.
+CREATE INDEX topics_by_forum ON topics (forum_id, id);
 
 -- ---- A member's language (step 9): 'en' or 'fr', NULL when they have not
 -- chosen (their pages then follow the cookie or the browser's Accept-Language).

@@ -32,8 +32,8 @@ use crate::pagecache::PageCache;
 use crate::reads::ReadMarks;
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{
-    admin, auth, avatars, feeds, forums, htmx, live, messages, profiles, reads, search, security,
-    topics,
+    admin, auth, avatars, feeds, forums, htmx, live, messages, profiles, reads, reports, search,
+    security, topics,
 };
 
 /// What every handler may need: one pointer, so cloning it (every
@@ -187,6 +187,7 @@ pub fn router<S: SessionStore + Clone>(
         .merge(reads::router())
         .merge(feeds::router())
         .merge(search::router())
+        .merge(reports::router())
         .route("/healthz", get(healthz))
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })

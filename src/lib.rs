@@ -25,6 +25,7 @@ pub mod paths;
 pub mod perms;
 pub mod profiles;
 pub mod reads;
+pub mod reports;
 pub mod search;
 pub mod security;
 pub mod server;

@@ -24,6 +24,8 @@ pub const ADMIN_REGISTRATION: &str = "/admin/registration";
 pub const ACCOUNT_AVATAR: &str = "/account/avatar";
 pub const ACCOUNT_AVATAR_REMOVE: &str = "/account/avatar/remove";
 pub const SEARCH: &str = "/search";
+/// The admins' queue of reported messages.
+pub const ADMIN_REPORTS: &str = "/admin/reports";
 /// Where a registration awaiting approval lands.
 pub const LOGIN_AWAITING: &str = "/login?awaiting=1";
 /// The Atom feed of the whole site: its latest messages.
@@ -105,6 +107,19 @@ pub fn message_edit(id: i64) -> String {
 }
 pub fn message_delete(id: i64) -> String {
     format!("/messages/{id}/delete")
+}
+/// Where a member reports a message to the admins.
+pub fn message_report(id: i64) -> String {
+    format!("/messages/{id}/report")
+}
+/// A page of the admins' queue of reported messages.
+pub fn admin_reports(page: u32) -> String {
+    with_page(ADMIN_REPORTS.to_string(), page)
+}
+/// An admin's decision on a reported message: `dismiss`, `delete` or
+/// `disable-author`.
+pub fn admin_report(message_id: i64, decision: &str) -> String {
+    format!("/admin/reports/{message_id}/{decision}")
 }
 /// A message's source as a Markdown quote (text/plain), for `quote.js`.
 pub fn message_quote(id: i64) -> String {

@@ -40,6 +40,9 @@ pub struct MessagePerms {
     pub edit: bool,
     pub delete: bool,
     pub quote: bool,
+    /// Tell the administrators about it: members, of others' messages
+    /// (admins act on a message directly).
+    pub report: bool,
 }
 
 pub fn can_reply(role: Role, locked: bool) -> bool {
@@ -60,5 +63,6 @@ pub fn message_perms(role: Role, author_id: i64, is_first: bool, locked: bool) -
         // The opening message goes only with its topic.
         delete: role.is_admin() && !is_first,
         quote: can_reply(role, locked),
+        report: matches!(role, Role::Member(id) if id != author_id),
     }
 }

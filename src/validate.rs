@@ -14,6 +14,8 @@ pub const TITLE_MAX: usize = 150;
 pub const FORUM_NAME_MAX: usize = 80;
 pub const DESCRIPTION_MAX: usize = 500;
 pub const BODY_MAX: usize = 20_000;
+/// Why a member reports a message, in characters.
+pub const REASON_MAX: usize = 500;
 /// A search query, in characters (see `search::query`).
 pub const SEARCH_MAX: usize = 200;
 /// Any request body larger than this is refused with 413.
@@ -97,6 +99,15 @@ pub fn body(raw: &str) -> Checked {
     let v = one_newline(&v);
     let v = v.trim();
     length_between(v, "message", 1, BODY_MAX)?;
+    Ok(v.to_string())
+}
+
+/// Why a message is reported: what the admins read in their queue.
+pub fn reason(raw: &str) -> Checked {
+    let v = invisible::clean(raw, Kind::Body);
+    let v = one_newline(&v);
+    let v = v.trim();
+    length_between(v, "reason", 1, REASON_MAX)?;
     Ok(v.to_string())
 }
 

@@ -125,10 +125,12 @@ pub fn run(file: &Path, prefix_index: Option<&str>) -> Result<(), String> {
     for c in &cases {
         let terms = query::parse(&c.q).map_err(|r| format!("{}: {}", c.q, r.message()))?;
         let expr = query::to_match(&terms, c.filters);
-        let once = || -> Result<(usize, f64), String> {
+        // As the server searches: stopped past `queries::BUDGET` (None).
+        let once = || -> Result<(Option<usize>, f64), String> {
             let started = Instant::now();
-            let hits = queries::hits(&conn, &expr, 0, PAGE_SIZE + 1).map_err(sql)?;
-            Ok((hits.len(), started.elapsed().as_secs_f64() * 1e3))
+            let hits = queries::hits_within_budget(&conn, &expr, 0, PAGE_SIZE + 1, queries::BUDGET)
+                .map_err(sql)?;
+            Ok((hits.map(|h| h.len()), started.elapsed().as_secs_f64() * 1e3))
         };
         let (total, first) = once()?;
         let mut times = Vec::with_capacity(RUNS);
@@ -137,10 +139,10 @@ pub fn run(file: &Path, prefix_index: Option<&str>) -> Result<(), String> {
         }
         times.sort_by(f64::total_cmp);
         let shown: String = c.q.chars().take(28).collect();
-        let matches = if total > PAGE_SIZE as usize {
-            format!("{PAGE_SIZE}+")
-        } else {
-            total.to_string()
+        let matches = match total {
+            None => "stopped".to_string(),
+            Some(n) if n > PAGE_SIZE as usize => format!("{PAGE_SIZE}+"),
+            Some(n) => n.to_string(),
         };
         println!(
             "{:<36} {:<28} {:>7} {:>9.2} {:>9.2} {:>9.2}",

@@ -88,6 +88,7 @@ invalid-empty = { $field ->
     [description] Description
     [username] Username
     [password] Password
+    [reason] The reason
    *[message] Message
   } cannot be empty.
 invalid-too-short = { $field ->
@@ -104,6 +105,7 @@ invalid-too-long = { $field ->
     [description] Description
     [username] Username
     [password] Password
+    [reason] The reason
    *[message] Message
   } must be at most { $max } characters (it has { $n }).
 invalid-username-chars = Username may use only letters A-Z, digits, and _ . -
@@ -198,6 +200,7 @@ topic-locked-no-replies = This topic is locked: no new replies.
 edited-at = edited { $date }
 message-quote = Quote
 message-edit = Edit
+message-report = Report
 message-delete = Delete…
 message-delete-confirm = Delete this message
 reply-title = Reply
@@ -272,3 +275,42 @@ admin-forum-taken = A forum with this name exists.
 admin-registration-saved = Registration mode saved.
 admin-approved = approved: they can log in now.
 admin-refused = refused: the account was deleted.
+
+## Reports
+
+report-title = Report a message
+report-crumb = Report
+report-field-reason = Why should an administrator look at this message?
+report-private = Only administrators see reports and who sent them.
+report-send = Send report
+report-cancel = Cancel
+report-sent = Thank you: your report was sent to the administrators.
+report-back = Back to the message
+report-own = You cannot report your own message.
+report-too-many = You have { $n } reports waiting for an administrator: send more once they are handled.
+reports-title = Reports
+reports-intro = Messages members reported, the most recently reported first. Dismissing keeps the message; deleting it or disabling its author also handles its reports.
+reports-none = No report is waiting.
+reports-of-message = { $n ->
+    [one] { $n } report
+   *[other] { $n } reports
+  }
+reports-in-topic = of a message in { $topic }
+reports-author-disabled = author disabled
+reports-dismiss = Dismiss
+reports-delete-topic-ask = Delete the topic…
+reports-delete-topic = Delete the topic and its messages
+reports-delete-message-ask = Delete the message…
+reports-delete-message = Delete this message
+reports-disable-ask = Disable the author…
+reports-disable = Disable their account
+reports-dismissed = Reports dismissed: the message stays.
+reports-topic-deleted = The topic was deleted, with its messages.
+reports-message-deleted = The message was deleted.
+reports-author-disabled-done = The author was disabled (their sessions ended) and the reports dismissed: the message stays.
+reports-summary = { $n ->
+    [one] { $n } message reported.
+   *[other] { $n } messages reported.
+  }
+reports-queue-link = The reports queue…
+reports-reason = { $who } { $when }: { $reason }

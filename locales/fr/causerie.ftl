@@ -86,6 +86,7 @@ invalid-empty = { $field ->
     [description] La description ne peut pas être vide.
     [username] Le nom d’utilisateur ne peut pas être vide.
     [password] Le mot de passe ne peut pas être vide.
+    [reason] La raison ne peut pas être vide.
    *[message] Le message ne peut pas être vide.
   }
 invalid-too-short = { $field ->
@@ -102,6 +103,7 @@ invalid-too-long = { $field ->
     [description] La description
     [username] Le nom d’utilisateur
     [password] Le mot de passe
+    [reason] La raison
    *[message] Le message
   } doit compter au plus { $max } caractères ({ $n } actuellement).
 invalid-username-chars = Le nom d’utilisateur ne peut contenir que les lettres A à Z, des chiffres et _ . -
@@ -196,6 +198,7 @@ topic-locked-no-replies = Ce sujet est verrouillé : plus de nouvelles réponses
 edited-at = modifié { $date }
 message-quote = Citer
 message-edit = Modifier
+message-report = Signaler
 message-delete = Supprimer…
 message-delete-confirm = Supprimer ce message
 reply-title = Répondre
@@ -273,3 +276,42 @@ admin-forum-taken = Un forum porte déjà ce nom.
 admin-registration-saved = Mode d’inscription enregistré.
 admin-approved = approuvé : la personne peut se connecter maintenant.
 admin-refused = refusé : le compte a été supprimé.
+
+## Signalements
+
+report-title = Signaler un message
+report-crumb = Signaler
+report-field-reason = Pourquoi un administrateur devrait-il regarder ce message ?
+report-private = Seuls les administrateurs voient les signalements et qui les a envoyés.
+report-send = Envoyer le signalement
+report-cancel = Annuler
+report-sent = Merci : votre signalement a été transmis aux administrateurs.
+report-back = Revenir au message
+report-own = Vous ne pouvez pas signaler votre propre message.
+report-too-many = Vous avez { $n } signalements en attente d’un administrateur : vous pourrez en envoyer d’autres quand ils auront été traités.
+reports-title = Signalements
+reports-intro = Les messages signalés par les membres, les plus récemment signalés d’abord. Classer garde le message ; le supprimer ou désactiver son auteur traite aussi ses signalements.
+reports-none = Aucun signalement en attente.
+reports-of-message = { $n ->
+    [one] { $n } signalement
+   *[other] { $n } signalements
+  }
+reports-in-topic = d’un message dans { $topic }
+reports-author-disabled = auteur désactivé
+reports-dismiss = Classer
+reports-delete-topic-ask = Supprimer le sujet…
+reports-delete-topic = Supprimer le sujet et ses messages
+reports-delete-message-ask = Supprimer le message…
+reports-delete-message = Supprimer ce message
+reports-disable-ask = Désactiver l’auteur…
+reports-disable = Désactiver son compte
+reports-dismissed = Signalements classés : le message reste.
+reports-topic-deleted = Le sujet a été supprimé, avec ses messages.
+reports-message-deleted = Le message a été supprimé.
+reports-author-disabled-done = L’auteur a été désactivé (ses sessions sont terminées) et les signalements classés : le message reste.
+reports-summary = { $n ->
+    [one] { $n } message signalé.
+   *[other] { $n } messages signalés.
+  }
+reports-queue-link = La file des signalements…
+reports-reason = { $who } { $when } : { $reason }

@@ -23,6 +23,7 @@ use crate::i18n::{Lang, Msg};
 use crate::live::Change;
 use crate::path_param::Path;
 use crate::paths;
+use crate::reports;
 use crate::validate::{self, FieldErrors};
 use views::{AdminForm, ForumForm, Typed};
 
@@ -40,19 +41,21 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn render(l: Lang, state: &AppState, user: &User, typed: Typed<'_>) -> AppResult<Markup> {
-    let (forums, registration, pending) = state
+    let (forums, registration, pending, reported) = state
         .db
         .read(|c| {
             Ok((
                 forum_queries::list(c)?,
                 account_queries::registration_mode(c)?,
                 account_queries::pending_accounts(c, accounts::PENDING_SHOWN)?,
+                reports::queries::reported_count(c)?,
             ))
         })
         .await?;
     let accounts = views::AccountsSummary {
         registration,
         pending: &pending,
+        reported,
     };
     Ok(views::admin_page(l, user, &forums, accounts, typed))
 }

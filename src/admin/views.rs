@@ -95,6 +95,8 @@ pub enum Typed<'a> {
 pub struct AccountsSummary<'a> {
     pub registration: RegistrationMode,
     pub pending: &'a [Account],
+    /// Messages waiting in the reports queue.
+    pub reported: i64,
 }
 
 pub fn admin_page(
@@ -112,6 +114,10 @@ pub fn admin_page(
             lang: l, title: &l.t("nav-admin"), user: Some(user), crumbs: vec![(l.t("nav-admin").into_owned(), None)], live_view: None },
             html! {
                 h1 { (l.t("nav-admin")) }
+                section.card {
+                    h2 { (l.t("reports-title")) }
+                    (crate::reports::views::summary(l, accounts.reported))
+                }
                 section.card {
                     h2 { (l.t("admin-new-forum")) }
                     (forum_form(l, None, match typed { Typed::NewForum(f) => f, _ => &empty_forum }))

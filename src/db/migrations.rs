@@ -41,8 +41,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/006.sql"),
         then: Some(index_old_messages),
     },
-    // Steps 7 and 8 are being written on other branches: this one goes
-    // after them when they merge (numbers stay in order, each applied once).
+    Migration {
+        to: 8,
+        sql: include_str!("../../migrations/008.sql"),
+        then: None,
+    },
     Migration {
         to: 9,
         sql: include_str!("../../migrations/009.sql"),

@@ -10,13 +10,9 @@
 //! without a second list to merge. A forum's feed is its topics, each entry
 //! a topic shown by its opening message: what someone following a forum
 //! (rather than every conversation in it) asks for. They are the forum's
-//! 20 most recently active topics, the range of `topics_by_activity` its
-//! page 1 shows; readers keep entries by id and an entry changes only when
-//! its opening message does, so each topic is announced once, when it first
-//! appears, and a new topic always heads the list. (Listing strictly by
-//! creation would need an index on `(forum_id, id)`; a reader would miss a
-//! new topic only if more than 20 others got replies between two of its
-//! visits.) A topic's feed is its latest messages.
+//! 20 newest topics (one range of `topics_by_forum`); an entry changes only
+//! when its opening message does, so readers, which keep entries by id,
+//! announce each topic once. A topic's feed is its latest messages.
 
 pub mod atom;
 pub mod queries;

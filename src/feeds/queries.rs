@@ -44,11 +44,11 @@ const TOPIC_MESSAGES: &str = concat!(
 
 const FORUM_TOPICS: &str = "SELECT t.id, t.title, u.username, t.created_at,
         m.body_html, coalesce(m.edited_at, m.created_at)
-   FROM topics t INDEXED BY topics_by_activity
+   FROM topics t INDEXED BY topics_by_forum
    JOIN users u ON u.id = t.author_id
    LEFT JOIN messages m ON m.id = (SELECT min(id) FROM messages WHERE topic_id = t.id)
   WHERE t.forum_id = ?1
-  ORDER BY t.last_message_id DESC LIMIT ?2";
+  ORDER BY t.id DESC LIMIT ?2";
 
 fn message(r: &rusqlite::Row<'_>) -> rusqlite::Result<FeedMessage> {
     Ok(FeedMessage {
@@ -95,8 +95,8 @@ pub struct FeedTopic {
     pub opening: Option<(String, i64)>,
 }
 
-/// A forum's `limit` most recently active topics, most recent first: the
-/// start of its range of `topics_by_activity`, as its page 1 lists them.
+/// A forum's `limit` newest topics, newest first: the end of its range of
+/// `topics_by_forum`.
 pub fn forum_topics(
     conn: &Connection,
     forum_id: i64,
@@ -196,7 +196,7 @@ mod tests {
                 "the primary key from its end: {site}"
             );
             assert!(topic.contains("messages_by_topic (topic_id=?)"), "{topic}");
-            assert!(forum.contains("topics_by_activity (forum_id=?)"), "{forum}");
+            assert!(forum.contains("topics_by_forum (forum_id=?)"), "{forum}");
             for p in [&site, &topic, &forum] {
                 assert!(!p.contains("TEMP B-TREE"), "no sort: {p}");
                 let scans = p

@@ -31,7 +31,7 @@ pub fn message(l: Lang, m: &MessageRow, p: MessagePerms) -> Markup {
             }
             // Rendered and sanitised when it was written (`markdown`).
             div.body dir="auto" { (PreEscaped(&m.body_html)) }
-            @if p.quote || p.edit || p.delete {
+            @if p.quote || p.edit || p.delete || p.report {
                 footer.controls {
                     // `quote.js` puts the quote into the reply form below, when
                     // the page has one; the link opens the reply page otherwise.
@@ -40,6 +40,7 @@ pub fn message(l: Lang, m: &MessageRow, p: MessagePerms) -> Markup {
                             data-quote=(paths::message_quote(m.id)) { (l.t("message-quote")) }
                     }
                     @if p.edit { a href=(paths::message_edit(m.id)) { (l.t("message-edit")) } }
+                    @if p.report { a.report href=(paths::message_report(m.id)) rel="nofollow" { (l.t("message-report")) } }
                     @if p.delete {
                         details.confirm {
                             summary.danger { (l.t("message-delete")) }

@@ -172,17 +172,25 @@ async fn search(
                 "" => None,
                 name => match profiles::by_name(c, name)? {
                     Some(p) => Some(p.id),
-                    None => return Ok(None),
+                    None => return Ok(Outcome::NoSuchAuthor),
                 },
             };
             let expr = query::to_match(&terms, Filters { forum, author });
             let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
             // One more than the page: whether there is a next one.
-            Ok(Some(queries::hits(c, &expr, offset, PAGE_SIZE + 1)?))
+            Ok(
+                match queries::hits_within_budget(c, &expr, offset, PAGE_SIZE + 1, queries::BUDGET)?
+                {
+                    Some(hits) => Outcome::Hits(hits),
+                    None => Outcome::TooLong,
+                },
+            )
         })
         .await?;
-    let Some(mut hits) = found else {
-        return Err(refuse(Field::Author, no_member(&asked.author)));
+    let mut hits = match found {
+        Outcome::Hits(hits) => hits,
+        Outcome::NoSuchAuthor => return Err(refuse(Field::Author, no_member(&asked.author))),
+        Outcome::TooLong => return Err(refuse(Field::Words, TOO_LONG.into())),
     };
     if hits.is_empty() && page > 1 {
         return Err(AppError::NotFound);
@@ -196,6 +204,16 @@ async fn search(
     };
     Ok(views::search_page(l, user.as_ref(), &asked, &forums, found).into_response())
 }
+
+/// What a search's read found.
+enum Outcome {
+    Hits(Vec<queries::Hit>),
+    NoSuchAuthor,
+    /// Stopped at `queries::BUDGET`.
+    TooLong,
+}
+
+const TOO_LONG: &str = "This search asks for too much at once: use longer prefixes (more letters before *), fewer of them, or fewer common words in quotes.";
 
 fn no_member(name: &str) -> String {
     format!("There is no member called “{name}”.")

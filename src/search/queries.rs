@@ -1,7 +1,9 @@
 //! Search SQL: the matches of an FTS5 query, newest first, with their
 //! excerpts.
 
-use rusqlite::{Connection, params};
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, ErrorCode, params};
 
 /// What the excerpts put around each word found: control characters, which
 /// no stored text holds (`invisible` removes them on the way in), so the
@@ -27,6 +29,43 @@ pub struct Hit {
     pub created_at: i64,
     /// A part of the body around the words found, marked.
     pub excerpt: String,
+}
+
+/// How long one search may run. Almost every search takes a few
+/// milliseconds on a million messages; what takes longer (a phrase of
+/// common words that never occur together, whose every occurrence is
+/// read; several short prefixes) is stopped and said to be too broad, so
+/// no search holds a read connection much longer than this (SQLite and
+/// FTS5 look at the clock between steps: stopped searches end within
+/// about 10 ms of it).
+pub const BUDGET: Duration = Duration::from_millis(40);
+
+/// Virtual-machine steps between two looks at the clock.
+const STEPS_BETWEEN_CHECKS: i32 = 100;
+
+/// The `limit` matches of `query` after the first `offset`, or `None` when
+/// finding them would take more than `budget` (`BUDGET`).
+pub fn hits_within_budget(
+    conn: &Connection,
+    query: &str,
+    offset: i64,
+    limit: u32,
+    budget: Duration,
+) -> rusqlite::Result<Option<Vec<Hit>>> {
+    let deadline = Instant::now() + budget;
+    conn.progress_handler(
+        STEPS_BETWEEN_CHECKS,
+        Some(move || Instant::now() > deadline),
+    )?;
+    let found = hits(conn, query, offset, limit);
+    // The connection goes back to the pool: the next user gets none.
+    conn.progress_handler(0, None::<fn() -> bool>)?;
+    match found {
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::OperationInterrupted => {
+            Ok(None)
+        }
+        other => other.map(Some),
+    }
 }
 
 /// The `limit` matches of `query` (an FTS5 query from `query::to_match`)

@@ -159,3 +159,42 @@ fn a_topic_cannot_go_before_its_messages() {
     })
     .unwrap();
 }
+
+/// A search that reads every occurrence of its words (a phrase whose words
+/// never come together) is stopped at its budget, and the connection it
+/// ran on searches normally afterwards; with room, the same search
+/// answers (nothing).
+#[test]
+fn a_search_past_its_budget_is_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = Db::open(&dir.path().join("t.db"), &DbConfig::default()).unwrap();
+    db.between_writes(|conn| {
+        let ann = crate::auth::queries::create_user(conn, "ann", "!", false)
+            .unwrap()
+            .unwrap()
+            .id;
+        let Saved::Done(forum) = forums::create(conn, "Talk", "")? else {
+            panic!("forum")
+        };
+        let body = |s: &str| Body::new(s.into());
+        let topic = topics::create(conn, forum, ann, "Many", &body("alpha beta"))?
+            .unwrap()
+            .topic_id;
+        let tx = conn.unchecked_transaction()?;
+        for i in 0..20_000 {
+            messages::insert(&tx, topic, ann, &body(&format!("alpha beta {i}")), 1)?;
+        }
+        tx.commit()?;
+        let expr = query::to_match(&query::parse("\"beta alpha\"").unwrap(), Filters::default());
+        let within = |budget| queries::hits_within_budget(conn, &expr, 0, 21, budget);
+        assert_eq!(within(std::time::Duration::ZERO)?, None, "stopped");
+        assert_eq!(within(std::time::Duration::from_secs(60))?, Some(vec![]));
+        assert_eq!(
+            any(conn, "alpha").len(),
+            100,
+            "the connection searches again"
+        );
+        Ok(())
+    })
+    .unwrap();
+}

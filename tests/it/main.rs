@@ -29,6 +29,7 @@ mod pagecache;
 mod pagination;
 mod profiles;
 mod registration;
+mod reports;
 mod search;
 mod security;
 mod sessions;
