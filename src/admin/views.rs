@@ -7,7 +7,7 @@ use crate::auth::User;
 use crate::auth::queries::Account;
 use crate::auth::standing::{AccountStatus, RegistrationMode};
 use crate::forums::queries::{Forum, ForumSummary};
-use crate::i18n::Lang;
+use crate::i18n::{Args, Lang};
 use crate::paths;
 use crate::validate::{self, FieldErrors};
 use crate::views::avatar::author_link;
@@ -39,12 +39,12 @@ pub fn forum_form(l: Lang, forum_id: Option<i64>, form: &ForumForm) -> Markup {
         Some(fid) => (
             format!("forum-edit-{fid}"),
             paths::admin_forum_edit(fid),
-            "Save",
+            l.t("admin-forum-save"),
         ),
         None => (
             "new-forum-form".to_string(),
             paths::ADMIN_FORUMS.to_string(),
-            "Create forum",
+            l.t("admin-forum-create"),
         ),
     };
     // Field ids must differ between the many forms of the page.
@@ -72,13 +72,15 @@ pub fn admin_form(l: Lang, form: &AdminForm) -> Markup {
         form #new-admin-form.stack action=(paths::ADMIN_ADMINS) method="post"
             hx-post=(paths::ADMIN_ADMINS) hx-swap="outerHTML" {
             @if let Some(name) = &form.created {
-                p.notice.success role="status" { "Administrator " strong { (Bdi(name)) } " created." }
+                p.notice.success role="status" {
+                    (l.html("admin-admin-created", &Args::new().markup("name", html! { strong { (Bdi(name)) } })))
+                }
             }
             (field(l, &l.t("field-username"), "username", "text", &form.username, form.errors.get("username"),
                 FieldAttrs::new("admin").max(validate::USERNAME_MAX as u32).auto("off")))
             (field(l, &l.t("field-password"), "password", "password", "", form.errors.get("password"),
                 FieldAttrs::new("admin").min(validate::PASSWORD_MIN as u32).max(validate::PASSWORD_MAX as u32).auto("new-password")))
-            button.primary type="submit" { "Create administrator" }
+            button.primary type="submit" { (l.t("admin-admin-create")) }
         }
     }
 }
@@ -124,7 +126,7 @@ pub fn admin_page(
                 }
                 section.card {
                     h2 { (l.t("forums-title")) }
-                    @if forums.is_empty() { p.muted { "No forums yet." } }
+                    @if forums.is_empty() { p.muted { (l.t("admin-no-forums")) } }
                     ul.admin-forums {
                         @for f in forums {
                             li {
@@ -133,32 +135,32 @@ pub fn admin_page(
                                 @let own;
                                 @let editing = matches!(typed, Typed::EditForum(id, _) if id == f.id);
                                 details open[editing] {
-                                    summary { "Rename or describe" }
+                                    summary { (l.t("admin-forum-rename")) }
                                     (forum_form(l, Some(f.id), match typed {
                                         Typed::EditForum(id, form) if id == f.id => form,
                                         _ => { own = ForumForm::of(f); &own }
                                     }))
                                 }
-                                a.danger href=(paths::admin_forum_delete(f.id)) { "Delete this forum…" }
+                                a.danger href=(paths::admin_forum_delete(f.id)) { (l.t("admin-forum-delete-link")) }
                             }
                         }
                     }
                 }
                 section.card {
-                    h2 { "New administrator" }
+                    h2 { (l.t("admin-new-admin")) }
                     (admin_form(l, match typed { Typed::NewAdmin(f) => f, _ => &empty_admin }))
                 }
                 section.card {
-                    h2 { "Registration" }
+                    h2 { (l.t("admin-registration")) }
                     (registration_form(l, accounts.registration, false))
                 }
                 section.card {
-                    h2 { "Accounts awaiting approval" }
-                    @if accounts.pending.is_empty() { p.muted { "None." } }
+                    h2 { (l.t("admin-pending")) }
+                    @if accounts.pending.is_empty() { p.muted { (l.t("admin-pending-none")) } }
                     ul #pending {
                         @for a in accounts.pending { (pending_entry(l, a)) }
                     }
-                    p { a href=(paths::ADMIN_ACCOUNTS) { "All accounts (disable, enable)…" } }
+                    p { a href=(paths::ADMIN_ACCOUNTS) { (l.t("admin-all-accounts")) } }
                 }
             }
         ))
@@ -166,29 +168,29 @@ pub fn admin_page(
 }
 
 pub fn delete_forum_page(l: Lang, user: &User, forum: &Forum) -> Markup {
+    let title = l.t("admin-delete-forum-title");
+    let topics = html! { strong { (count(l, "count-topics", forum.topic_count)) } };
+    let messages = html! { strong { (count(l, "count-messages", forum.message_count)) } };
     page(
         Shell {
             lang: l,
-            title: "Delete forum",
+            title: &title,
             user: Some(user),
             crumbs: vec![
-                ("Admin".into(), Some(paths::ADMIN.into())),
-                ("Delete forum".into(), None),
+                (l.t("nav-admin").into_owned(), Some(paths::ADMIN.into())),
+                (title.clone().into_owned(), None),
             ],
             live_view: None,
         },
         html! {
             section.card.stack {
-                h1 { "Delete " (Bdi(&forum.name)) "?" }
-                p {
-                    "This deletes the forum with its " strong { (count(l, "count-topics", forum.topic_count)) }
-                    " and " strong { (count(l, "count-messages", forum.message_count)) } ". It cannot be undone."
-                }
+                h1 { (l.html("admin-delete-forum-ask", &Args::new().markup("forum", Bdi(&forum.name)))) }
+                p { (l.html("admin-delete-forum-text", &Args::new().markup("topics", topics).markup("messages", messages))) }
                 div.actions {
                     form.inline action=(paths::admin_forum_delete(forum.id)) method="post" {
-                        button.danger type="submit" { "Delete forever" }
+                        button.danger type="submit" { (l.t("admin-delete-forever")) }
                     }
-                    a href=(paths::ADMIN) { "Cancel" }
+                    a href=(paths::ADMIN) { (l.t("admin-cancel")) }
                 }
             }
         },
@@ -202,15 +204,15 @@ pub fn registration_form(l: Lang, mode: RegistrationMode, saved: bool) -> Markup
             hx-post=(paths::ADMIN_REGISTRATION) hx-swap="outerHTML" {
             @if saved { p.notice.success role="status" { (l.t("admin-registration-saved")) } }
             fieldset {
-                legend { "Who may create an account" }
+                legend { (l.t("admin-registration-who")) }
                 @for m in RegistrationMode::ALL {
                     label {
                         input type="radio" name="mode" value=(m.as_str()) checked[m == mode];
-                        " " (m.label())
+                        " " (m.label().in_(l))
                     }
                 }
             }
-            button.primary type="submit" { "Save" }
+            button.primary type="submit" { (l.t("admin-registration-save")) }
         }
     }
 }
@@ -220,15 +222,18 @@ pub fn pending_entry(l: Lang, a: &Account) -> Markup {
     let target = format!("#pending-{}", a.id);
     html! {
         li id={ "pending-" (a.id) } {
-            strong { (Bdi(&a.username)) } " registered " (time(l, a.created_at)) " "
+            (l.html("admin-registered", &Args::new()
+                .markup("name", html! { strong { (Bdi(&a.username)) } })
+                .markup("date", time(l, a.created_at))))
+            " "
             form.inline action=(paths::admin_account_approve(a.id)) method="post"
                 hx-post=(paths::admin_account_approve(a.id)) hx-target=(target) hx-swap="outerHTML" {
-                button.primary type="submit" { "Approve" }
+                button.primary type="submit" { (l.t("admin-approve")) }
             }
             " "
             form.inline action=(paths::admin_account_refuse(a.id)) method="post"
                 hx-post=(paths::admin_account_refuse(a.id)) hx-target=(target) hx-swap="outerHTML" {
-                button.danger type="submit" { "Refuse (delete)" }
+                button.danger type="submit" { (l.t("admin-refuse")) }
             }
         }
     }
@@ -256,17 +261,17 @@ pub fn account_row(l: Lang, a: &Account, me: i64) -> Markup {
     };
     html! {
         tr id={ "account-" (a.id) } {
-            td { strong { (author_link(&a.username)) } @if a.is_admin { " " span.badge { "admin" } } }
+            td { strong { (author_link(&a.username)) } @if a.is_admin { " " span.badge { (l.t("badge-admin")) } } }
             td { (time(l, a.created_at)) }
-            td { @if disabled { span.badge.locked { "disabled" } } @else { "active" } }
+            td { @if disabled { span.badge.locked { (l.t("accounts-disabled")) } } @else { (l.t("accounts-active")) } }
             td {
                 @if a.id != me {
                     form.inline action=(action) method="post"
                         hx-post=(action) hx-target=(target) hx-swap="outerHTML" {
                         @if disabled {
-                            button.secondary type="submit" { "Enable" }
+                            button.secondary type="submit" { (l.t("accounts-enable")) }
                         } @else {
-                            button.danger type="submit" { "Disable" }
+                            button.danger type="submit" { (l.t("accounts-disable")) }
                         }
                     }
                 }
@@ -285,30 +290,35 @@ pub fn accounts_page(
     page(
         Shell {
             lang: l,
-            title: "Accounts",
+            title: &l.t("accounts-title"),
             user: Some(user),
             crumbs: vec![
-                ("Admin".into(), Some(paths::ADMIN.into())),
-                ("Accounts".into(), None),
+                (l.t("nav-admin").into_owned(), Some(paths::ADMIN.into())),
+                (l.t("accounts-title").into_owned(), None),
             ],
             live_view: None,
         },
         html! {
-            h1 { "Accounts" }
+            h1 { (l.t("accounts-title")) }
             form #accounts-search.card role="search" action=(paths::ADMIN_ACCOUNTS) method="get" {
-                label for="accounts-q" { "Name contains" }
+                label for="accounts-q" { (l.t("accounts-name-contains")) }
                 div.search-row {
                     input #accounts-q type="search" name="q" value=(search) maxlength=(validate::USERNAME_MAX);
-                    button.secondary type="submit" { "Search" }
+                    button.secondary type="submit" { (l.t("accounts-search")) }
                 }
             }
-            p.muted { "A disabled account cannot log in and its sessions end at once; its messages stay." }
-            @if accounts.is_empty() { p.muted { "No account matches." } }
+            p.muted { (l.t("accounts-intro")) }
+            @if accounts.is_empty() { p.muted { (l.t("accounts-none")) } }
             // Scrolls sideways on its own rather than widening a phone's page.
             div.table-scroll {
                 table #accounts {
                     // The actions column is named for screen readers only.
-                    thead { tr { th { "Name" } th { "Registered" } th { "Status" } th { span.visually-hidden { "Action" } } } }
+                    thead { tr {
+                        th { (l.t("accounts-col-name")) }
+                        th { (l.t("accounts-col-registered")) }
+                        th { (l.t("accounts-col-status")) }
+                        th { span.visually-hidden { (l.t("accounts-col-action")) } }
+                    } }
                     tbody {
                         @for a in accounts { (account_row(l, a, user.id)) }
                     }

@@ -14,6 +14,7 @@ use std::sync::{Arc, RwLock};
 use crate::app::AppState;
 use crate::db::Db;
 use crate::error::AppResult;
+use crate::i18n::Msg;
 
 use super::queries;
 
@@ -73,11 +74,11 @@ impl RegistrationMode {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> Msg {
         match self {
-            Self::Open => "Open: anyone may register",
-            Self::Approval => "By approval: an administrator approves each new account",
-            Self::Closed => "Closed: no one may register",
+            Self::Open => Msg("registration-open"),
+            Self::Approval => Msg("registration-approval"),
+            Self::Closed => Msg("registration-closed"),
         }
     }
 }
