@@ -196,7 +196,7 @@ fn print_sizes(conn: &Connection) -> Result<(), String> {
 /// The last of the 50 pages of a common word: the skip of 980 matches.
 fn deep_page(conn: &Connection, w: &str) -> Result<(), String> {
     let expr = query::to_match(
-        &query::parse(w).map_err(|r| r.message())?,
+        &query::parse(w).map_err(|r| r.message().to_string())?,
         Filters::default(),
     );
     let mut times = Vec::new();
@@ -219,7 +219,7 @@ fn deep_page(conn: &Connection, w: &str) -> Result<(), String> {
 /// newest first: every match is scored before the first 20 are known.
 fn by_rank(conn: &Connection, w: &str) -> Result<(), String> {
     let expr = query::to_match(
-        &query::parse(w).map_err(|r| r.message())?,
+        &query::parse(w).map_err(|r| r.message().to_string())?,
         Filters::default(),
     );
     for (label, order) in [("newest first", "rowid DESC"), ("by rank (bm25)", "rank")] {

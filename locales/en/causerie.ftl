@@ -268,6 +268,28 @@ search-matches = { $n ->
     [one] { $n } message matches, newest first.
    *[other] { $n } messages match, newest first.
   }
+search-title = Search
+search-title-query = Search: { $q }
+search-form-label = Search with filters
+search-hint = Messages holding all the words, in their text or their topic’s title; capitals and accents do not matter. { $phrase } for a phrase, { $prefix } for words that start with it ({ $prefixes } at most); up to { $terms } terms in all.
+search-hint-phrase = Quoted words
+search-hint-prefix = word
+search-results-label = Results
+search-no-results = No message holds { $q }. Check the spelling, use fewer words, or end one with * to find words that start with it.
+search-range = Messages { $first } to { $last }, newest first.
+search-only-newest = Only the newest { $n } are shown: add words or choose a forum to narrow the search.
+search-page = Page { $page }
+search-hit-byline = by { $author }, { $date } in { $forum }
+search-no-forum = There is no such forum: choose one from the list.
+search-no-member = There is no member called “{ $name }”.
+search-too-many = Too many searches from your address. Please wait { $seconds } seconds and try again.
+search-busy = Many searches are running: please search again in a few seconds.
+search-too-long = This search asks for too much at once: use longer prefixes (more letters before *), fewer of them, or fewer common words in quotes.
+search-no-words = Type the words to look for: letters or digits.
+search-query-too-long = That is more than { $max } characters: search for a few words instead.
+search-too-many-terms = Search for at most { $max } words or “quoted phrases”: remove a few.
+search-short-prefix = Put at least { $min } letters before a *: fewer would match too many words.
+search-too-many-prefixes = End at most { $max } words with a *: search for the others whole.
 admin-field-name = Name
 admin-field-description = Description
 admin-new-forum = New forum

@@ -269,6 +269,28 @@ search-matches = { $n ->
     [one] { $n } message trouvé, du plus récent au plus ancien.
    *[other] { $n } messages trouvés, du plus récent au plus ancien.
   }
+search-title = Recherche
+search-title-query = Recherche : { $q }
+search-form-label = Recherche avec filtres
+search-hint = Les messages qui contiennent tous les mots, dans leur texte ou le titre de leur sujet ; majuscules et accents n’importent pas. { $phrase } pour une expression, { $prefix } pour les mots qui commencent ainsi ({ $prefixes } au plus) ; jusqu’à { $terms } termes en tout.
+search-hint-phrase = Mots entre guillemets
+search-hint-prefix = mot
+search-results-label = Résultats
+search-no-results = Aucun message ne contient { $q }. Vérifiez l’orthographe, employez moins de mots, ou terminez-en un par * pour trouver les mots qui commencent ainsi.
+search-range = Messages { $first } à { $last }, du plus récent au plus ancien.
+search-only-newest = Seuls les { $n } plus récents sont affichés : ajoutez des mots ou choisissez un forum pour affiner la recherche.
+search-page = Page { $page }
+search-hit-byline = par { $author }, { $date }, dans { $forum }
+search-no-forum = Ce forum n’existe pas : choisissez-en un dans la liste.
+search-no-member = Aucun membre ne s’appelle « { $name } ».
+search-too-many = Trop de recherches depuis votre adresse. Attendez { $seconds } secondes et réessayez.
+search-busy = De nombreuses recherches sont en cours : relancez la vôtre dans quelques secondes.
+search-too-long = Cette recherche en demande trop à la fois : allongez les préfixes (plus de lettres avant *), employez-en moins, ou mettez moins de mots courants entre guillemets.
+search-no-words = Saisissez les mots à chercher : des lettres ou des chiffres.
+search-query-too-long = Cela dépasse { $max } caractères : cherchez plutôt quelques mots.
+search-too-many-terms = Cherchez au plus { $max } mots ou « expressions entre guillemets » : retirez-en quelques-uns.
+search-short-prefix = Mettez au moins { $min } lettres avant un * : moins trouverait trop de mots.
+search-too-many-prefixes = Terminez au plus { $max } mots par un * : cherchez les autres en entier.
 admin-field-name = Nom
 admin-field-description = Description
 admin-new-forum = Nouveau forum

@@ -31,7 +31,7 @@ use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::auth::throttle::{Addr, addr_key};
 use crate::error::{AppError, AppResult};
-use crate::i18n::Lang;
+use crate::i18n::{Args, Lang};
 use crate::limits::{Limiter, Limits, seconds};
 use crate::net::ClientAddr;
 use crate::paths;
@@ -116,37 +116,34 @@ async fn search(
             views::search_page(l, user.as_ref(), &asked, &forums, Found::Nothing).into_response(),
         );
     };
-    let terms = query::parse(q).map_err(|r: Refusal| refuse(Field::Words, r.message()))?;
+    let terms = query::parse(q)
+        .map_err(|r: Refusal| refuse(Field::Words, r.message().in_(l).into_owned()))?;
     let forum = match asked.forum.as_str() {
         "" => None,
         f => Some(
             f.parse::<i64>()
                 .ok()
                 .filter(|id| forums.iter().any(|(f, _)| f == id))
-                .ok_or_else(|| {
-                    refuse(
-                        Field::Forum,
-                        "There is no such forum: choose one from the list.".into(),
-                    )
-                })?,
+                .ok_or_else(|| refuse(Field::Forum, l.t("search-no-forum").into_owned()))?,
         ),
     };
     if asked.author.chars().count() > USERNAME_MAX {
-        return Err(refuse(Field::Author, no_member(&asked.author)));
+        return Err(refuse(Field::Author, no_member(l, &asked.author)));
     }
     state
         .search_rate
         .reserve(&addr_key(Some(client)))
         .map_err(|wait| {
-            AppError::TooManyAttempts(views::search_page(l,
+            AppError::TooManyAttempts(views::search_page(
+                l,
                 user.as_ref(),
                 &asked,
                 &forums,
                 Found::Refused {
                     field: Field::Words,
-                    message: &format!(
-                        "Too many searches from your address. Please wait {} seconds and try again.",
-                        seconds(wait)
+                    message: &l.tr(
+                        "search-too-many",
+                        &Args::new().num("seconds", seconds(wait) as i64),
                     ),
                 },
             ))
@@ -160,7 +157,7 @@ async fn search(
             &forums,
             Found::Refused {
                 field: Field::Words,
-                message: "Many searches are running: please search again in a few seconds.",
+                message: &l.t("search-busy"),
             },
         )));
     };
@@ -189,8 +186,8 @@ async fn search(
         .await?;
     let mut hits = match found {
         Outcome::Hits(hits) => hits,
-        Outcome::NoSuchAuthor => return Err(refuse(Field::Author, no_member(&asked.author))),
-        Outcome::TooLong => return Err(refuse(Field::Words, TOO_LONG.into())),
+        Outcome::NoSuchAuthor => return Err(refuse(Field::Author, no_member(l, &asked.author))),
+        Outcome::TooLong => return Err(refuse(Field::Words, l.t("search-too-long").into_owned())),
     };
     if hits.is_empty() && page > 1 {
         return Err(AppError::NotFound);
@@ -213,8 +210,7 @@ enum Outcome {
     TooLong,
 }
 
-const TOO_LONG: &str = "This search asks for too much at once: use longer prefixes (more letters before *), fewer of them, or fewer common words in quotes.";
-
-fn no_member(name: &str) -> String {
-    format!("There is no member called “{name}”.")
+fn no_member(l: Lang, name: &str) -> String {
+    l.tr("search-no-member", &Args::new().str("name", name))
+        .into_owned()
 }

@@ -11,6 +11,8 @@
 /// Longest query, in characters: a query is a few words, and its cost grows
 /// with its terms. Past it the query is refused (and the form's
 /// `maxlength` stops a browser from sending more).
+use crate::i18n::{Msg, Text};
+
 pub const MAX_CHARS: usize = crate::validate::SEARCH_MAX;
 
 /// Most words and phrases in a query; more are refused, not cut, so what
@@ -53,21 +55,21 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// What the search form says.
-    pub fn message(self) -> String {
+    /// What the search form says, in the page's language.
+    pub fn message(self) -> Text {
         match self {
-            Refusal::NoWords => "Type the words to look for: letters or digits.".into(),
+            Refusal::NoWords => Msg("search-no-words").into(),
             Refusal::TooLong => {
-                format!("That is more than {MAX_CHARS} characters: search for a few words instead.")
+                Text::new(Msg("search-query-too-long")).num("max", MAX_CHARS as i64)
             }
             Refusal::TooManyTerms => {
-                format!("Search for at most {MAX_TERMS} words or \"quoted phrases\": remove a few.")
+                Text::new(Msg("search-too-many-terms")).num("max", MAX_TERMS as i64)
             }
-            Refusal::ShortPrefix => format!(
-                "Put at least {MIN_PREFIX} letters before a *: fewer would match too many words."
-            ),
+            Refusal::ShortPrefix => {
+                Text::new(Msg("search-short-prefix")).num("min", MIN_PREFIX as i64)
+            }
             Refusal::TooManyPrefixes => {
-                format!("End at most {MAX_PREFIXES} words with a *: search for the others whole.")
+                Text::new(Msg("search-too-many-prefixes")).num("max", MAX_PREFIXES as i64)
             }
         }
     }

@@ -5,7 +5,7 @@ use maud::{Markup, html};
 use super::queries::{Hit, MARK_END, MARK_START};
 use super::{MAX_PAGES, query};
 use crate::auth::User;
-use crate::i18n::Lang;
+use crate::i18n::{Args, Lang, n};
 use crate::paths;
 use crate::validate::USERNAME_MAX;
 use crate::views::components::{FieldAttrs, PAGE_SIZE, field_said, time};
@@ -73,9 +73,10 @@ fn hit(l: Lang, h: &Hit) -> Markup {
                 }
             }
             p.byline {
-                "by " a href=(paths::user(&h.author)) { (Bdi(&h.author)) }
-                ", " (time(l, h.created_at)) " in "
-                a href=(paths::forum(h.forum_id)) { (Bdi(&h.forum_name)) }
+                (l.html("search-hit-byline", &Args::new()
+                    .markup("author", html! { a href=(paths::user(&h.author)) { (Bdi(&h.author)) } })
+                    .markup("date", time(l, h.created_at))
+                    .markup("forum", html! { a href=(paths::forum(h.forum_id)) { (Bdi(&h.forum_name)) } })))
             }
             @if !h.excerpt.is_empty() {
                 p.excerpt dir="auto" { (marked(&h.excerpt)) }
@@ -88,16 +89,17 @@ fn form(l: Lang, asked: &Asked, forums: &[(i64, String)], error: Option<(Field, 
     let forum: Option<i64> = asked.forum.parse().ok();
     let error_at = |f: Field| error.filter(|(at, _)| *at == f).map(|(_, e)| e);
     html! {
-        form.card.stack #search-form role="search" aria-label="Search with filters"
+        form.card.stack #search-form role="search" aria-label=(l.t("search-form-label"))
             action=(paths::SEARCH) method="get" {
             (field_said(&l.t("search-words"), "q", "search", asked.q.as_deref().unwrap_or_default(),
                 error_at(Field::Words),
                 FieldAttrs::new("search").max(query::MAX_CHARS as u32).optional()))
             p.hint {
-                "Messages holding all the words, in their text or their topic's title; "
-                "capitals and accents do not matter. \"Quoted words\" for a phrase, "
-                "word* for words that start with it (" (query::MAX_PREFIXES) " at most); up to "
-                (query::MAX_TERMS) " terms in all."
+                (l.tr("search-hint", &Args::new()
+                    .str("phrase", format!("\"{}\"", l.t("search-hint-phrase")))
+                    .str("prefix", format!("{}*", l.t("search-hint-prefix")))
+                    .num("prefixes", query::MAX_PREFIXES as i64)
+                    .num("terms", query::MAX_TERMS as i64)))
             }
             div.field.invalid[error_at(Field::Forum).is_some()] {
                 label for="f-search-forum" { (l.t("search-in-forum")) }
@@ -126,22 +128,20 @@ fn results(l: Lang, asked: &Asked, hits: &[Hit], page: u32, more: bool) -> Marku
     let first = u64::from(page - 1) * u64::from(PAGE_SIZE) + 1;
     let last = first + hits.len() as u64 - 1;
     html! {
-        section #search-results aria-label="Results" {
+        section #search-results aria-label=(l.t("search-results-label")) {
             @if hits.is_empty() {
                 p.card.empty #no-results {
-                    "No message holds " strong { (Line(q)) } ". "
-                    "Check the spelling, use fewer words, or end one with * to find words that start with it."
+                    (l.html("search-no-results", &Args::new().markup("q", html! { strong { (Line(q)) } })))
                 }
             } @else {
                 p.summary {
                     @if page == 1 && !more {
-                        (l.tr("search-matches", &crate::i18n::n("n", hits.len() as i64)))
+                        (l.tr("search-matches", &n("n", hits.len() as i64)))
                     } @else {
-                        "Messages " (first) " to " (last) ", newest first."
+                        (l.tr("search-range", &Args::new().num("first", first as i64).num("last", last as i64)))
                     }
                     @if page == MAX_PAGES && more {
-                        " Only the newest " (MAX_PAGES * PAGE_SIZE) " are shown: "
-                        "add words or choose a forum to narrow the search."
+                        " " (l.tr("search-only-newest", &n("n", i64::from(MAX_PAGES * PAGE_SIZE))))
                     }
                 }
                 ol.list.results #results {
@@ -149,14 +149,14 @@ fn results(l: Lang, asked: &Asked, hits: &[Hit], page: u32, more: bool) -> Marku
                 }
             }
             @if page > 1 || more {
-                nav.pager #pager aria-label="Pages" {
+                nav.pager #pager aria-label=(l.t("pager-label")) {
                     @if page > 1 {
-                        a href=(link(1)) rel="first" { "« First" }
-                        a href=(link(page - 1)) rel="prev" { "‹ Previous" }
+                        a href=(link(1)) rel="first" { (l.t("pager-first")) }
+                        a href=(link(page - 1)) rel="prev" { (l.t("pager-previous")) }
                     }
-                    span.current { "Page " (page) }
+                    span.current { (l.tr("search-page", &n("page", i64::from(page)))) }
                     @if more && page < MAX_PAGES {
-                        a href=(link(page + 1)) rel="next" { "Next ›" }
+                        a href=(link(page + 1)) rel="next" { (l.t("pager-next")) }
                     }
                 }
             }
@@ -172,8 +172,8 @@ pub fn search_page(
     found: Found<'_>,
 ) -> Markup {
     let title = match asked.q.as_deref() {
-        Some(q) if !q.is_empty() => format!("Search: {q}"),
-        _ => "Search".to_string(),
+        Some(q) if !q.is_empty() => l.tr("search-title-query", &Args::new().str("q", q)),
+        _ => l.t("search-title"),
     };
     let error = match found {
         Found::Refused { field, message } => Some((field, message)),
@@ -184,11 +184,11 @@ pub fn search_page(
             lang: l,
             title: &title,
             user: viewer,
-            crumbs: vec![("Search".to_string(), None)],
+            crumbs: vec![(l.t("search-title").into_owned(), None)],
             live_view: None,
         },
         html! {
-            h1 { "Search" }
+            h1 { (l.t("search-title")) }
             (form(l, asked, forums, error))
             @if let Found::Hits { hits, page, more } = found {
                 (results(l, asked, hits, page, more))
