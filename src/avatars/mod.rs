@@ -26,7 +26,7 @@ use crate::app::AppState;
 use crate::auth::{Member, User};
 use crate::error::{AppError, AppResult};
 use crate::htmx::Hx;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{Lang, Msg, Text};
 use crate::limits::{self, Limiter, Limits};
 use crate::path_param::Path;
 use crate::paths;
@@ -148,25 +148,27 @@ impl DoneQuery {
     }
 }
 
-/// The account page again, the error in the picture section.
-fn refused(user: &User, error: String) -> maud::Markup {
+/// The account page again, in the member's language, the error in the
+/// picture section.
+fn refused(state: &AppState, l: Lang, user: &User, error: impl Into<Text>) -> maud::Markup {
     let form = AvatarForm {
-        error: Some(error),
+        error: Some(error.into()),
         done: None,
     };
-    crate::auth::views::account_page(Lang::En, user, None, &Default::default(), &form)
+    let chosen = state.langs.get(user.id);
+    crate::auth::views::account_page(l, user, chosen, &Default::default(), &form)
 }
 
-const TOO_BIG: &str = "This file is over 2 MB: choose a smaller picture.";
+const TOO_BIG: Msg = Msg("avatar-too-big");
 
 /// The file field's bytes, at most `picture::MAX_BYTES`; `Err` says why not,
 /// as the form shows it.
-async fn read_file(mut multipart: Multipart) -> Result<Vec<u8>, String> {
+async fn read_file(mut multipart: Multipart) -> Result<Vec<u8>, Msg> {
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            TOO_BIG.to_string()
+            TOO_BIG
         } else {
-            "The form could not be read. Please choose the picture again.".to_string()
+            Msg("avatar-unreadable-form")
         }
     };
     while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
@@ -196,50 +198,53 @@ async fn read_file(mut multipart: Multipart) -> Result<Vec<u8>, String> {
             while let Ok(Some(mut rest)) = multipart.next_field().await {
                 while let Ok(Some(_)) = rest.chunk().await {}
             }
-            return Err(TOO_BIG.into());
+            return Err(TOO_BIG);
         }
         if bytes.is_empty() {
             if named {
-                return Err("This file is empty: choose a picture.".into());
+                return Err(Msg("avatar-empty"));
             }
             break;
         }
         return Ok(bytes);
     }
-    Err("Choose a picture to upload.".into())
+    Err(Msg("avatar-choose"))
 }
 
 async fn upload(
     State(state): State<AppState>,
     Member(user): Member,
+    l: Lang,
     hx: Hx,
     multipart: Multipart,
 ) -> AppResult<Response> {
     let avatars = &state.avatars;
     // Counted before the file is read or decoded.
     if let Err(wait) = avatars.rate.reserve(&user.id) {
-        let why = format!(
-            "You changed your picture many times: please wait {} seconds and try again.",
-            limits::seconds(wait)
-        );
-        return Err(AppError::TooManyAttempts(refused(&user, why)));
+        let why = Text::new(Msg("avatar-too-often")).num("seconds", limits::seconds(wait) as i64);
+        return Err(AppError::TooManyAttempts(refused(&state, l, &user, why)));
     }
     let bytes = match read_file(multipart).await {
         Ok(bytes) => bytes,
         Err(why) => {
             avatars.rate.give_back(&user.id);
-            return Err(AppError::Invalid(refused(&user, why)));
+            return Err(AppError::Invalid(refused(&state, l, &user, why)));
         }
     };
     let processed = match avatars.decoders.run(move || picture::process(&bytes)).await {
         Ok(Ok(p)) => p,
         Ok(Err(refusal)) => {
-            return Err(AppError::Invalid(refused(&user, refusal.message().into())));
+            return Err(AppError::Invalid(refused(
+                &state,
+                l,
+                &user,
+                refusal.message(),
+            )));
         }
         Err(AppError::Busy) => {
             avatars.rate.give_back(&user.id);
-            let why = "The server is busy with other pictures: please try again in a few seconds.";
-            return Err(AppError::TooManyAttempts(refused(&user, why.into())));
+            let why = Msg("avatar-busy");
+            return Err(AppError::TooManyAttempts(refused(&state, l, &user, why)));
         }
         Err(e) => return Err(e),
     };

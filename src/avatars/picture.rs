@@ -14,6 +14,7 @@ use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Li
 use tokio::sync::Semaphore;
 
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Msg, Text};
 use crate::views::avatar::AvatarSize;
 
 /// The largest file taken: a phone photo fits.
@@ -22,6 +23,8 @@ pub const MAX_BYTES: usize = 2 << 20;
 const MAX_SIDE: u32 = 8192;
 /// The most one decoding may allocate: a 24-megapixel RGB photo takes 72 MB.
 const MAX_ALLOC: u64 = 96 << 20;
+/// `MAX_ALLOC` as the refusal says it: megapixels of an RGB photo, about.
+const ABOUT_MEGAPIXELS: i64 = 24;
 
 /// Why a file is refused; each is a 422 with its message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,15 +38,14 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    pub fn message(self) -> &'static str {
+    /// What the upload form says, in the page's language.
+    pub fn message(self) -> Text {
         match self {
-            Refusal::NotAnImage => "This file is not a picture: choose a PNG, JPEG, WebP or GIF.",
-            Refusal::Unreadable => {
-                "This picture could not be read: it may be damaged. Try saving it again, or another one."
-            }
-            Refusal::TooManyPixels => {
-                "This picture has too many pixels: choose one at most 8192 pixels wide and tall (about 24 megapixels)."
-            }
+            Refusal::NotAnImage => Msg("avatar-not-a-picture").into(),
+            Refusal::Unreadable => Msg("avatar-damaged").into(),
+            Refusal::TooManyPixels => Text::new(Msg("avatar-too-many-pixels"))
+                .num("side", i64::from(MAX_SIDE))
+                .num("megapixels", ABOUT_MEGAPIXELS),
         }
     }
 }

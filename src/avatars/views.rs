@@ -4,14 +4,14 @@
 use maud::{Markup, html};
 
 use crate::auth::User;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{Lang, Msg, Text};
 use crate::paths;
 use crate::views::avatar::{AvatarSize, avatar};
 
 /// What the section says besides the form.
 #[derive(Default)]
 pub struct AvatarForm {
-    pub error: Option<String>,
+    pub error: Option<Text>,
     /// After a change: "Your picture was changed." / "... removed."
     pub done: Option<Msg>,
 }
@@ -40,7 +40,7 @@ pub fn avatar_section(l: Lang, user: &User, form: &AvatarForm) -> Markup {
                     input id="f-avatar-file" type="file" name="avatar" accept=(ACCEPT) required
                         aria-invalid=[form.error.as_ref().map(|_| "true")]
                         aria-describedby=[form.error.as_ref().map(|_| err_id)];
-                    @if let Some(e) = &form.error { p.error id=(err_id) role="alert" { (e) } }
+                    @if let Some(e) = &form.error { p.error id=(err_id) role="alert" { (e.in_(l)) } }
                 }
                 button.primary type="submit" { (l.t("avatar-upload")) }
             }
