@@ -1,6 +1,7 @@
 # Le catalogue français de causerie : tous les textes de l’interface, avec
 # les mêmes identifiants et les mêmes variables que l’anglais.
-# Typographie : apostrophe typographique (’), espace insécable avant : ; ? !
+# Typographie : apostrophe typographique (’) ; espace insécable (U+00A0)
+# avant : ; ? ! et à l’intérieur des guillemets « ».
 
 ## L’enveloppe des pages
 
@@ -66,12 +67,12 @@ error-method-text = Cette adresse ne reçoit que des formulaires. Revenez à la 
 error-busy = Occupé
 error-busy-text = Le serveur est occupé à vérifier d’autres mots de passe. Réessayez dans quelques secondes.
 error-too-large = Trop volumineux
-error-too-large-text = Cette requête dépasse 64 Kio : raccourcissez-la et envoyez-la de nouveau.
-error-upload-too-large-text = Cette image dépasse 2 Mo : choisissez-en une plus petite et envoyez-la de nouveau.
+error-too-large-text = Cette requête dépasse 64 Kio : raccourcissez-la et envoyez-la de nouveau.
+error-upload-too-large-text = Cette image dépasse 2 Mo : choisissez-en une plus petite et envoyez-la de nouveau.
 error-unreadable = Formulaire illisible
 error-unreadable-text = Le formulaire n’a pas pu être lu. Revenez en arrière et envoyez-le de nouveau.
 error-internal = Une erreur est survenue
-error-internal-text = Le serveur n’a pas pu traiter cette requête. Rien n’a été modifié ; veuillez réessayer.
+error-internal-text = Le serveur n’a pas pu traiter cette requête. Rien n’a été modifié ; veuillez réessayer.
 forbidden-disable-self = Vous ne pouvez pas désactiver votre propre compte.
 forbidden-other-site = Les requêtes venant d’autres sites sont refusées.
 forbidden-admins-only = Seuls les administrateurs peuvent faire cela.
@@ -119,20 +120,20 @@ field-new-password = Nouveau mot de passe
 field-new-password-confirm = Confirmer le nouveau mot de passe
 login-title = Connexion
 login-button = Se connecter
-login-no-account = Pas encore de compte ?
+login-no-account = Pas encore de compte ?
 login-required = Veuillez vous connecter pour continuer.
-login-awaiting = Votre compte attend d’être approuvé : vous pourrez vous connecter dès qu’un administrateur l’aura validé.
+login-awaiting = Votre compte attend d’être approuvé : vous pourrez vous connecter dès qu’un administrateur l’aura validé.
 login-empty = Saisissez votre nom d’utilisateur et votre mot de passe.
 login-wrong = Nom d’utilisateur ou mot de passe incorrect.
-login-disabled = Ce compte est désactivé : un administrateur l’a fermé.
+login-disabled = Ce compte est désactivé : un administrateur l’a fermé.
 throttle-login = Trop de tentatives échouées. Attendez { $seconds } secondes et réessayez.
 throttle-accounts = Trop de comptes ont été créés depuis votre adresse. Attendez { $seconds } secondes et réessayez.
 throttle-password = Trop de tentatives. Attendez { $seconds } secondes et réessayez.
 register-title = Inscription
-register-username-hint = De 3 à 32 caractères : lettres, chiffres, _ . -
+register-username-hint = De 3 à 32 caractères : lettres, chiffres, _ . -
 register-button = Créer mon compte
-register-already = Déjà inscrit ?
-register-closed = Les inscriptions sont fermées : aucun compte ne peut être créé pour le moment.
+register-already = Déjà inscrit ?
+register-closed = Les inscriptions sont fermées : aucun compte ne peut être créé pour le moment.
 register-approval = Les nouveaux comptes sont approuvés par un administrateur avant de pouvoir se connecter.
 passwords-differ = Les deux mots de passe diffèrent.
 name-taken = Ce nom d’utilisateur est déjà pris.
@@ -146,7 +147,7 @@ account-language = Langue
 account-language-browser = Celle de mon navigateur
 account-language-save = Enregistrer la langue
 sessions-title = Sessions
-sessions-text = Connecté sur un autre appareil que vous n’utilisez plus ? Mettez fin à toutes les sessions de votre compte, y compris celle-ci.
+sessions-text = Connecté sur un autre appareil que vous n’utilisez plus ? Mettez fin à toutes les sessions de votre compte, y compris celle-ci.
 sessions-end-all = Se déconnecter partout
 
 ## Accueil et forums
@@ -179,7 +180,7 @@ locked-title = Verrouillé
 byline = par { $author }, { $date }
 last-message = { $link } par { $author }, { $date }
 last-message-link = Dernier message
-no-topics-member = Aucun sujet pour l’instant : { $link }.
+no-topics-member = Aucun sujet pour l’instant : { $link }.
 no-topics-start-one = lancez-en un
 no-topics-visitor = Aucun sujet pour l’instant. { $link } pour en lancer un.
 new-topic-title = Lancer un sujet
@@ -194,7 +195,7 @@ topic-delete-confirm = { $n ->
     [one] Supprimer ce sujet et son message
    *[other] Supprimer ce sujet et ses { $n } messages
   }
-topic-locked-no-replies = Ce sujet est verrouillé : plus de nouvelles réponses.
+topic-locked-no-replies = Ce sujet est verrouillé : plus de nouvelles réponses.
 edited-at = modifié { $date }
 message-quote = Citer
 message-edit = Modifier
@@ -208,7 +209,7 @@ edit-save = Enregistrer
 edit-cancel = Annuler
 preview-title = Aperçu
 preview-button = Aperçu
-md-label = Markdown :
+md-label = Markdown :
 md-italic = italique
 md-bold = gras
 md-quote = citation
@@ -225,7 +226,7 @@ unread-count = { $n ->
 unread-topics-title = Sujets que vous n’avez pas lus
 unread-new = nouveau
 mark-all-read = Tout marquer comme lu
-forbidden-opening-message = Le message d’ouverture ne part qu’avec son sujet : supprimez plutôt le sujet.
+forbidden-opening-message = Le message d’ouverture ne part qu’avec son sujet : supprimez plutôt le sujet.
 
 ## Annonces en direct
 
@@ -246,21 +247,21 @@ live-go-to-latest = Aller aux plus récents
 
 avatar-title = Image
 avatar-yours = Votre image, telle que les autres la voient.
-avatar-none = Pas encore d’image : les autres voient vos initiales.
+avatar-none = Pas encore d’image : les autres voient vos initiales.
 avatar-new = Une nouvelle image (PNG, JPEG, WebP ou GIF, 2 Mo au plus)
 avatar-upload = Envoyer
 avatar-remove = Retirer mon image
 avatar-changed = Votre image a été changée.
 avatar-removed = Votre image a été retirée.
-avatar-too-big = Ce fichier dépasse 2 Mo : choisissez une image plus petite.
+avatar-too-big = Ce fichier dépasse 2 Mo : choisissez une image plus petite.
 avatar-unreadable-form = Le formulaire n’a pas pu être lu. Choisissez de nouveau l’image.
-avatar-empty = Ce fichier est vide : choisissez une image.
+avatar-empty = Ce fichier est vide : choisissez une image.
 avatar-choose = Choisissez une image à envoyer.
-avatar-too-often = Vous avez changé d’image de nombreuses fois : attendez { $seconds } secondes et réessayez.
-avatar-busy = Le serveur est occupé avec d’autres images : réessayez dans quelques secondes.
-avatar-not-a-picture = Ce fichier n’est pas une image : choisissez un PNG, un JPEG, un WebP ou un GIF.
-avatar-damaged = Cette image n’a pas pu être lue : elle est peut-être abîmée. Enregistrez-la de nouveau, ou essayez-en une autre.
-avatar-too-many-pixels = Cette image a trop de pixels : choisissez-en une de { $side } pixels au plus en largeur comme en hauteur (environ { $megapixels } mégapixels).
+avatar-too-often = Vous avez changé d’image de nombreuses fois : attendez { $seconds } secondes et réessayez.
+avatar-busy = Le serveur est occupé avec d’autres images : réessayez dans quelques secondes.
+avatar-not-a-picture = Ce fichier n’est pas une image : choisissez un PNG, un JPEG, un WebP ou un GIF.
+avatar-damaged = Cette image n’a pas pu être lue : elle est peut-être abîmée. Enregistrez-la de nouveau, ou essayez-en une autre.
+avatar-too-many-pixels = Cette image a trop de pixels : choisissez-en une de { $side } pixels au plus en largeur comme en hauteur (environ { $megapixels } mégapixels).
 profile-joined = Inscrit le
 profile-messages = Messages
 profile-last-seen = Vu pour la dernière fois
@@ -279,34 +280,34 @@ search-matches = { $n ->
    *[other] { $n } messages trouvés, du plus récent au plus ancien.
   }
 search-title = Recherche
-search-title-query = Recherche : { $q }
+search-title-query = Recherche : { $q }
 search-form-label = Recherche avec filtres
-search-hint = Les messages qui contiennent tous les mots, dans leur texte ou le titre de leur sujet ; majuscules et accents n’importent pas. { $phrase } pour une expression, { $prefix } pour les mots qui commencent ainsi ({ $prefixes } au plus) ; jusqu’à { $terms } termes en tout.
+search-hint = Les messages qui contiennent tous les mots, dans leur texte ou le titre de leur sujet ; majuscules et accents n’importent pas. { $phrase } pour une expression, { $prefix } pour les mots qui commencent ainsi ({ $prefixes } au plus) ; jusqu’à { $terms } termes en tout.
 search-hint-phrase = Mots entre guillemets
 search-hint-prefix = mot
 search-results-label = Résultats
 search-no-results = Aucun message ne contient { $q }. Vérifiez l’orthographe, employez moins de mots, ou terminez-en un par * pour trouver les mots qui commencent ainsi.
 search-range = Messages { $first } à { $last }, du plus récent au plus ancien.
-search-only-newest = Seuls les { $n } plus récents sont affichés : ajoutez des mots ou choisissez un forum pour affiner la recherche.
+search-only-newest = Seuls les { $n } plus récents sont affichés : ajoutez des mots ou choisissez un forum pour affiner la recherche.
 search-page = Page { $page }
 search-hit-byline = par { $author }, { $date }, dans { $forum }
-search-no-forum = Ce forum n’existe pas : choisissez-en un dans la liste.
-search-no-member = Aucun membre ne s’appelle « { $name } ».
+search-no-forum = Ce forum n’existe pas : choisissez-en un dans la liste.
+search-no-member = Aucun membre ne s’appelle « { $name } ».
 search-too-many = Trop de recherches depuis votre adresse. Attendez { $seconds } secondes et réessayez.
-search-busy = De nombreuses recherches sont en cours : relancez la vôtre dans quelques secondes.
-search-too-long = Cette recherche en demande trop à la fois : allongez les préfixes (plus de lettres avant *), employez-en moins, ou mettez moins de mots courants entre guillemets.
-search-no-words = Saisissez les mots à chercher : des lettres ou des chiffres.
-search-query-too-long = Cela dépasse { $max } caractères : cherchez plutôt quelques mots.
-search-too-many-terms = Cherchez au plus { $max } mots ou « expressions entre guillemets » : retirez-en quelques-uns.
-search-short-prefix = Mettez au moins { $min } lettres avant un * : moins trouverait trop de mots.
-search-too-many-prefixes = Terminez au plus { $max } mots par un * : cherchez les autres en entier.
+search-busy = De nombreuses recherches sont en cours : relancez la vôtre dans quelques secondes.
+search-too-long = Cette recherche en demande trop à la fois : allongez les préfixes (plus de lettres avant *), employez-en moins, ou mettez moins de mots courants entre guillemets.
+search-no-words = Saisissez les mots à chercher : des lettres ou des chiffres.
+search-query-too-long = Cela dépasse { $max } caractères : cherchez plutôt quelques mots.
+search-too-many-terms = Cherchez au plus { $max } mots ou « expressions entre guillemets » : retirez-en quelques-uns.
+search-short-prefix = Mettez au moins { $min } lettres avant un * : moins trouverait trop de mots.
+search-too-many-prefixes = Terminez au plus { $max } mots par un * : cherchez les autres en entier.
 admin-field-name = Nom
 admin-field-description = Description
 admin-new-forum = Nouveau forum
 admin-forum-taken = Un forum porte déjà ce nom.
 admin-registration-saved = Mode d’inscription enregistré.
-admin-approved = approuvé : la personne peut se connecter maintenant.
-admin-refused = refusé : le compte a été supprimé.
+admin-approved = approuvé : la personne peut se connecter maintenant.
+admin-refused = refusé : le compte a été supprimé.
 admin-forum-save = Enregistrer
 admin-forum-create = Créer le forum
 admin-no-forums = Aucun forum pour l’instant.
@@ -318,24 +319,24 @@ admin-admin-create = Créer l’administrateur
 admin-registration = Inscriptions
 admin-registration-who = Qui peut créer un compte
 admin-registration-save = Enregistrer
-registration-open = Ouvertes : tout le monde peut s’inscrire
-registration-approval = Sur approbation : un administrateur approuve chaque nouveau compte
-registration-closed = Fermées : personne ne peut s’inscrire
+registration-open = Ouvertes : tout le monde peut s’inscrire
+registration-approval = Sur approbation : un administrateur approuve chaque nouveau compte
+registration-closed = Fermées : personne ne peut s’inscrire
 admin-pending = Comptes en attente d’approbation
 admin-pending-none = Aucun.
 admin-all-accounts = Tous les comptes (désactiver, réactiver)…
-admin-registered = { $name } — inscription : { $date }
+admin-registered = { $name } — inscription : { $date }
 admin-approve = Approuver
 admin-refuse = Refuser (supprimer)
 admin-delete-forum-title = Supprimer le forum
-admin-delete-forum-ask = Supprimer { $forum } ?
+admin-delete-forum-ask = Supprimer { $forum } ?
 admin-delete-forum-text = Cela supprime le forum avec ses { $topics } et ses { $messages }. C’est définitif.
 admin-delete-forever = Supprimer définitivement
 admin-cancel = Annuler
 accounts-title = Comptes
 accounts-name-contains = Le nom contient
 accounts-search = Rechercher
-accounts-intro = Un compte désactivé ne peut plus se connecter et ses sessions prennent fin aussitôt ; ses messages restent.
+accounts-intro = Un compte désactivé ne peut plus se connecter et ses sessions prennent fin aussitôt ; ses messages restent.
 accounts-none = Aucun compte ne correspond.
 accounts-col-name = Nom
 accounts-col-registered = Inscription
@@ -350,16 +351,16 @@ accounts-disable = Désactiver
 
 report-title = Signaler un message
 report-crumb = Signaler
-report-field-reason = Pourquoi un administrateur devrait-il regarder ce message ?
+report-field-reason = Pourquoi un administrateur devrait-il regarder ce message ?
 report-private = Seuls les administrateurs voient les signalements et qui les a envoyés.
 report-send = Envoyer le signalement
 report-cancel = Annuler
-report-sent = Merci : votre signalement a été transmis aux administrateurs.
+report-sent = Merci : votre signalement a été transmis aux administrateurs.
 report-back = Revenir au message
 report-own = Vous ne pouvez pas signaler votre propre message.
-report-too-many = Vous avez { $n } signalements en attente d’un administrateur : vous pourrez en envoyer d’autres quand ils auront été traités.
+report-too-many = Vous avez { $n } signalements en attente d’un administrateur : vous pourrez en envoyer d’autres quand ils auront été traités.
 reports-title = Signalements
-reports-intro = Les messages signalés par les membres, les plus récemment signalés d’abord. Classer garde le message ; le supprimer ou désactiver son auteur traite aussi ses signalements.
+reports-intro = Les messages signalés par les membres, les plus récemment signalés d’abord. Classer garde le message ; le supprimer ou désactiver son auteur traite aussi ses signalements.
 reports-none = Aucun signalement en attente.
 reports-of-message = { $n ->
     [one] { $n } signalement
@@ -374,13 +375,13 @@ reports-delete-message-ask = Supprimer le message…
 reports-delete-message = Supprimer ce message
 reports-disable-ask = Désactiver l’auteur…
 reports-disable = Désactiver son compte
-reports-dismissed = Signalements classés : le message reste.
+reports-dismissed = Signalements classés : le message reste.
 reports-topic-deleted = Le sujet a été supprimé, avec ses messages.
 reports-message-deleted = Le message a été supprimé.
-reports-author-disabled-done = L’auteur a été désactivé (ses sessions sont terminées) et les signalements classés : le message reste.
+reports-author-disabled-done = L’auteur a été désactivé (ses sessions sont terminées) et les signalements classés : le message reste.
 reports-summary = { $n ->
     [one] { $n } message signalé.
    *[other] { $n } messages signalés.
   }
 reports-queue-link = La file des signalements…
-reports-reason = { $who } { $when } : { $reason }
+reports-reason = { $who } { $when } : { $reason }
