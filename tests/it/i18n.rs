@@ -55,6 +55,60 @@ const ENGLISH: &[&str] = &[
     "Password",
     "a small real-time forum",
     "Back to the forums",
+    // Administration.
+    "Create forum",
+    "Rename or describe",
+    "Delete this forum",
+    "New administrator",
+    "Create administrator",
+    ">Registration<",
+    "Who may create",
+    "anyone may register",
+    "Accounts awaiting",
+    " registered ",
+    ">Approve<",
+    "Refuse (delete)",
+    "All accounts",
+    "Name contains",
+    "A disabled account",
+    ">Registered<",
+    ">Status<",
+    ">active<",
+    ">Disable<",
+    ">Save<",
+    "Delete forever",
+    "cannot be undone",
+    "No forums yet",
+    // Reports.
+    "Report a message",
+    "Send report",
+    "Why should",
+    "Only administrators",
+    ">Reports<",
+    " reported.",
+    ">Dismiss<",
+    "Delete the topic",
+    "Disable the author",
+    // Search.
+    "Search with filters",
+    "Messages holding",
+    "for a phrase",
+    "terms in all",
+    "No message holds",
+    "Check the spelling",
+    "newest first",
+    "matches",
+    "There is no",
+    "Put at least",
+    "Too many searches",
+    ">Results<",
+    // Pictures.
+    ">Picture<",
+    "This file",
+    "Choose a",
+    "Upload",
+    "Your picture",
+    "No picture yet",
 ];
 
 fn assert_french(path: &str, html: &str) {
@@ -225,6 +279,102 @@ async fn a_french_visitor_sees_pages_with_no_english_left() {
     app.reply(&m, topic, "Merci").await;
     let (_, forum_page) = page(&app, &c, &format!("/forums/{forum}"), "fr").await;
     assert!(forum_page.contains("2 réponses"), "plural of two");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_search_reports_and_pictures_have_no_english_left_either() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let forum = app
+        .create_forum_with(&admin, "Jardinage", "Potager et verger")
+        .await;
+    let m = app.member("paul").await;
+    let topic = app
+        .create_topic(&m, forum, "Tomates", "Quand planter les tomates ?")
+        .await;
+    let reply = app.reply(&admin, topic, "En mai, après les gelées.").await;
+    // A report waiting, an account waiting for approval.
+    app.post(
+        &m,
+        &format!("/messages/{reply}/report"),
+        &[("reason", "Hors sujet")],
+    )
+    .await;
+    app.post(&admin, "/admin/registration", &[("mode", "approval")])
+        .await;
+    let v = app.client();
+    app.post(
+        &v,
+        "/register",
+        &register_fields("lucie", PASSWORD, PASSWORD),
+    )
+    .await;
+    let fr = |path: String, html: String| {
+        assert_french(&path, &html);
+        html
+    };
+    for path in [
+        "/admin".to_string(),
+        "/admin/accounts".to_string(),
+        "/admin/reports".to_string(),
+        format!("/admin/forums/{forum}/delete"),
+    ] {
+        let (status, html) = page(&app, &admin, &path, "fr").await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let html = fr(path, html);
+        assert!(!html.contains(">Delete<"));
+    }
+    // The same pages in English do say the words looked for.
+    let (_, html) = page(&app, &admin, "/admin", "en").await;
+    for word in [
+        "Create forum",
+        ">Registration<",
+        "Accounts awaiting",
+        " registered ",
+        " reported.",
+    ] {
+        assert!(html.contains(word), "English /admin says {word:?}");
+    }
+    let (_, html) = page(&app, &admin, "/admin", "fr").await;
+    assert!(html.contains("Comptes en attente d’approbation"), "{html}");
+    assert!(html.contains("1 message signalé."), "{html}");
+    let (_, html) = page(&app, &admin, "/admin/accounts", "fr").await;
+    assert!(html.contains(">Réactiver<") || html.contains(">Désactiver<"));
+    // The report form, as the member who writes it sees it.
+    let (_, html) = page(&app, &m, &format!("/messages/{reply}/report"), "fr").await;
+    fr("report".into(), html);
+    // Search: results, none, and refusals (the parser's, a forum, an author).
+    let c = app.client();
+    let (status, html) = page(&app, &c, "/search?q=tomates", "fr").await;
+    assert_eq!(status, StatusCode::OK);
+    let html = fr("/search?q=tomates".into(), html);
+    assert!(html.contains("1 message trouvé"), "{html}");
+    assert!(html.contains("par <a"), "{html}");
+    let (_, html) = page(&app, &c, "/search?q=zanzibar", "fr").await;
+    let html = fr("no result".into(), html);
+    assert!(html.contains("Aucun message ne contient"), "{html}");
+    for (q, says) in [
+        ("ab*", "Mettez au moins 3 lettres avant un *"),
+        ("tomates&forum=999", "Ce forum n’existe pas"),
+        ("tomates&author=personne", "Aucun membre ne s’appelle"),
+        ("a b c d e f g h i j k", "Cherchez au plus 10 mots"),
+    ] {
+        let path = format!("/search?q={q}");
+        let (status, html) = page(&app, &c, &path, "fr").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        let html = fr(path, html);
+        assert!(html.contains(says), "{q}: {html}");
+    }
+    // The account page after a refused upload, in the member's language.
+    app.post(&m, "/account/lang", &[("lang", "fr")]).await;
+    let (status, html) = crate::avatars::upload(&app, &m, b"not a picture".to_vec(), "x.png").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = fr("refused upload".into(), html);
+    assert!(html.contains("Ce fichier n’est pas une image"), "{html}");
+    assert!(
+        html.contains("value=\"fr\" checked"),
+        "the choice kept: {html}"
+    );
 }
 
 async fn socket(
