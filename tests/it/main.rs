@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod avatars;
 mod browser;
+mod browser_i18n;
 mod browser_markdown;
 mod browser_unread;
 mod depth;
