@@ -7,8 +7,8 @@
 
 search-site = Recherche sur le site
 search-label = Chercher dans les forums
-search-placeholder = Rechercher
-search-button = Rechercher
+search-placeholder = Chercher
+search-button = Chercher
 nav-account-label = Compte
 nav-your-profile = Votre profil
 nav-logged-in-as = Connecté en tant que { $name }
@@ -335,7 +335,7 @@ admin-delete-forever = Supprimer définitivement
 admin-cancel = Annuler
 accounts-title = Comptes
 accounts-name-contains = Le nom contient
-accounts-search = Rechercher
+accounts-search = Chercher
 accounts-intro = Un compte désactivé ne peut plus se connecter et ses sessions prennent fin aussitôt ; ses messages restent.
 accounts-none = Aucun compte ne correspond.
 accounts-col-name = Nom

@@ -214,3 +214,123 @@ async fn a_french_and_an_english_member_talk_in_one_topic() {
     .await;
     let _ = tokio::join!(marie.close(), john.close());
 }
+
+/// French pages for the docs, at desktop and phone widths:
+/// `cargo test --test it french_screenshots -- --ignored` writes
+/// docs/french.png (a topic) and docs/french-phone.png (the topic on a
+/// phone), and the others (home, admin, search) to target/french-shots/.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes docs/french*.png: cargo test --test it french_screenshots -- --ignored"]
+async fn french_screenshots() {
+    use crate::browser::{save_png, shoot};
+    let driver = Driver::start().await;
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let jardin = app
+        .create_forum_with(
+            &admin,
+            "Jardinage",
+            "Potager, verger et balcon : semis, récoltes et petites victoires.",
+        )
+        .await;
+    app.create_forum_with(
+        &admin,
+        "Entraide",
+        "Un souci avec le forum ? Demandez ici, en disant ce que vous avez déjà essayé.",
+    )
+    .await;
+    let marie = app.member("marie").await;
+    let john = app.member("john").await;
+    let topic = app
+        .create_topic(
+            &marie,
+            jardin,
+            "Quand planter les tomates sur un balcon exposé plein sud ?",
+            "Bonjour à tous,\n\nJ’ai un balcon plein sud à Lyon. Vous plantez quand, vous ?",
+        )
+        .await;
+    let answer = app
+        .reply(
+            &john,
+            topic,
+            "Hi! I would wait for mid-May, after the last frosts.",
+        )
+        .await;
+    app.reply(
+        &marie,
+        topic,
+        "> after the last frosts\n\nMerci, c’est noté : **mi-mai** donc.",
+    )
+    .await;
+    app.create_topic(
+        &john,
+        jardin,
+        "Compost in winter",
+        "Does it still work when it freezes?",
+    )
+    .await;
+    // Something waiting on the admin page.
+    app.post(&admin, "/admin/registration", &[("mode", "approval")])
+        .await;
+    app.post(
+        &app.client(),
+        "/register",
+        &register_fields("lucie", PASSWORD, PASSWORD),
+    )
+    .await;
+    app.post(
+        &marie,
+        &format!("/messages/{answer}/report"),
+        &[("reason", "Test")],
+    )
+    .await;
+
+    let fr = ["--lang=fr", "--accept-lang=fr"];
+    let (desk, phone) = tokio::join!(
+        driver.browser_with(1100, 900, None, &fr),
+        driver.browser_with(500, 900, Some((390, 844)), &fr),
+    );
+    tokio::join!(
+        log_in(&desk, &app, "admin", ADMIN_PASSWORD),
+        log_in(&phone, &app, "admin", ADMIN_PASSWORD)
+    );
+    let dir = "../target/french-shots";
+    let pages = [
+        ("topic", format!("/topics/{topic}")),
+        ("home", "/".to_string()),
+        ("admin", "/admin".to_string()),
+        ("search", "/search?q=tomates".to_string()),
+        ("search-refused", "/search?q=ab*".to_string()),
+        ("accounts", "/admin/accounts".to_string()),
+    ];
+    for (name, path) in &pages {
+        desk.goto(&app.url(path)).await.unwrap();
+        assert_eq!(html_lang(&desk).await, "fr", "{path}");
+        shoot(&desk, 1100, &format!("{dir}/{name}.png")).await;
+        phone.goto(&app.url(path)).await.unwrap();
+        save_png(&phone, &format!("{dir}/{name}-phone.png")).await;
+        let overflow = js(
+            &phone,
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        )
+        .await;
+        eprintln!("{path} on a phone: {overflow} px of horizontal overflow");
+        js(
+            &phone,
+            "window.scrollTo(0, document.documentElement.scrollHeight); return true",
+        )
+        .await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        save_png(&phone, &format!("{dir}/{name}-phone-end.png")).await;
+    }
+    desk.goto(&app.url(&format!("/topics/{topic}")))
+        .await
+        .unwrap();
+    shoot(&desk, 1100, "french.png").await;
+    phone
+        .goto(&app.url(&format!("/topics/{topic}")))
+        .await
+        .unwrap();
+    save_png(&phone, "french-phone.png").await;
+    let _ = tokio::join!(desk.close(), phone.close());
+}
