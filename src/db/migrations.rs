@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/006.sql"),
         then: Some(index_old_messages),
     },
+    Migration {
+        to: 7,
+        sql: include_str!("../../migrations/007.sql"),
+        then: None,
+    },
 ];
 
 /// Messages read and rewritten at a time: bounded memory (at most this many

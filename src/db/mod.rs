@@ -32,7 +32,7 @@ use writer::{Writer, wal_path};
 pub type Pool = r2d2::Pool<SqliteConnectionManager>;
 
 /// The schema version `schema.sql` creates.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// How long a connection waits for SQLite's write lock.
