@@ -27,8 +27,8 @@ use crate::limits::posting::PostingRate;
 use crate::limits::{Limiter, Limits};
 use crate::live::{CacheBounds, Change, Heartbeat, Hub};
 use crate::net::Edge;
-use crate::pagecache::PageCache;
 use crate::notifications::{Bells, Notifier};
+use crate::pagecache::PageCache;
 use crate::reads::ReadMarks;
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{
@@ -89,7 +89,13 @@ impl AppState {
         if let Err(e) = bells.load(&db) {
             tracing::error!(error = %e, "notification counts not read; bells start at 0");
         }
-        let hub = Hub::new(db.clone(), heartbeat, live_cache, reads.clone(), bells.clone());
+        let hub = Hub::new(
+            db.clone(),
+            heartbeat,
+            live_cache,
+            reads.clone(),
+            bells.clone(),
+        );
         let notifier = Notifier::default();
         notifier.spawn(db.clone(), hub.clone(), bells.clone());
         Self(Arc::new(Shared {

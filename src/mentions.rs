@@ -155,7 +155,9 @@ mod tests {
 
     #[test]
     fn notes_quoted_messages_and_bounds_everything() {
-        let body = Body::new("> **a** [wrote](/messages/12):\n> x\n\n[y](/messages/1x) [z](/messages/12)".into());
+        let body = Body::new(
+            "> **a** [wrote](/messages/12):\n> x\n\n[y](/messages/1x) [z](/messages/12)".into(),
+        );
         assert_eq!(body.quoted, vec![12]);
         let many: String = (0..1000).map(|i| format!("@name{i:04} ")).collect();
         assert_eq!(mention_candidates(&many).len(), MAX_LOOKED_UP);

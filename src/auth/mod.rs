@@ -23,12 +23,12 @@ pub use session::{Admin, Member, Viewer};
 
 use crate::app::AppState;
 use crate::avatars;
-use crate::notifications;
 use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::htmx::Hx;
 use crate::limits;
 use crate::net::ClientAddr;
+use crate::notifications;
 use crate::paths;
 use crate::validate::{self, FieldErrors};
 use standing::{AccountStatus, RegistrationMode};

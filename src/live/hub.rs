@@ -29,8 +29,8 @@ use super::render::{self, CatchUp};
 use super::watch::{Key, Kind, Watch};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::perms::Role;
 use crate::notifications::Bells;
+use crate::perms::Role;
 use crate::reads::ReadMarks;
 
 /// The handle every handler and socket holds; cheap to clone.

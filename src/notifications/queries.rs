@@ -54,7 +54,9 @@ pub fn members_named(conn: &Connection, names: &[String]) -> rusqlite::Result<Me
     let mut found = Members::new();
     for name in names {
         if let Some((id, username)) = stmt
-            .query_row([name], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .query_row([name], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
             .optional()?
         {
             found.insert(name.clone(), (id, username));
@@ -83,7 +85,12 @@ pub fn enqueue(
     conn.prepare_cached(
         "INSERT INTO notify_jobs (message_id, mentions, quotes, replies) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![message_id, joined(mentions), joined(quotes), replies])?;
+    .execute(params![
+        message_id,
+        joined(mentions),
+        joined(quotes),
+        replies
+    ])?;
     Ok(())
 }
 
@@ -153,7 +160,8 @@ pub fn work(conn: &Connection, budget: i64, now: i64) -> rusqlite::Result<(Vec<(
         counts.push((user, unread_count(conn, user)?));
     }
     // Pruning queued recounts of those just counted.
-    conn.prepare_cached("DELETE FROM notify_recount")?.execute([])?;
+    conn.prepare_cached("DELETE FROM notify_recount")?
+        .execute([])?;
     Ok((counts, more))
 }
 
@@ -344,10 +352,14 @@ pub fn by_id(conn: &Connection, user: i64, id: i64) -> rusqlite::Result<Option<R
 pub fn mark_read(conn: &Connection, user: i64, id: Option<i64>) -> rusqlite::Result<()> {
     match id {
         Some(id) => conn
-            .prepare_cached("UPDATE notifications SET unread = 0 WHERE user_id = ?1 AND id = ?2 AND unread = 1")?
+            .prepare_cached(
+                "UPDATE notifications SET unread = 0 WHERE user_id = ?1 AND id = ?2 AND unread = 1",
+            )?
             .execute(params![user, id])?,
         None => conn
-            .prepare_cached("UPDATE notifications SET unread = 0 WHERE user_id = ?1 AND unread = 1")?
+            .prepare_cached(
+                "UPDATE notifications SET unread = 0 WHERE user_id = ?1 AND unread = 1",
+            )?
             .execute([user])?,
     };
     Ok(())

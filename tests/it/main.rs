@@ -24,6 +24,7 @@ mod live_paging;
 mod markdown;
 mod messages;
 mod migration;
+mod notifications;
 mod pagecache;
 mod pagination;
 mod profiles;
