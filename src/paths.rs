@@ -243,6 +243,21 @@ pub fn admin_account_refuse(id: i64) -> String {
     format!("/admin/accounts/{id}/refuse")
 }
 
+pub fn notifications_page(page: u32) -> String {
+    with_page(NOTIFICATIONS.to_string(), page)
+}
+/// Opens a notification: marks it read, then goes to its message.
+pub fn notification(id: i64) -> String {
+    format!("/notifications/{id}")
+}
+pub fn notification_read(id: i64) -> String {
+    format!("/notifications/{id}/read")
+}
+/// Follow, mute, or back to the default, for a topic.
+pub fn topic_notify(id: i64) -> String {
+    format!("/topics/{id}/notify")
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;
@@ -287,19 +302,4 @@ mod tests {
         assert_eq!(safe_next(None), "/");
         assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(3000)))), "/");
     }
-}
-
-pub fn notifications_page(page: u32) -> String {
-    with_page(NOTIFICATIONS.to_string(), page)
-}
-/// Opens a notification: marks it read, then goes to its message.
-pub fn notification(id: i64) -> String {
-    format!("/notifications/{id}")
-}
-pub fn notification_read(id: i64) -> String {
-    format!("/notifications/{id}/read")
-}
-/// Follow, mute, or back to the default, for a topic.
-pub fn topic_notify(id: i64) -> String {
-    format!("/topics/{id}/notify")
 }
