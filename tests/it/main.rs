@@ -8,6 +8,7 @@ mod admin;
 mod avatars;
 mod browser;
 mod browser_markdown;
+mod browser_notify;
 mod browser_unread;
 mod depth;
 mod durability;
