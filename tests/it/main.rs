@@ -26,6 +26,7 @@ mod markdown;
 mod messages;
 mod migration;
 mod notifications;
+mod notifications_list;
 mod pagecache;
 mod pagination;
 mod profiles;

@@ -15,7 +15,7 @@ use crate::common::*;
 use crate::live::{User, admin, connect, registered};
 
 /// The count `user`'s bell shows on `path`.
-async fn bell_on(app: &App, user: &User, path: &str) -> u32 {
+pub(crate) async fn bell_on(app: &App, user: &User, path: &str) -> u32 {
     let (status, html) = app.get_text(&user.http, path).await;
     assert_eq!(status, StatusCode::OK, "{path}");
     bell_count(&html)
@@ -35,7 +35,7 @@ fn bell_count(html: &str) -> u32 {
 }
 
 /// Waits (up to 10 s) until `user`'s bell shows `n`.
-async fn wait_bell(app: &App, user: &User, n: u32) {
+pub(crate) async fn wait_bell(app: &App, user: &User, n: u32) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         let now = bell_on(app, user, "/notifications").await;
@@ -50,7 +50,7 @@ async fn wait_bell(app: &App, user: &User, n: u32) {
     }
 }
 
-async fn list(app: &App, user: &User, page: u32) -> String {
+pub(crate) async fn list(app: &App, user: &User, page: u32) -> String {
     let (status, html) = app
         .get_text(&user.http, &format!("/notifications?page={page}"))
         .await;
@@ -74,15 +74,15 @@ async fn edit(app: &App, user: &User, message: i64, body: &str) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
-struct Cast {
-    app: App,
-    forum: i64,
-    alice: User,
-    bob: User,
-    carol: User,
+pub(crate) struct Cast {
+    pub(crate) app: App,
+    pub(crate) forum: i64,
+    pub(crate) alice: User,
+    pub(crate) bob: User,
+    pub(crate) carol: User,
 }
 
-async fn cast() -> Cast {
+pub(crate) async fn cast() -> Cast {
     let app = App::start().await;
     let adm = admin(&app).await;
     let forum = app.create_forum(&adm.http, "General").await;
@@ -369,110 +369,6 @@ async fn the_bell_rings_live_in_every_tab() {
         assert_eq!(bell_count(&frame), 0, "{frame}");
     }
     assert_eq!(bell_on(&app, &bob, "/").await, 0);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_list_pages_marks_and_is_bounded() {
-    let Cast {
-        app,
-        forum,
-        alice,
-        bob,
-        carol,
-    } = cast().await;
-    let topic = app.create_topic(&bob.http, forum, "Bob's", "Opening").await;
-    let mut replies = Vec::new();
-    for i in 0..205 {
-        replies.push(app.reply(&alice.http, topic, &format!("reply {i}")).await);
-    }
-    // A sentinel for carol: then every reply's job is done.
-    app.reply(&alice.http, topic, "@carol").await;
-    wait_bell(&app, &carol, 1).await;
-    let newest_reply = app.reply(&alice.http, topic, "@carol again").await;
-    wait_bell(&app, &carol, 2).await;
-    // At most 200 kept: the oldest pruned.
-    assert_eq!(bell_on(&app, &bob, "/").await, 200);
-    let (_, page) = app.get_text(&bob.http, "/notifications").await;
-    assert!(page.contains("99+"), "the bell caps its count");
-    assert!(page.contains("aria-label=\"200 unread notifications\""));
-    let first = list(&app, &bob, 1).await;
-    assert_eq!(first.matches("<li class=\"notification").count(), 20);
-    assert!(first.contains("rel=\"next\"") || page.contains("rel=\"next\""));
-    let last = list(&app, &bob, 10).await;
-    assert_eq!(last.matches("<li class=\"notification").count(), 20);
-    let r = app.get(&bob.http, "/notifications?page=11").await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    // Newest first: page 1 starts with the last reply.
-    let newest = ids(&first, "notification-")[0];
-    let r = app
-        .get(&bob.http, &format!("/notifications/{newest}"))
-        .await;
-    assert_eq!(location(&r), format!("/messages/{newest_reply}"));
-    wait_bell(&app, &bob, 199).await;
-    // Mark one read, without and with htmx.
-    let ids1 = ids(&first, "notification-");
-    let r = app
-        .post(
-            &bob.http,
-            &format!("/notifications/{}/read", ids1[1]),
-            &[("page", "1")],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&r), "/notifications");
-    let r = app
-        .post_hx(
-            &bob.http,
-            &format!("/notifications/{}/read", ids1[2]),
-            &[("page", "1")],
-            "/notifications",
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let item = r.text().await.unwrap();
-    assert!(item.starts_with("<li class=\"notification\""), "{item}");
-    assert!(
-        item.contains(&format!("id=\"notification-{}\"", ids1[2])),
-        "{item}"
-    );
-    assert!(!item.contains("Mark read"), "{item}");
-    wait_bell(&app, &bob, 197).await;
-    let first = list(&app, &bob, 1).await;
-    assert_eq!(first.matches("class=\"notification unread\"").count(), 17);
-    // Another's notification is not one's own.
-    let r = app
-        .get(&alice.http, &format!("/notifications/{}", ids1[5]))
-        .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    // A link from another site leads to the message without marking.
-    let r = bob
-        .http
-        .get(app.url(&format!("/notifications/{}", ids1[5])))
-        .header("sec-fetch-site", "cross-site")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(bell_on(&app, &bob, "/").await, 197);
-    // Mark all read.
-    let r = app
-        .post_hx(
-            &bob.http,
-            "/notifications/read",
-            &[("page", "1")],
-            "/notifications",
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let all = r.text().await.unwrap();
-    assert!(all.contains("id=\"notifications\""), "{all}");
-    assert!(!all.contains("Mark read"), "{all}");
-    assert_eq!(bell_on(&app, &bob, "/").await, 0);
-    // A deleted message takes its notification with it.
-    let adm = admin(&app).await;
-    app.delete_message(&adm.http, newest_reply).await;
-    let first = list(&app, &bob, 1).await;
-    assert!(!first.contains(&format!("notification-{newest}\"")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
