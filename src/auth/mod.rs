@@ -28,6 +28,7 @@ use crate::form::Form;
 use crate::htmx::Hx;
 use crate::limits;
 use crate::net::ClientAddr;
+use crate::notifications;
 use crate::paths;
 use crate::validate::{self, FieldErrors};
 use standing::{AccountStatus, RegistrationMode};
@@ -44,6 +45,10 @@ pub struct User {
     /// request's viewer is read.
     #[serde(skip)]
     pub avatar: Option<String>,
+    /// How many notifications they have not read: filled in from
+    /// `notifications::Bells` as each request's viewer is read.
+    #[serde(skip)]
+    pub notifications: u32,
 }
 
 pub fn router() -> Router<AppState> {
@@ -368,15 +373,22 @@ pub struct ChangedQuery {
 }
 
 async fn account(
+    State(state): State<AppState>,
     Member(user): Member,
     Query(q): Query<ChangedQuery>,
     Query(avatar): Query<avatars::DoneQuery>,
-) -> Markup {
+) -> AppResult<Markup> {
     let form = PasswordForm {
         changed: q.changed.is_some(),
         ..Default::default()
     };
-    views::account_page(&user, &form, &avatar.form())
+    let notify = notifications::kinds_form(&state, &user).await?;
+    Ok(views::account_page(
+        &user,
+        &form,
+        &avatar.form(),
+        Some(&notify),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -400,7 +412,7 @@ async fn change_password(
             changed: false,
         };
         hx.form_or_page(views::password_form(&form), |_| {
-            views::account_page(&user, &form, &Default::default())
+            views::account_page(&user, &form, &Default::default(), None)
         })
     };
     let mut errors = FieldErrors::default();

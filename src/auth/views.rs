@@ -133,7 +133,13 @@ pub fn password_form(form: &PasswordForm) -> Markup {
     }
 }
 
-pub fn account_page(user: &User, form: &PasswordForm, avatar: &AvatarForm) -> Markup {
+/// `notify`: the notifications section (left out of a form's error page).
+pub fn account_page(
+    user: &User,
+    form: &PasswordForm,
+    avatar: &AvatarForm,
+    notify: Option<&Markup>,
+) -> Markup {
     page(
         Shell {
             title: "Your account",
@@ -147,6 +153,7 @@ pub fn account_page(user: &User, form: &PasswordForm, avatar: &AvatarForm) -> Ma
                 a href=(paths::user(&user.username)) { "Your profile" } }
             (avatar_section(user, avatar))
             (password_form(form))
+            @if let Some(notify) = notify { (notify) }
             section #sessions.card.stack {
                 h2 { "Sessions" }
                 p { "Logged in on another device you no longer use? End every session of your account, this one included." }

@@ -153,7 +153,7 @@ fn refused(user: &User, error: String) -> maud::Markup {
         error: Some(error),
         done: None,
     };
-    crate::auth::views::account_page(user, &Default::default(), &form)
+    crate::auth::views::account_page(user, &Default::default(), &form, None)
 }
 
 const TOO_BIG: &str = "This file is over 2 MB: choose a smaller picture.";

@@ -29,6 +29,7 @@ use super::render::{self, CatchUp};
 use super::watch::{Key, Kind, Watch};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::notifications::Bells;
 use crate::perms::Role;
 use crate::reads::ReadMarks;
 
@@ -49,6 +50,8 @@ struct Shared {
     readers: Semaphore,
     /// Members' read marks, for their markers.
     reads: ReadMarks,
+    /// Members' unread notification counts, for their bells.
+    bells: Bells,
 }
 
 /// Catch-ups read at once.
@@ -56,7 +59,13 @@ const READERS: usize = 2;
 
 impl Hub {
     /// Must be called inside a Tokio runtime: it starts the heartbeat.
-    pub fn new(db: Db, beat: Heartbeat, cache: CacheBounds, reads: ReadMarks) -> Self {
+    pub fn new(
+        db: Db,
+        beat: Heartbeat,
+        cache: CacheBounds,
+        reads: ReadMarks,
+        bells: Bells,
+    ) -> Self {
         let (plans, queued) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             db,
@@ -65,6 +74,7 @@ impl Hub {
             plans,
             readers: Semaphore::new(READERS),
             reads,
+            bells,
         });
         tokio::spawn(heartbeat(Arc::downgrade(&shared), beat));
         tokio::spawn(deliveries(Arc::downgrade(&shared), queued));
@@ -151,7 +161,7 @@ impl Hub {
     fn add_cached(&self, sub: Sub, current: &dyn Fn() -> bool) -> Option<Sub> {
         let mut subs = self.subs();
         if subs.closing {
-            subs.admit(sub, None, None, current);
+            subs.admit(sub, None, None, None, current);
             return None;
         }
         if sub.own_markers() {
@@ -163,7 +173,8 @@ impl Hub {
         let generation = self.shared.db.generation();
         match subs.catch_up.get(sub.watch, sub.kind, generation) {
             Some(frames) => {
-                subs.admit(sub, Some(frames), None, current);
+                let bell = self.bell_of(&sub);
+                subs.admit(sub, Some(frames), None, bell, current);
                 None
             }
             None => Some(sub),
@@ -202,9 +213,43 @@ impl Hub {
                 (None, Some(read)) => subs.keep(watch, kind, generation, read),
                 (None, None) => Arc::from([]),
             };
-            subs.admit(sub, Some(frames), own, &current);
+            let bell = self.bell_of(&sub);
+            subs.admit(sub, Some(frames), own, bell, &current);
             Ok(())
         })
+    }
+
+    /// A member's bell as it is now (read under the subscriptions' lock:
+    /// a count set before `send_bells` takes it is either seen here or sent
+    /// there).
+    fn bell_of(&self, sub: &Sub) -> Option<Utf8Bytes> {
+        let user = sub.user?;
+        let count = self.shared.bells.get(user);
+        Some(Utf8Bytes::from(render::bell(count).into_string()))
+    }
+
+    /// Queues each member's bell, at its count, on every socket of theirs:
+    /// one walk over the sockets, whatever the number of members.
+    pub fn send_bells(&self, counts: &[(i64, u32)]) {
+        let frames: HashMap<i64, Utf8Bytes> = counts
+            .iter()
+            .map(|&(user, n)| (user, Utf8Bytes::from(render::bell(n).into_string())))
+            .collect();
+        self.to_members(&frames);
+    }
+
+    /// Queues `frames[user]` on every socket of `user`, for each member
+    /// named; a socket whose queue is full is closed (it catches up when it
+    /// comes back).
+    pub fn to_members(&self, frames: &HashMap<i64, Utf8Bytes>) {
+        let subs = self.subs();
+        for sub in subs.all() {
+            if let Some(frame) = sub.user.and_then(|u| frames.get(&u))
+                && !sub.outbox.push(Message::Text(frame.clone()))
+            {
+                sub.outbox.kill();
+            }
+        }
     }
 
     /// Pages (per kind of viewer) whose catch-up is cached now.
@@ -362,6 +407,7 @@ impl Subs {
         mut sub: Sub,
         catch_up: Option<Frames>,
         own: Option<Utf8Bytes>,
+        bell: Option<Utf8Bytes>,
         current: &dyn Fn() -> bool,
     ) {
         // Its catch-up was read (or cached) after the last change published.
@@ -376,7 +422,7 @@ impl Subs {
                     sub.outbox.push(Message::Text(frame.clone()));
                 }
             }
-            if let Some(own) = own {
+            for own in [own, bell].into_iter().flatten() {
                 sub.outbox.push(Message::Text(own));
             }
         }

@@ -57,6 +57,11 @@ pub fn catch_up(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<CatchU
     Ok(read)
 }
 
+/// A member's bell at `count` unread notifications, in place.
+pub fn bell(count: u32) -> Markup {
+    layout::bell(count, REPLACE)
+}
+
 fn catch_up_regions(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<CatchUp> {
     let role = kind.role();
     Ok(match watch {

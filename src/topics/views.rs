@@ -167,6 +167,8 @@ pub struct TopicPage<'a> {
     pub messages: &'a [MessageRow],
     pub paging: Paging,
     pub form: &'a ReplyForm,
+    /// A member's follow / mute control (`notifications::views`).
+    pub notify: Option<Markup>,
 }
 
 pub fn topic_page(p: TopicPage<'_>) -> Markup {
@@ -176,6 +178,7 @@ pub fn topic_page(p: TopicPage<'_>) -> Markup {
         messages,
         paging,
         form,
+        notify,
     } = p;
     let role = Role::of(user);
     page_with_feed(
@@ -191,6 +194,7 @@ pub fn topic_page(p: TopicPage<'_>) -> Markup {
         Some(feeds::topic_link(topic.id, &topic.title)),
         html! {
             (topic_head(topic, role, None))
+            @if let Some(notify) = notify { (notify) }
             (live_notice(None, None))
             (message_list(messages, topic, role, None))
             (topic_pager(topic.id, paging, None))

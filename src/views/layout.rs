@@ -89,6 +89,7 @@ pub fn account_nav(user: Option<&User>, oob: Option<&str>) -> Markup {
                         (avatar(&u.username, u.avatar.as_deref(), AvatarSize::Small))
                     }
                     span.who { "Logged in as " strong { (Bdi(&u.username)) } @if u.is_admin { " " span.badge { "admin" } } }
+                    (bell(u.notifications, None))
                     @if u.is_admin { a href=(paths::ADMIN) { "Admin" } }
                     a href=(paths::ACCOUNT) { "Account" }
                     // static/drafts.js forgets this browser's drafts on the way out.
@@ -100,6 +101,31 @@ pub fn account_nav(user: Option<&User>, oob: Option<&str>) -> Markup {
                     a href=(paths::REGISTER) { "Register" }
                 }
             }
+    }
+}
+
+/// The most a bell says; past it, "99+".
+const BELL_MAX: u32 = 99;
+
+/// A member's bell: their unread notifications, linking to the list. The
+/// socket sends it again (`oob`) whenever the count moves.
+pub fn bell(count: u32, oob: Option<&str>) -> Markup {
+    let label = match count {
+        0 => "Notifications: none unread".to_string(),
+        1 => "1 unread notification".to_string(),
+        n => format!("{n} unread notifications"),
+    };
+    html! {
+        a #bell.bell.unread[count > 0] href=(paths::NOTIFICATIONS) aria-label=(label) title=(label) hx-swap-oob=[oob] {
+            svg.bell-icon aria-hidden="true" viewBox="0 0 24 24" width="20" height="20" {
+                path d="M12 22a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z" {}
+            }
+            @if count > 0 {
+                span.bell-count aria-hidden="true" {
+                    @if count > BELL_MAX { (BELL_MAX) "+" } @else { (count) }
+                }
+            }
+        }
     }
 }
 
@@ -141,7 +167,9 @@ pub fn page_with_feed(shell: Shell<'_>, feed: Option<FeedLink>, body: Markup) ->
                     (body)
                 }
                 (flash_region())
-                @if let Some(view) = &shell.live_view {
+                // A member's page without live regions still opens one, for
+                // their bell: it watches nothing else.
+                @if let Some(view) = shell.live_view.as_deref().or(shell.user.map(|_| paths::NOTIFICATIONS)) {
                     // The page's one socket; what arrives is swapped out of band.
                     div #live hidden hx-ws:connect=(paths::live_socket(view)) hx-swap="none" {}
                 }

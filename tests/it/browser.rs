@@ -943,7 +943,7 @@ pub(crate) async fn shoot(c: &Client, width: u32, file: &str) {
     save_png(c, file).await;
 }
 
-async fn save_png(c: &Client, file: &str) {
+pub(crate) async fn save_png(c: &Client, file: &str) {
     let png = c.screenshot().await.expect("screenshot");
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("docs")
