@@ -28,12 +28,13 @@ use crate::limits::posting::PostingRate;
 use crate::limits::{Limiter, Limits};
 use crate::live::{CacheBounds, Change, Heartbeat, Hub};
 use crate::net::Edge;
+use crate::notifications::{Bells, Notifier};
 use crate::pagecache::PageCache;
 use crate::reads::ReadMarks;
 use crate::validate::REQUEST_BODY_MAX;
 use crate::{
-    admin, auth, avatars, feeds, forums, htmx, live, messages, profiles, reads, reports, search,
-    security, topics,
+    admin, auth, avatars, feeds, forums, htmx, live, messages, notifications, profiles, reads,
+    reports, search, security, topics,
 };
 
 /// What every handler may need: one pointer, so cloning it (every
@@ -72,6 +73,10 @@ pub struct Shared {
     pub reads: ReadMarks,
     /// Members' chosen languages.
     pub langs: Choices,
+    /// Members' unread notification counts.
+    pub bells: Bells,
+    /// Wakes the notification worker.
+    pub notifier: Notifier,
     /// Searches, by address.
     pub search_rate: Arc<Limiter<Addr>>,
     /// Searches running at once.
@@ -83,7 +88,19 @@ impl AppState {
     pub fn new(db: Db, heartbeat: Heartbeat, live_cache: CacheBounds) -> Self {
         let reads = ReadMarks::default();
         reads.spawn_flusher(db.clone());
-        let hub = Hub::new(db.clone(), heartbeat, live_cache, reads.clone());
+        let bells = Bells::default();
+        if let Err(e) = bells.load(&db) {
+            tracing::error!(error = %e, "notification counts not read; bells start at 0");
+        }
+        let hub = Hub::new(
+            db.clone(),
+            heartbeat,
+            live_cache,
+            reads.clone(),
+            bells.clone(),
+        );
+        let notifier = Notifier::default();
+        notifier.spawn(db.clone(), hub.clone(), bells.clone());
         Self(Arc::new(Shared {
             db,
             hub,
@@ -97,6 +114,8 @@ impl AppState {
             avatars: Avatars::default(),
             reads,
             langs: Choices::default(),
+            bells,
+            notifier,
             search_rate: Arc::new(search::rate(&Limits::default())),
             searching: Arc::new(tokio::sync::Semaphore::new(
                 Limits::default().searches_at_once,
@@ -135,18 +154,22 @@ impl AppState {
     /// Runs `f` in one write transaction, then has the live hub fan out the
     /// change it made, if `announce` names one: on the same thread, right
     /// after the commit, in commit order since the writer is still held. The
-    /// caller has its answer before the fan-out begins.
+    /// caller has its answer before the fan-out begins. The notification
+    /// worker is woken too.
     pub async fn commit<T, F, A>(&self, f: F, announce: A) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
         A: FnOnce(&T) -> Option<Change> + Send + 'static,
     {
-        let hub = self.hub.clone();
+        let (hub, notifier) = (self.hub.clone(), self.notifier.clone());
         self.db
             .write_then(f, announce, move |conn, change| {
                 if let Some(change) = change {
                     hub.publish(conn, &change);
+                    // A message written leaves a job; one deleted, counts
+                    // to read again.
+                    notifier.wake();
                 }
             })
             .await
@@ -188,6 +211,7 @@ pub fn router<S: SessionStore + Clone>(
         .merge(feeds::router())
         .merge(search::router())
         .merge(reports::router())
+        .merge(notifications::router())
         .route("/healthz", get(healthz))
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })

@@ -26,6 +26,8 @@ use pulldown_cmark::utils::TextMergeStream;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::invisible::{self, Kind};
+pub use crate::mentions::Members;
+use crate::mentions::Scan;
 use crate::views::text::{MessageBody, for_each_piece};
 
 /// How deep block quotes and list items may nest on one line; the markers
@@ -45,17 +47,36 @@ pub struct Body {
     pub html: String,
     /// The words a reader sees, without markup: what search indexes.
     pub text: String,
+    /// The members it mentions (`@name`, linked), in order, at most
+    /// `mentions::MAX_NOTIFIED`.
+    pub mentioned: Vec<i64>,
+    /// The messages it links as `/messages/{id}` (a quote's "wrote" link),
+    /// at most `mentions::MAX_QUOTED`.
+    pub quoted: Vec<i64>,
 }
 
 impl Body {
     /// Renders `source` (already checked by `validate::body`): one parse
-    /// gives both the HTML and the text.
+    /// gives both the HTML and the text. No `@name` is linked.
     pub fn new(source: String) -> Self {
+        Self::with_members(source, &Members::new())
+    }
+
+    /// The same, with the `@name`s of `members` linked to their profiles
+    /// (see `mentions`).
+    pub fn with_members(source: String, members: &Members) -> Self {
         let bounded = bound_nesting(&source, MAX_NESTING);
-        let events = parse(&bounded);
+        let mut scan = Scan::linking(members);
+        let events = parse_with(&bounded, &mut scan);
         let text = words(&events);
         let html = to_html(events, source.len());
-        Self { source, html, text }
+        Self {
+            source,
+            html,
+            text,
+            mentioned: scan.mentioned,
+            quoted: scan.quoted,
+        }
     }
 
     /// The text to store beside the source (`messages.body_text`): `None`
@@ -80,6 +101,22 @@ pub fn render(source: &str) -> String {
 
 /// The events of a body (nesting already bounded), as causerie shows them.
 fn parse(bounded: &str) -> Vec<Event<'_>> {
+    parse_with(bounded, &mut Scan::linking(&Members::new()))
+}
+
+/// The `@name`s of `source` that may be members: in text, not in code nor
+/// in a link; lower-cased, distinct, the first `mentions::MAX_LOOKED_UP`.
+pub fn mention_candidates(source: &str) -> Vec<String> {
+    if !source.contains('@') {
+        return Vec::new();
+    }
+    let none = Members::new();
+    let mut scan = Scan::linking(&none);
+    parse_with(&bound_nesting(source, MAX_NESTING), &mut scan);
+    scan.candidates
+}
+
+fn parse_with<'a>(bounded: &'a str, scan: &mut Scan<'_>) -> Vec<Event<'a>> {
     let parser = Parser::new_ext(bounded, Options::empty());
     // Raw HTML becomes text first, so that the merge joins it with the text
     // around it; the merge lets an address split at `_` or `&` be found whole.
@@ -87,7 +124,7 @@ fn parse(bounded: &str) -> Vec<Event<'_>> {
         Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
         other => other,
     }));
-    rewrite(events)
+    rewrite(events, scan)
 }
 
 /// `events` as sanitised HTML; `len` is the source's, to size the buffer.
@@ -160,7 +197,7 @@ pub fn plain_text_html(body: &str) -> String {
 
 /// The parser's events as causerie shows them: images as links, headings
 /// small, soft breaks kept, addresses in text linked, no invisible controls.
-fn rewrite<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
+fn rewrite<'a>(events: impl Iterator<Item = Event<'a>>, scan: &mut Scan<'_>) -> Vec<Event<'a>> {
     let mut out = Vec::new();
     // Inside a link (or an image, which becomes one), text is not linked again.
     let mut in_link = 0usize;
@@ -204,6 +241,7 @@ fn rewrite<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
                 id,
             }) => {
                 in_link += 1;
+                scan.link(&dest_url);
                 out.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: clean(dest_url),
@@ -230,6 +268,7 @@ fn rewrite<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
                     link_addresses(
                         CowStr::from(line.trim_end_matches('\r').to_string()),
                         &mut out,
+                        scan,
                     );
                     if lines.peek().is_some() {
                         out.push(Event::HardBreak);
@@ -261,7 +300,7 @@ fn rewrite<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
             Event::SoftBreak => out.push(Event::HardBreak),
             Event::Code(code) => out.push(Event::Code(clean(code))),
             Event::Text(text) if in_link > 0 || in_code_block => out.push(Event::Text(clean(text))),
-            Event::Text(text) => link_addresses(clean(text), &mut out),
+            Event::Text(text) => link_addresses(clean(text), &mut out, scan),
             other => out.push(other),
         }
     }
@@ -286,13 +325,22 @@ fn clean(text: CowStr<'_>) -> CowStr<'_> {
     cleaned.map_or(text, CowStr::from)
 }
 
-/// `text` into `out`, its `http(s)://` addresses as links.
-fn link_addresses<'a>(text: CowStr<'a>, out: &mut Vec<Event<'a>>) {
+/// `text` into `out`, its `http(s)://` addresses and members' `@name`s as
+/// links.
+fn link_addresses<'a>(text: CowStr<'a>, out: &mut Vec<Event<'a>>, scan: &mut Scan<'_>) {
     if !text.contains("http") {
-        out.push(Event::Text(text));
+        if text.contains('@') {
+            scan.text(&text, out);
+        } else {
+            out.push(Event::Text(text));
+        }
         return;
     }
     for_each_piece(&text, |piece, is_address| {
+        if !is_address && piece.contains('@') {
+            scan.text(piece, out);
+            return;
+        }
         let piece = CowStr::from(piece.to_string());
         if is_address {
             out.push(Event::Start(Tag::Link {
@@ -403,69 +451,4 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 });
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn renders_each_construct() {
-        let html = render(
-            "# Title\n\nSome *em* and **strong**, `code` and [a link](https://a.b/c).\n\n\
-             - one\n- two\n\n3. three\n4. four\n\n> quoted\n\n```\nfn main() {}\n```\n\nline\nbreak",
-        );
-        for part in [
-            "<h4>Title</h4>",
-            "<em>em</em>",
-            "<strong>strong</strong>",
-            "<code>code</code>",
-            "<a href=\"https://a.b/c\" rel=\"nofollow ugc noopener noreferrer\">a link</a>",
-            "<ul>\n<li>one</li>\n<li>two</li>\n</ul>",
-            "<ol start=\"3\">",
-            "<blockquote>\n<p>quoted</p>\n</blockquote>",
-            "<pre><code>fn main() {}\n</code></pre>",
-            "line<br>\nbreak",
-        ] {
-            assert!(html.contains(part), "{part} in {html}");
-        }
-    }
-
-    #[test]
-    fn the_text_is_what_a_reader_sees() {
-        let body = Body::new(
-            "# Head\n\nSome **bold**, *em* and `code`, [a link](https://x.y/href), \
-             ![alt](https://x.y/p.png), ![](https://x.y/q.png) &amp; <b>raw</b>\n\
-             next line\n\n- one\n- two\n\n> quoted\n\n```\nfn main() {}\n```\n\n---\nend"
-                .into(),
-        );
-        assert_eq!(
-            body.text,
-            "Head\nSome bold, em and code, a link, alt, https://x.y/q.png & <b>raw</b>\n\
-             next line\none\ntwo\nquoted\nfn main() {}\nend"
-        );
-        assert_eq!(body.html, render(&body.source));
-        assert_eq!(body.stored_text(), Some(body.text.as_str()));
-        let plain = Body::new("Two  lines\nof words\n\nand a paragraph".into());
-        assert_eq!(
-            plain.stored_text(),
-            None,
-            "the same words: {:?}",
-            plain.text
-        );
-        assert_eq!(Body::new("a &amp; b".into()).stored_text(), Some("a & b"));
-        assert_eq!(Body::new("**".into()).text, "**");
-        assert_eq!(Body::new("a\u{202e}b\u{2}c".into()).text, "abc");
-        assert_eq!(plain_words("*as typed*\u{3}"), "*as typed*");
-    }
-
-    #[test]
-    fn bounds_nesting_and_keeps_the_rest() {
-        assert_eq!(bound_nesting("> > a\n- b", 2), "> > a\n- b");
-        assert_eq!(bound_nesting("> > > a", 2), "> > \\> a");
-        assert_eq!(bound_nesting(">>>", 2), ">>\\>");
-        assert_eq!(bound_nesting("- 1. 2) x", 2), "- 1. 2\\) x");
-        assert_eq!(bound_nesting("-x -y", 0), "-x -y");
-        assert_eq!(bound_nesting("1234567890. x", 0), "1234567890. x");
-        let deep = "> ".repeat(10_000);
-        let html = render(&deep);
-        assert_eq!(html.matches("<blockquote>").count(), MAX_NESTING);
-    }
-}
+mod tests;

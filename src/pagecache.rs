@@ -54,6 +54,10 @@ pub struct Stamp {
     pub generation: u64,
     /// The viewer's read-marks version (0 for pages that show none).
     pub reads: u64,
+    /// The unread count the viewer's bell shows (every member page's header
+    /// has it; it moves after a commit, so a page read in between must not
+    /// keep the count it was read with).
+    pub bell: u32,
 }
 
 impl Stamp {
@@ -61,6 +65,15 @@ impl Stamp {
         Stamp {
             generation,
             reads: 0,
+            bell: 0,
+        }
+    }
+
+    /// The same, for a page `user` sees: their bell's count is on it.
+    pub fn with_bell(self, user: Option<&crate::auth::User>) -> Self {
+        Stamp {
+            bell: user.map_or(0, |u| u.notifications),
+            ..self
         }
     }
 }
@@ -185,7 +198,11 @@ mod tests {
     #[test]
     fn serves_a_copy_only_in_its_generation_and_per_role() {
         let cache = PageCache::default();
-        let at = |generation, reads| Stamp { generation, reads };
+        let at = |generation, reads| Stamp {
+            generation,
+            reads,
+            bell: 0,
+        };
         cache.put(
             (KEY, Role::Visitor, Lang::En),
             at(3, 0),

@@ -28,6 +28,12 @@ pub const SEARCH: &str = "/search";
 pub const ADMIN_REPORTS: &str = "/admin/reports";
 /// Where a registration awaiting approval lands.
 pub const LOGIN_AWAITING: &str = "/login?awaiting=1";
+/// A member's notifications, newest first.
+pub const NOTIFICATIONS: &str = "/notifications";
+/// "Mark all read" for notifications.
+pub const NOTIFICATIONS_READ: &str = "/notifications/read";
+/// Which kinds of notification a member wants (a form on `/account`).
+pub const ACCOUNT_NOTIFICATIONS: &str = "/account/notifications";
 /// The Atom feed of the whole site: its latest messages.
 pub const SITE_FEED: &str = "/feed.atom";
 
@@ -254,6 +260,21 @@ pub fn admin_account_approve(id: i64) -> String {
 }
 pub fn admin_account_refuse(id: i64) -> String {
     format!("/admin/accounts/{id}/refuse")
+}
+
+pub fn notifications_page(page: u32) -> String {
+    with_page(NOTIFICATIONS.to_string(), page)
+}
+/// Opens a notification: marks it read, then goes to its message.
+pub fn notification(id: i64) -> String {
+    format!("/notifications/{id}")
+}
+pub fn notification_read(id: i64) -> String {
+    format!("/notifications/{id}/read")
+}
+/// Follow, mute, or back to the default, for a topic.
+pub fn topic_notify(id: i64) -> String {
+    format!("/topics/{id}/notify")
 }
 
 #[cfg(test)]

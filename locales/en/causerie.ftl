@@ -383,3 +383,34 @@ reports-summary = { $n ->
   }
 reports-queue-link = The reports queue…
 reports-reason = { $who } { $when }: { $reason }
+
+## Notifications
+
+bell-none = Notifications: none unread
+bell-unread = { $n ->
+    [one] { $n } unread notification
+   *[other] { $n } unread notifications
+  }
+notif-title = Notifications
+notif-mark-all = Mark all read
+notif-mark-read = Mark read
+notif-unread = Unread:
+notif-empty = Nothing yet: you will hear here when someone mentions you, quotes you or replies in your topics.
+notif-what-report = A message by { $who } was reported in { $topic }
+notif-what-mention = { $who } mentioned you in { $topic }
+notif-what-quote = { $who } quoted you in { $topic }
+notif-what-reply = { $who } replied in { $topic }
+notif-kinds-intro = Tell me when someone:
+notif-kind-mention = mentions me (@name)
+notif-kind-quote = quotes one of my messages
+notif-kind-reply = replies in a topic I started or replied to
+notif-save = Save
+notif-saved = Saved.
+notif-following = You follow this topic: every reply notifies you.
+notif-muted = Muted: replies here do not notify you.
+notif-participant = Replies notify you: you posted here.
+notif-not-following = Follow to hear of every reply.
+notif-follow = Follow
+notif-stop-following = Stop following
+notif-mute = Mute
+notif-unmute = Unmute

@@ -385,3 +385,34 @@ reports-summary = { $n ->
   }
 reports-queue-link = La file des signalements…
 reports-reason = { $who } { $when } : { $reason }
+
+## Notifications
+
+bell-none = Notifications : aucune non lue
+bell-unread = { $n ->
+    [one] { $n } notification non lue
+   *[other] { $n } notifications non lues
+  }
+notif-title = Notifications
+notif-mark-all = Tout marquer comme lu
+notif-mark-read = Marquer comme lue
+notif-unread = Non lue :
+notif-empty = Rien pour l’instant : vous serez prévenu ici quand quelqu’un vous mentionnera, vous citera ou répondra dans vos sujets.
+notif-what-report = Un message de { $who } a été signalé dans { $topic }
+notif-what-mention = { $who } vous a mentionné dans { $topic }
+notif-what-quote = { $who } vous a cité dans { $topic }
+notif-what-reply = { $who } a répondu dans { $topic }
+notif-kinds-intro = Me prévenir quand quelqu’un :
+notif-kind-mention = me mentionne (@nom)
+notif-kind-quote = cite un de mes messages
+notif-kind-reply = répond dans un sujet que j’ai ouvert ou auquel j’ai répondu
+notif-save = Enregistrer
+notif-saved = Enregistré.
+notif-following = Vous suivez ce sujet : chaque réponse vous est signalée.
+notif-muted = Sujet en sourdine : ses réponses ne vous sont pas signalées.
+notif-participant = Les réponses vous sont signalées : vous avez écrit ici.
+notif-not-following = Suivez ce sujet pour être prévenu de chaque réponse.
+notif-follow = Suivre
+notif-stop-following = Ne plus suivre
+notif-mute = Mettre en sourdine
+notif-unmute = Réactiver

@@ -29,6 +29,7 @@ use crate::form::Form;
 use crate::htmx::Hx;
 use crate::i18n::{Lang, Msg, Text};
 use crate::net::ClientAddr;
+use crate::notifications;
 use crate::paths;
 use crate::validate::{self, FieldErrors};
 use standing::{AccountStatus, RegistrationMode};
@@ -45,6 +46,10 @@ pub struct User {
     /// request's viewer is read.
     #[serde(skip)]
     pub avatar: Option<String>,
+    /// How many notifications they have not read: filled in from
+    /// `notifications::Bells` as each request's viewer is read.
+    #[serde(skip)]
+    pub notifications: u32,
 }
 
 pub fn router() -> Router<AppState> {
@@ -366,13 +371,21 @@ async fn account(
     l: Lang,
     Query(q): Query<ChangedQuery>,
     Query(avatar): Query<avatars::DoneQuery>,
-) -> Markup {
+) -> AppResult<Markup> {
     let form = PasswordForm {
         changed: q.changed.is_some(),
         ..Default::default()
     };
     let chosen = state.langs.get(user.id);
-    views::account_page(l, &user, chosen, &form, &avatar.form())
+    let notify = notifications::kinds_form(l, &state, &user).await?;
+    Ok(views::account_page(
+        l,
+        &user,
+        chosen,
+        &form,
+        &avatar.form(),
+        Some(&notify),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -398,7 +411,7 @@ async fn change_password(
             changed: false,
         };
         hx.form_or_page(views::password_form(l, &form), |_| {
-            views::account_page(l, &user, chosen, &form, &Default::default())
+            views::account_page(l, &user, chosen, &form, &Default::default(), None)
         })
     };
     let mut errors = FieldErrors::default();

@@ -13,6 +13,7 @@ fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
         username: r.get(1)?,
         is_admin: r.get(2)?,
         avatar: None,
+        notifications: 0,
     })
 }
 
@@ -72,6 +73,7 @@ pub fn create_user(
         username: username.to_string(),
         is_admin,
         avatar: None,
+        notifications: 0,
     }))
 }
 

@@ -95,6 +95,7 @@ impl FromRequestParts<AppState> for Viewer {
             }
             Some(mut u) => {
                 u.avatar = state.avatars.index.get(u.id);
+                u.notifications = state.bells.get(u.id);
                 Some(u)
             }
             None => None,

@@ -165,12 +165,14 @@ pub fn language_form(l: Lang, chosen: Option<Lang>) -> Markup {
     }
 }
 
+/// `notify`: the notifications section (left out of a form's error page).
 pub fn account_page(
     l: Lang,
     user: &User,
     chosen: Option<Lang>,
     form: &PasswordForm,
     avatar: &AvatarForm,
+    notify: Option<&Markup>,
 ) -> Markup {
     page(
         Shell {
@@ -193,6 +195,7 @@ pub fn account_page(
             }
             (avatar_section(l, user, avatar))
             (password_form(l, form))
+            @if let Some(notify) = notify { (notify) }
             (language_form(l, chosen))
             section #sessions.card.stack {
                 h2 { (l.t("sessions-title")) }

@@ -156,7 +156,7 @@ fn refused(state: &AppState, l: Lang, user: &User, error: impl Into<Text>) -> ma
         done: None,
     };
     let chosen = state.langs.get(user.id);
-    crate::auth::views::account_page(l, user, chosen, &Default::default(), &form)
+    crate::auth::views::account_page(l, user, chosen, &Default::default(), &form, None)
 }
 
 const TOO_BIG: Msg = Msg("avatar-too-big");

@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[Migration] = &[
         then: Some(index_old_messages),
     },
     Migration {
+        to: 7,
+        sql: include_str!("../../migrations/007.sql"),
+        then: None,
+    },
+    Migration {
         to: 8,
         sql: include_str!("../../migrations/008.sql"),
         then: None,

@@ -48,7 +48,9 @@ fn stamp(state: &AppState, user: Option<&crate::auth::User>) -> Stamp {
     Stamp {
         reads: user.map_or(0, |u| state.reads.version(u.id)),
         generation: state.db.generation(),
+        bell: 0,
     }
+    .with_bell(user)
 }
 
 async fn home(State(state): State<AppState>, Viewer(user): Viewer, l: Lang) -> AppResult<Response> {

@@ -29,6 +29,7 @@ use super::render::{self, CatchUp};
 use super::watch::{Key, Kind, Watch};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::notifications::Bells;
 use crate::reads::ReadMarks;
 
 /// The handle every handler and socket holds; cheap to clone.
@@ -48,6 +49,8 @@ struct Shared {
     readers: Semaphore,
     /// Members' read marks, for their markers.
     reads: ReadMarks,
+    /// Members' unread notification counts, for their bells.
+    bells: Bells,
 }
 
 /// Catch-ups read at once.
@@ -55,7 +58,13 @@ const READERS: usize = 2;
 
 impl Hub {
     /// Must be called inside a Tokio runtime: it starts the heartbeat.
-    pub fn new(db: Db, beat: Heartbeat, cache: CacheBounds, reads: ReadMarks) -> Self {
+    pub fn new(
+        db: Db,
+        beat: Heartbeat,
+        cache: CacheBounds,
+        reads: ReadMarks,
+        bells: Bells,
+    ) -> Self {
         let (plans, queued) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             db,
@@ -64,6 +73,7 @@ impl Hub {
             plans,
             readers: Semaphore::new(READERS),
             reads,
+            bells,
         });
         tokio::spawn(heartbeat(Arc::downgrade(&shared), beat));
         tokio::spawn(deliveries(Arc::downgrade(&shared), queued));
@@ -150,7 +160,7 @@ impl Hub {
     fn add_cached(&self, sub: Sub, current: &dyn Fn() -> bool) -> Option<Sub> {
         let mut subs = self.subs();
         if subs.closing {
-            subs.admit(sub, None, None, current);
+            subs.admit(sub, None, None, None, current);
             return None;
         }
         if sub.own_markers() {
@@ -162,7 +172,8 @@ impl Hub {
         let generation = self.shared.db.generation();
         match subs.catch_up.get(sub.watch, sub.kind, generation) {
             Some(frames) => {
-                subs.admit(sub, Some(frames), None, current);
+                let bell = self.bell_of(&sub);
+                subs.admit(sub, Some(frames), None, bell, current);
                 None
             }
             None => Some(sub),
@@ -201,9 +212,46 @@ impl Hub {
                 (None, Some(read)) => subs.keep(watch, kind, generation, read),
                 (None, None) => Arc::from([]),
             };
-            subs.admit(sub, Some(frames), own, &current);
+            let bell = self.bell_of(&sub);
+            subs.admit(sub, Some(frames), own, bell, &current);
             Ok(())
         })
+    }
+
+    /// A member's bell as it is now (read under the subscriptions' lock:
+    /// a count set before `send_bells` takes it is either seen here or sent
+    /// there).
+    fn bell_of(&self, sub: &Sub) -> Option<Utf8Bytes> {
+        let user = sub.user?;
+        let count = self.shared.bells.get(user);
+        Some(Utf8Bytes::from(
+            render::bell(sub.kind.lang(), count).into_string(),
+        ))
+    }
+
+    /// Queues each member's bell, at its count, on every socket of theirs:
+    /// one walk over the sockets, whatever the number of members.
+    /// Each bell is rendered once per member and language, when a socket
+    /// of theirs is met; a socket whose queue is full is closed (it catches
+    /// up when it comes back).
+    pub fn send_bells(&self, counts: &[(i64, u32)]) {
+        let counts: HashMap<i64, u32> = counts.iter().copied().collect();
+        let mut frames: HashMap<(i64, crate::i18n::Lang), Utf8Bytes> = HashMap::new();
+        let subs = self.subs();
+        for sub in subs.all() {
+            let Some(user) = sub.user else { continue };
+            let Some(&n) = counts.get(&user) else {
+                continue;
+            };
+            let l = sub.kind.lang();
+            let frame = frames
+                .entry((user, l))
+                .or_insert_with(|| Utf8Bytes::from(render::bell(l, n).into_string()))
+                .clone();
+            if !sub.outbox.push(Message::Text(frame)) {
+                sub.outbox.kill();
+            }
+        }
     }
 
     /// Pages (per kind of viewer) whose catch-up is cached now.
@@ -361,6 +409,7 @@ impl Subs {
         mut sub: Sub,
         catch_up: Option<Frames>,
         own: Option<Utf8Bytes>,
+        bell: Option<Utf8Bytes>,
         current: &dyn Fn() -> bool,
     ) {
         // Its catch-up was read (or cached) after the last change published.
@@ -375,7 +424,7 @@ impl Subs {
                     sub.outbox.push(Message::Text(frame.clone()));
                 }
             }
-            if let Some(own) = own {
+            for own in [own, bell].into_iter().flatten() {
                 sub.outbox.push(Message::Text(own));
             }
         }

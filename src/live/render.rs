@@ -58,6 +58,11 @@ pub fn catch_up(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<CatchU
     Ok(read)
 }
 
+/// A member's bell at `count` unread notifications, in place.
+pub fn bell(l: crate::i18n::Lang, count: u32) -> Markup {
+    layout::bell(l, count, REPLACE)
+}
+
 fn catch_up_regions(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<CatchUp> {
     let (role, l) = (kind.role(), kind.lang());
     Ok(match watch {

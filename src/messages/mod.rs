@@ -18,7 +18,8 @@ use crate::htmx::Hx;
 use crate::i18n::{Lang, Msg};
 use crate::limits::posting;
 use crate::live::Change;
-use crate::markdown::{self, Body};
+use crate::markdown;
+use crate::notifications::{self, queries as notify};
 use crate::path_param::Path;
 use crate::paths;
 use crate::perms::{self, Role};
@@ -197,7 +198,7 @@ async fn reply(
     let (author, author_name, author_avatar) =
         (user.id, user.username.clone(), user.avatar.clone());
     // Rendered here, off the writer's thread, which every write waits for.
-    let body = Body::new(body);
+    let body = notifications::body(&state, body).await?;
     let posted = state
         .commit(
             move |tx| {
@@ -211,7 +212,11 @@ async fn reply(
                 let repeated = queries::repeated(tx, author, topic_id, &body.source, now)?;
                 let (id, at) = match repeated {
                     Some(id) => (id, queries::by_id(tx, id)?.map_or(now, |m| m.created_at)),
-                    None => (queries::insert(tx, topic_id, author, &body, now)?, now),
+                    None => {
+                        let id = queries::insert(tx, topic_id, author, &body, now)?;
+                        notify::enqueue(tx, id, &body.mentioned, &body.quoted, true)?;
+                        (id, now)
+                    }
                 };
                 let position = queries::position(tx, topic_id, id)?;
                 let message = MessageRow {
@@ -368,11 +373,19 @@ async fn edit(
             hx.form_or_page(form, |f| views::edit_page(l, &user, &topic, f)),
         ));
     }
-    let body = Body::new(body);
+    let body = notifications::body(&state, body).await?;
+    // Notified once a message: only those it did not mention before.
+    let added = notifications::newly_mentioned(&state, &message.body, &body).await?;
     let (topic_id, forum_id) = (topic.id, topic.forum_id);
     state
         .commit(
-            move |tx| Ok(queries::edit(tx, id, &body)?),
+            move |tx| {
+                queries::edit(tx, id, &body)?;
+                if !added.is_empty() {
+                    notify::enqueue(tx, id, &added, &[], false)?;
+                }
+                Ok(())
+            },
             move |_| {
                 Some(Change::MessageEdited {
                     forum_id,

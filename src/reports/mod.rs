@@ -22,6 +22,8 @@ use crate::i18n::{Lang, Msg};
 use crate::limits::posting;
 use crate::live::Change;
 use crate::messages::queries::{self as message_queries, MessageRow};
+use crate::notifications::queries as notices;
+use crate::notifications::worker;
 use crate::path_param::Path;
 use crate::paths;
 use crate::topics::queries::{self as topic_queries, Topic};
@@ -95,10 +97,25 @@ async fn report(
         return Err(AppError::TooManyAttempts(refuse(errors)));
     }
     let reporter = user.id;
+    let (hub, bells) = (state.hub.clone(), state.bells.clone());
     let sent = state
         .db
-        .write(move |tx| Ok(queries::send(tx, id, reporter, &reason)?))
-        .await?;
+        .write_then(
+            move |tx| {
+                let sent = queries::send(tx, id, reporter, &reason)?;
+                // The admins hear of it: a notification each, in this
+                // transaction, and their bells after it commits.
+                let bells = match sent {
+                    Sent::Done => notices::report_to_admins(tx, id, reporter, crate::db::now())?,
+                    Sent::TooMany => Vec::new(),
+                };
+                Ok((sent, bells))
+            },
+            |(_, counts)| counts.clone(),
+            move |_, counts| worker::ring(&hub, &bells, &counts),
+        )
+        .await?
+        .0;
     if sent == Sent::TooMany {
         errors.add("reason", views::too_many());
         return Err(AppError::TooManyAttempts(refuse(errors)));

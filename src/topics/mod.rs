@@ -19,8 +19,8 @@ use crate::htmx::Hx;
 use crate::i18n::Lang;
 use crate::limits::posting;
 use crate::live::Change;
-use crate::markdown::Body;
 use crate::messages;
+use crate::notifications::{self, queries as notify};
 use crate::pagecache::{PageKey, Stamp};
 use crate::path_param::Path;
 use crate::paths;
@@ -60,11 +60,22 @@ async fn show(
     let page = q.page()?;
     let key = PageKey::Topic { id, page };
     let role = Role::of(user.as_ref());
-    let stamp = Stamp::new(state.db.generation());
+    let stamp = Stamp::new(state.db.generation()).with_bell(user.as_ref());
     let (page, last_shown) = state
         .pages
         .serve_noting(key, role, l, stamp, async {
-            let (topic, rows, paging) = state.db.read(move |c| load_page(c, id, page)).await?;
+            let member = user.as_ref().map(|u| u.id);
+            let (topic, rows, paging, level) = state
+                .db
+                .read(move |c| {
+                    let (topic, rows, paging) = load_page(c, id, page)?;
+                    let level = match member {
+                        Some(user) => Some(notifications::level_of(c, id, user)?),
+                        None => None,
+                    };
+                    Ok((topic, rows, paging, level))
+                })
+                .await?;
             let last_shown = rows.last().map_or(0, |m| m.id);
             let page = views::topic_page(views::TopicPage {
                 lang: l,
@@ -73,6 +84,7 @@ async fn show(
                 messages: &rows,
                 paging,
                 form: &Default::default(),
+                notify: level.map(|lv| notifications::views::topic_control(l, id, lv)),
             });
             Ok((page, last_shown))
         })
@@ -145,11 +157,18 @@ async fn create(
         ));
     }
     // Rendered here, off the writer's thread, which every write waits for.
-    let body = Body::new(body);
+    let body = notifications::body(&state, body).await?;
     let author = user.id;
     let created = state
         .commit(
-            move |tx| Ok(queries::create(tx, forum_id, author, &title, &body)?),
+            move |tx| {
+                let created = queries::create(tx, forum_id, author, &title, &body)?;
+                if let Some(c) = created.as_ref().filter(|c| !c.repeated) {
+                    // Its mentions and quotes, and its author takes part.
+                    notify::enqueue(tx, c.message_id, &body.mentioned, &body.quoted, false)?;
+                }
+                Ok(created)
+            },
             move |created| {
                 created
                     .as_ref()

@@ -187,6 +187,8 @@ pub struct TopicPage<'a> {
     pub messages: &'a [MessageRow],
     pub paging: Paging,
     pub form: &'a ReplyForm,
+    /// A member's follow / mute control (`notifications::views`).
+    pub notify: Option<Markup>,
 }
 
 pub fn topic_page(p: TopicPage<'_>) -> Markup {
@@ -197,6 +199,7 @@ pub fn topic_page(p: TopicPage<'_>) -> Markup {
         messages,
         paging,
         form,
+        notify,
     } = p;
     let role = Role::of(user);
     page_with_feed(
@@ -213,6 +216,7 @@ pub fn topic_page(p: TopicPage<'_>) -> Markup {
         Some(feeds::topic_link(topic.id, &topic.title)),
         html! {
             (topic_head(l, topic, role, None))
+            @if let Some(notify) = notify { (notify) }
             (live_notice(None, None))
             (message_list(l, messages, topic, role, None))
             (topic_pager(l, topic.id, paging, None))

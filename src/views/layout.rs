@@ -99,6 +99,7 @@ pub fn account_nav(l: Lang, user: Option<&User>, oob: Option<&str>) -> Markup {
                         (l.html("nav-logged-in-as", &Args::new().markup("name", html! { strong { (Bdi(&u.username)) } })))
                         @if u.is_admin { " " span.badge { (l.t("badge-admin")) } }
                     }
+                    (bell(l, u.notifications, None))
                     @if u.is_admin { a href=(paths::ADMIN) { (l.t("nav-admin")) } }
                     a href=(paths::ACCOUNT) { (l.t("nav-account")) }
                     // static/drafts.js forgets this browser's drafts on the way out.
@@ -110,6 +111,30 @@ pub fn account_nav(l: Lang, user: Option<&User>, oob: Option<&str>) -> Markup {
                     a href=(paths::REGISTER) { (l.t("nav-register")) }
                 }
             }
+    }
+}
+
+/// The most a bell says; past it, "99+".
+const BELL_MAX: u32 = 99;
+
+/// A member's bell: their unread notifications, linking to the list. The
+/// socket sends it again (`oob`) whenever the count moves.
+pub fn bell(l: Lang, count: u32, oob: Option<&str>) -> Markup {
+    let label = match count {
+        0 => l.t("bell-none"),
+        n => l.tr("bell-unread", &crate::i18n::n("n", i64::from(n))),
+    };
+    html! {
+        a #bell.bell.unread[count > 0] href=(paths::NOTIFICATIONS) aria-label=(label) title=(label) hx-swap-oob=[oob] {
+            svg.bell-icon aria-hidden="true" viewBox="0 0 24 24" width="20" height="20" {
+                path d="M12 22a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z" {}
+            }
+            @if count > 0 {
+                span.bell-count aria-hidden="true" {
+                    @if count > BELL_MAX { (BELL_MAX) "+" } @else { (count) }
+                }
+            }
+        }
     }
 }
 
@@ -152,7 +177,9 @@ pub fn page_with_feed(shell: Shell<'_>, feed: Option<FeedLink>, body: Markup) ->
                     (body)
                 }
                 (flash_region())
-                @if let Some(view) = &shell.live_view {
+                // A member's page without live regions still opens one, for
+                // their bell: it watches nothing else.
+                @if let Some(view) = shell.live_view.as_deref().or(shell.user.map(|_| paths::NOTIFICATIONS)) {
                     // The page's one socket; what arrives is swapped out of band.
                     div #live hidden hx-ws:connect=(paths::live_socket(view)) hx-swap="none" {}
                 }

@@ -55,6 +55,15 @@ async fn a_version_1_database_is_migrated_and_keeps_its_data() {
             counts,
             [("admin".to_string(), 1), ("olduser".to_string(), 1)]
         );
+        // Version 7 made those who posted members of their topics.
+        let members: i64 = c
+            .query_row(
+                "SELECT count(*) FROM topic_members WHERE topic_id = 1 AND level = 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(members, 2);
     }
 
     let visitor = app.client();
@@ -84,6 +93,16 @@ async fn a_version_1_database_is_migrated_and_keeps_its_data() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(ids(&profile, "authored-").len(), 2, "{profile}");
     let admin = app.login("admin", PASSWORD).await;
+    // ... so a reply there notifies the other who posted before it.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (_, list) = app.get_text(&admin, "/notifications").await;
+        if list.contains("olduser</bdi></strong> replied in") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{list}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     app.assert_post(
         "admin",
         &admin,

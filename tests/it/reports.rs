@@ -128,6 +128,24 @@ async fn a_member_reports_a_message_and_admins_see_it_in_the_queue() {
         element(&admin_page, "reports-summary").contains("1 message"),
         "{admin_page}"
     );
+
+    // The admin was told, once per reported message (unread again when a
+    // new report of it comes), and the notification leads to the queue.
+    let (_, list) = app.get_text(&admin, "/notifications").await;
+    assert!(element(&list, "bell").contains("1 unread"), "{list}");
+    let found = ids(&list, "notification-");
+    assert_eq!(found.len(), 1, "{list}");
+    assert!(list.contains("reported"), "{list}");
+    let r = app
+        .get(&admin, &format!("/notifications/{}", found[0]))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/admin/reports");
+    let (_, list) = app.get_text(&admin, "/notifications").await;
+    assert!(element(&list, "bell").contains("none unread"), "{list}");
+    // The members who reported were not notified of their own report.
+    let (_, list) = app.get_text(&nina, "/notifications").await;
+    assert!(ids(&list, "notification-").is_empty(), "{list}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,467 @@
+//! Notification SQL: mentions' members, jobs, the worker's writes, a
+//! member's list, marks, preferences and topic levels.
+
+use std::collections::BTreeSet;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::markdown::Members;
+
+/// Why a member is notified; the lower the stronger (one notification per
+/// member and message keeps the strongest).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A member reported the message (admins only; always on).
+    Report = 0,
+    Mention = 1,
+    Quote = 2,
+    Reply = 3,
+}
+
+impl Kind {
+    fn of(n: i64) -> Self {
+        match n {
+            0 => Kind::Report,
+            1 => Kind::Mention,
+            2 => Kind::Quote,
+            _ => Kind::Reply,
+        }
+    }
+
+    /// Its bit in `users.notify_kinds` (none for reports: admins cannot
+    /// turn them off).
+    pub fn bit(self) -> i64 {
+        match self {
+            Kind::Report => 0,
+            Kind::Mention => 1,
+            Kind::Quote => 2,
+            Kind::Reply => 4,
+        }
+    }
+}
+
+/// A member's level in a topic (`topic_members.level`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Muted = 0,
+    Participant = 1,
+    Following = 2,
+}
+
+/// The most notifications kept per member; older ones are pruned.
+pub const KEPT: i64 = 200;
+/// Topic members one worker step notifies of a reply.
+pub const STEP: i64 = 1_000;
+
+/// The members among `names` (lower-cased): one index seek each.
+pub fn members_named(conn: &Connection, names: &[String]) -> rusqlite::Result<Members> {
+    let mut stmt = conn.prepare_cached("SELECT id, username FROM users WHERE username = ?1")?;
+    let mut found = Members::new();
+    for name in names {
+        if let Some((id, username)) = stmt
+            .query_row([name], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()?
+        {
+            found.insert(name.clone(), (id, username));
+        }
+    }
+    Ok(found)
+}
+
+fn joined(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn split(ids: &str) -> Vec<i64> {
+    ids.split(',').filter_map(|s| s.parse().ok()).collect()
+}
+
+/// Records what message `message_id` is to notify: one small row, in the
+/// transaction that writes the message.
+pub fn enqueue(
+    conn: &Connection,
+    message_id: i64,
+    mentions: &[i64],
+    quotes: &[i64],
+    replies: bool,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO notify_jobs (message_id, mentions, quotes, replies) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        message_id,
+        joined(mentions),
+        joined(quotes),
+        replies
+    ])?;
+    Ok(())
+}
+
+/// Whether the worker has anything to do.
+pub fn pending(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM notify_jobs) OR EXISTS (SELECT 1 FROM notify_recount)",
+    )?
+    .query_row([], |r| r.get(0))
+}
+
+struct Job {
+    id: i64,
+    message_id: i64,
+    mentions: String,
+    quotes: String,
+    replies: bool,
+    after_user: i64,
+}
+
+/// Does jobs, oldest first, until about `budget` topic members have been
+/// gone through (a job of a large topic is done a `STEP` at a time, its
+/// place kept in the job). Returns each member whose count may have moved,
+/// with their count now, and whether jobs remain.
+pub fn work(conn: &Connection, budget: i64, now: i64) -> rusqlite::Result<(Vec<(i64, u32)>, bool)> {
+    let mut touched = BTreeSet::new();
+    let mut spent = 0;
+    let mut next = conn.prepare_cached(
+        "SELECT id, message_id, mentions, quotes, replies, after_user FROM notify_jobs
+          ORDER BY id LIMIT 1",
+    )?;
+    let more = loop {
+        let Some(job) = next
+            .query_row([], |r| {
+                Ok(Job {
+                    id: r.get(0)?,
+                    message_id: r.get(1)?,
+                    mentions: r.get(2)?,
+                    quotes: r.get(3)?,
+                    replies: r.get(4)?,
+                    after_user: r.get(5)?,
+                })
+            })
+            .optional()?
+        else {
+            break false;
+        };
+        if spent >= budget {
+            break true;
+        }
+        spent += do_job(conn, &job, now, &mut touched)?;
+    };
+    // Counts moved by deletions (a message gone with its notifications).
+    for user in conn
+        .prepare_cached("DELETE FROM notify_recount RETURNING user_id")?
+        .query_map([], |r| r.get::<_, i64>(0))?
+    {
+        touched.insert(user?);
+    }
+    let mut counts = Vec::with_capacity(touched.len());
+    let mut prune = conn.prepare_cached(
+        "DELETE FROM notifications WHERE user_id = ?1 AND id <
+           (SELECT id FROM notifications WHERE user_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+    )?;
+    for user in touched {
+        prune.execute(params![user, KEPT - 1])?;
+        counts.push((user, unread_count(conn, user)?));
+    }
+    // Pruning queued recounts of those just counted.
+    conn.prepare_cached("DELETE FROM notify_recount")?
+        .execute([])?;
+    Ok((counts, more))
+}
+
+/// One job, or one step of it; returns how much of the budget it took.
+fn do_job(
+    conn: &Connection,
+    job: &Job,
+    now: i64,
+    touched: &mut BTreeSet<i64>,
+) -> rusqlite::Result<i64> {
+    let message: Option<(i64, i64)> = conn
+        .prepare_cached("SELECT topic_id, author_id FROM messages WHERE id = ?1")?
+        .query_row([job.message_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((topic_id, author)) = message else {
+        finish(conn, job.id)?;
+        return Ok(1);
+    };
+    let mut notify = conn.prepare_cached(
+        "INSERT INTO notifications (user_id, message_id, kind, created_at)
+         SELECT id, ?2, ?3, ?4 FROM users
+          WHERE id = ?1 AND id != ?5 AND status = 'active' AND notify_kinds & ?6 != 0
+         ON CONFLICT (user_id, message_id) DO UPDATE SET kind = excluded.kind, unread = 1
+          WHERE excluded.kind < notifications.kind
+         RETURNING user_id",
+    )?;
+    let mut one = |user: i64, kind: Kind| -> rusqlite::Result<()> {
+        let done = notify
+            .query_row(
+                params![user, job.message_id, kind as i64, now, author, kind.bit()],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?;
+        touched.extend(done);
+        Ok(())
+    };
+    let mut spent = 1;
+    if job.after_user == 0 {
+        conn.prepare_cached(
+            "INSERT INTO topic_members (topic_id, user_id, level) VALUES (?1, ?2, 1)
+             ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![topic_id, author])?;
+        for user in split(&job.mentions) {
+            one(user, Kind::Mention)?;
+        }
+        let mut quoted = conn.prepare_cached("SELECT author_id FROM messages WHERE id = ?1")?;
+        for message in split(&job.quotes) {
+            if let Some(user) = quoted
+                .query_row([message], |r| r.get::<_, i64>(0))
+                .optional()?
+            {
+                one(user, Kind::Quote)?;
+            }
+        }
+        spent += 40;
+    }
+    if !job.replies {
+        finish(conn, job.id)?;
+        return Ok(spent);
+    }
+    // The members of this step: those after `after_user`, up to the STEP-th.
+    let last: Option<i64> = conn
+        .prepare_cached(
+            "SELECT user_id FROM topic_members WHERE topic_id = ?1 AND user_id > ?2
+              ORDER BY user_id LIMIT 1 OFFSET ?3",
+        )?
+        .query_row(params![topic_id, job.after_user, STEP - 1], |r| r.get(0))
+        .optional()?;
+    let upto = last.unwrap_or(i64::MAX);
+    let mut replies = conn.prepare_cached(
+        "INSERT INTO notifications (user_id, message_id, kind, created_at)
+         SELECT m.user_id, ?2, 3, ?3 FROM topic_members m JOIN users u ON u.id = m.user_id
+          WHERE m.topic_id = ?1 AND m.user_id > ?4 AND m.user_id <= ?5 AND m.user_id != ?6
+            AND u.status = 'active'
+            AND (m.level = 2 OR (m.level = 1 AND u.notify_kinds & 4 != 0))
+         ON CONFLICT (user_id, message_id) DO NOTHING
+         RETURNING user_id",
+    )?;
+    for user in replies.query_map(
+        params![topic_id, job.message_id, now, job.after_user, upto, author],
+        |r| r.get::<_, i64>(0),
+    )? {
+        touched.insert(user?);
+    }
+    spent += STEP;
+    match last {
+        Some(last) => {
+            conn.prepare_cached("UPDATE notify_jobs SET after_user = ?2 WHERE id = ?1")?
+                .execute(params![job.id, last])?;
+        }
+        None => finish(conn, job.id)?,
+    }
+    Ok(spent)
+}
+
+fn finish(conn: &Connection, job: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM notify_jobs WHERE id = ?1")?
+        .execute([job])?;
+    Ok(())
+}
+
+/// Tells every active admin but `reporter` that `message_id` was reported
+/// (again unread if they had read an earlier report of it), in the
+/// reporting transaction: admins are few, so it is a handful of rows.
+/// Returns the admins' new unread counts, for their bells.
+pub fn report_to_admins(
+    conn: &Connection,
+    message_id: i64,
+    reporter: i64,
+    now: i64,
+) -> rusqlite::Result<Vec<(i64, u32)>> {
+    let admins = conn
+        .prepare_cached(
+            "INSERT INTO notifications (user_id, message_id, kind, created_at)
+             SELECT id, ?1, 0, ?3 FROM users
+              WHERE is_admin = 1 AND status = 'active' AND id != ?2
+             ON CONFLICT (user_id, message_id) DO UPDATE
+                SET kind = 0, unread = 1, created_at = excluded.created_at
+             RETURNING user_id",
+        )?
+        .query_map(params![message_id, reporter, now], |r| r.get::<_, i64>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut prune = conn.prepare_cached(
+        "DELETE FROM notifications WHERE user_id = ?1 AND id <
+           (SELECT id FROM notifications WHERE user_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+    )?;
+    let mut counts = Vec::with_capacity(admins.len());
+    for admin in admins {
+        prune.execute(params![admin, KEPT - 1])?;
+        counts.push((admin, unread_count(conn, admin)?));
+    }
+    Ok(counts)
+}
+
+/// How many notifications `user` has not read (kept by triggers).
+pub fn unread_count(conn: &Connection, user: i64) -> rusqlite::Result<u32> {
+    conn.prepare_cached("SELECT notifications_unread FROM users WHERE id = ?1")?
+        .query_row([user], |r| r.get(0))
+        .optional()
+        .map(Option::unwrap_or_default)
+}
+
+/// Every member with unread notifications, and how many.
+pub fn all_unread_counts(conn: &Connection) -> rusqlite::Result<Vec<(i64, u32)>> {
+    conn.prepare("SELECT id, notifications_unread FROM users WHERE notifications_unread > 0")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
+/// One notification as the list shows it.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub id: i64,
+    pub message_id: i64,
+    pub kind: Kind,
+    pub created_at: i64,
+    pub unread: bool,
+    /// Who wrote the message, and in which topic.
+    pub actor: String,
+    pub topic_title: String,
+}
+
+/// `user`'s notifications, newest first: `limit` after `offset`.
+pub fn page(conn: &Connection, user: i64, offset: i64, limit: u32) -> rusqlite::Result<Vec<Row>> {
+    conn.prepare_cached(
+        "SELECT n.id, n.message_id, n.kind, n.created_at, n.unread, u.username, t.title
+           FROM notifications n
+           JOIN messages m ON m.id = n.message_id
+           JOIN users u ON u.id = m.author_id
+           JOIN topics t ON t.id = m.topic_id
+          WHERE n.user_id = ?1 ORDER BY n.id DESC LIMIT ?3 OFFSET ?2",
+    )?
+    .query_map(params![user, offset, limit], |r| {
+        Ok(Row {
+            id: r.get(0)?,
+            message_id: r.get(1)?,
+            kind: Kind::of(r.get(2)?),
+            created_at: r.get(3)?,
+            unread: r.get(4)?,
+            actor: r.get(5)?,
+            topic_title: r.get(6)?,
+        })
+    })?
+    .collect()
+}
+
+/// How many notifications `user` has (at most `KEPT` and a step's worth).
+pub fn count(conn: &Connection, user: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT count(*) FROM notifications WHERE user_id = ?1")?
+        .query_row([user], |r| r.get(0))
+}
+
+/// One of `user`'s notifications.
+pub fn by_id(conn: &Connection, user: i64, id: i64) -> rusqlite::Result<Option<Row>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT n.id, n.message_id, n.kind, n.created_at, n.unread, u.username, t.title
+               FROM notifications n
+               JOIN messages m ON m.id = n.message_id
+               JOIN users u ON u.id = m.author_id
+               JOIN topics t ON t.id = m.topic_id
+              WHERE n.id = ?2 AND n.user_id = ?1",
+        )?
+        .query_row(params![user, id], |r| {
+            Ok(Row {
+                id: r.get(0)?,
+                message_id: r.get(1)?,
+                kind: Kind::of(r.get(2)?),
+                created_at: r.get(3)?,
+                unread: r.get(4)?,
+                actor: r.get(5)?,
+                topic_title: r.get(6)?,
+            })
+        })
+        .optional()?;
+    Ok(rows)
+}
+
+/// Marks one of `user`'s notifications read (`None`: all of them).
+pub fn mark_read(conn: &Connection, user: i64, id: Option<i64>) -> rusqlite::Result<()> {
+    match id {
+        Some(id) => conn
+            .prepare_cached(
+                "UPDATE notifications SET unread = 0 WHERE user_id = ?1 AND id = ?2 AND unread = 1",
+            )?
+            .execute(params![user, id])?,
+        None => conn
+            .prepare_cached(
+                "UPDATE notifications SET unread = 0 WHERE user_id = ?1 AND unread = 1",
+            )?
+            .execute([user])?,
+    };
+    Ok(())
+}
+
+/// The kinds `user` is notified of (bits of `Kind::bit`).
+pub fn kinds(conn: &Connection, user: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT notify_kinds FROM users WHERE id = ?1")?
+        .query_row([user], |r| r.get(0))
+}
+
+pub fn set_kinds(conn: &Connection, user: i64, kinds: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE users SET notify_kinds = ?2 WHERE id = ?1")?
+        .execute(params![user, kinds & 7])?;
+    Ok(())
+}
+
+/// `user`'s level in `topic`, if any.
+pub fn level(conn: &Connection, topic: i64, user: i64) -> rusqlite::Result<Option<Level>> {
+    conn.prepare_cached("SELECT level FROM topic_members WHERE topic_id = ?1 AND user_id = ?2")?
+        .query_row(params![topic, user], |r| r.get::<_, i64>(0))
+        .optional()
+        .map(|l| {
+            l.map(|l| match l {
+                0 => Level::Muted,
+                2 => Level::Following,
+                _ => Level::Participant,
+            })
+        })
+}
+
+/// Sets `user`'s level in `topic`; `None` goes back to what posting gives
+/// (a participant if they posted there, else nothing).
+pub fn set_level(
+    conn: &Connection,
+    topic: i64,
+    user: i64,
+    level: Option<Level>,
+) -> rusqlite::Result<()> {
+    match level {
+        Some(level) => conn
+            .prepare_cached(
+                "INSERT INTO topic_members (topic_id, user_id, level) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (topic_id, user_id) DO UPDATE SET level = excluded.level",
+            )?
+            .execute(params![topic, user, level as i64])?,
+        None => {
+            let posted: bool = conn
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM messages WHERE author_id = ?2 AND topic_id = ?1)",
+                )?
+                .query_row(params![topic, user], |r| r.get(0))?;
+            if posted {
+                conn.prepare_cached(
+                    "UPDATE topic_members SET level = 1 WHERE topic_id = ?1 AND user_id = ?2",
+                )?
+                .execute(params![topic, user])?
+            } else {
+                conn.prepare_cached(
+                    "DELETE FROM topic_members WHERE topic_id = ?1 AND user_id = ?2",
+                )?
+                .execute(params![topic, user])?
+            }
+        }
+    };
+    Ok(())
+}
