@@ -100,7 +100,7 @@ async fn serve(
     batch: bool,
 ) {
     let hello = first.unwrap_or_else(|| {
-        Utf8Bytes::from_static(r#"<div id="live-notice" hx-swap-oob="true"></div>"#)
+        Utf8Bytes::from_static(r#"<div id="live-notice" data-hx-swap-oob="true"></div>"#)
     });
     if socket.send(Message::Text(hello)).await.is_err() {
         return;
@@ -176,7 +176,7 @@ pub fn frame(token: &str, len: usize) -> Utf8Bytes {
         .take(40)
         .collect();
     let head = format!(
-        r##"<hx-partial hx-target="#messages" hx-swap="upsert"><article class="message" id="message-0"><div class="body"><p>{token} "##
+        r##"<hx-partial data-hx-target="#messages" data-hx-swap="upsert"><article class="message" id="message-0"><div class="body"><p>{token} "##
     );
     let tail = "</p></div></article></hx-partial>";
     let pad = len.saturating_sub(head.len() + tail.len());

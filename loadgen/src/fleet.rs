@@ -390,7 +390,7 @@ mod tests {
         let rows = br#"<li id="topic-3"><a href="/messages/1234">Last</a></li><li><a href="/messages/99">"#;
         assert_eq!(scan(rows), Some(ID_FLAG | 1234));
         assert_eq!(
-            scan(b"<div id=\"message-5\" hx-swap-oob=\"delete\"></div>"),
+            scan(b"<div id=\"message-5\" data-hx-swap-oob=\"delete\"></div>"),
             None
         );
     }

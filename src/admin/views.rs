@@ -50,7 +50,7 @@ pub fn forum_form(l: Lang, forum_id: Option<i64>, form: &ForumForm) -> Markup {
     // Field ids must differ between the many forms of the page.
     let scope = id.as_str();
     html! {
-        form.stack.forum-form id=(id) action=(action) method="post" hx-post=(action) hx-swap="outerHTML" {
+        form.stack.forum-form id=(id) action=(action) method="post" data-hx-post=(action) data-hx-swap="outerHTML" {
             (field(l, &l.t("admin-field-name"), "name", "text", &form.name, form.errors.get("name"),
                 FieldAttrs::new(scope).max(validate::FORUM_NAME_MAX as u32)))
             (field(l, &l.t("admin-field-description"), "description", "textarea", &form.description, form.errors.get("description"),
@@ -70,7 +70,7 @@ pub struct AdminForm {
 pub fn admin_form(l: Lang, form: &AdminForm) -> Markup {
     html! {
         form #new-admin-form.stack action=(paths::ADMIN_ADMINS) method="post"
-            hx-post=(paths::ADMIN_ADMINS) hx-swap="outerHTML" {
+            data-hx-post=(paths::ADMIN_ADMINS) data-hx-swap="outerHTML" {
             @if let Some(name) = &form.created {
                 p.notice.success role="status" {
                     (l.html("admin-admin-created", &Args::new().markup("name", html! { strong { (Bdi(name)) } })))
@@ -201,7 +201,7 @@ pub fn delete_forum_page(l: Lang, user: &User, forum: &Forum) -> Markup {
 pub fn registration_form(l: Lang, mode: RegistrationMode, saved: bool) -> Markup {
     html! {
         form #registration-form.stack action=(paths::ADMIN_REGISTRATION) method="post"
-            hx-post=(paths::ADMIN_REGISTRATION) hx-swap="outerHTML" {
+            data-hx-post=(paths::ADMIN_REGISTRATION) data-hx-swap="outerHTML" {
             @if saved { p.notice.success role="status" { (l.t("admin-registration-saved")) } }
             fieldset {
                 legend { (l.t("admin-registration-who")) }
@@ -227,12 +227,12 @@ pub fn pending_entry(l: Lang, a: &Account) -> Markup {
                 .markup("date", time(l, a.created_at))))
             " "
             form.inline action=(paths::admin_account_approve(a.id)) method="post"
-                hx-post=(paths::admin_account_approve(a.id)) hx-target=(target) hx-swap="outerHTML" {
+                data-hx-post=(paths::admin_account_approve(a.id)) data-hx-target=(target) data-hx-swap="outerHTML" {
                 button.primary type="submit" { (l.t("admin-approve")) }
             }
             " "
             form.inline action=(paths::admin_account_refuse(a.id)) method="post"
-                hx-post=(paths::admin_account_refuse(a.id)) hx-target=(target) hx-swap="outerHTML" {
+                data-hx-post=(paths::admin_account_refuse(a.id)) data-hx-target=(target) data-hx-swap="outerHTML" {
                 button.danger type="submit" { (l.t("admin-refuse")) }
             }
         }
@@ -267,7 +267,7 @@ pub fn account_row(l: Lang, a: &Account, me: i64) -> Markup {
             td {
                 @if a.id != me {
                     form.inline action=(action) method="post"
-                        hx-post=(action) hx-target=(target) hx-swap="outerHTML" {
+                        data-hx-post=(action) data-hx-target=(target) data-hx-swap="outerHTML" {
                         @if disabled {
                             button.secondary type="submit" { (l.t("accounts-enable")) }
                         } @else {

@@ -22,7 +22,7 @@ pub struct LoginForm {
 pub fn login_form(l: Lang, form: &LoginForm, next: &str) -> Markup {
     html! {
         form #login-form.card.stack action=(paths::LOGIN) method="post"
-            hx-post=(paths::LOGIN) hx-swap="outerHTML" {
+            data-hx-post=(paths::LOGIN) data-hx-swap="outerHTML" {
             h1 { (l.t("login-title")) }
             (form_error(l, form.error.as_ref()))
             input type="hidden" name="next" value=(next);
@@ -67,7 +67,7 @@ pub fn register_form(l: Lang, form: &RegisterForm) -> Markup {
     let e = &form.errors;
     html! {
         form #register-form.card.stack action=(paths::REGISTER) method="post"
-            hx-post=(paths::REGISTER) hx-swap="outerHTML" {
+            data-hx-post=(paths::REGISTER) data-hx-swap="outerHTML" {
             h1 { (l.t("register-title")) }
             (field(l, &l.t("field-username"), "username", "text", &form.username, e.get("username"),
                 FieldAttrs::new("register").min(validate::USERNAME_MIN as u32)
@@ -125,7 +125,7 @@ pub fn password_form(l: Lang, form: &PasswordForm) -> Markup {
     let e = &form.errors;
     html! {
         form #password-form.card.stack action=(paths::ACCOUNT_PASSWORD) method="post"
-            hx-post=(paths::ACCOUNT_PASSWORD) hx-swap="outerHTML" {
+            data-hx-post=(paths::ACCOUNT_PASSWORD) data-hx-swap="outerHTML" {
             h2 { (l.t("password-title")) }
             @if form.changed { p.notice.success role="status" { (l.t("password-changed")) } }
             (field(l, &l.t("field-current-password"), "current_password", "password", "", e.get("current_password"),

@@ -63,7 +63,7 @@ pub fn forum_list(
     unread: Option<&HashMap<i64, bool>>,
 ) -> Markup {
     html! {
-        ul #forums.list hx-swap-oob=[oob] {
+        ul #forums.list data-hx-swap-oob=[oob] {
             @for f in forums {
                 (forum_entry(l, f, match unread {
                     Some(u) => Markers::Shown(u.get(&f.id).unwrap_or(&false)),
@@ -105,7 +105,7 @@ pub fn home_page(
 /// The forum's name and description, which an admin may change live.
 pub fn forum_head(forum: &Forum, oob: Option<&str>) -> Markup {
     html! {
-        div #forum-head hx-swap-oob=[oob] {
+        div #forum-head data-hx-swap-oob=[oob] {
             h1 dir="auto" { (Line(&forum.name)) }
             @if !forum.description.is_empty() { p.description dir="auto" { (Line(&forum.description)) } }
         }

@@ -112,13 +112,13 @@ async fn socket_page(Viewer(user): Viewer, l: Lang) -> Markup {
             h1 { "Socket diagnostics" }
             p { "Connects to " code { "/_ws" } " and lists what the server sends. The server answers " code { "ping" } " with " code { "pong" } "." }
             div #diagnostics.card.stack
-                hx-ws:connect=(paths::live_socket(paths::SOCKET))
-                hx-trigger="click from:#connect"
-                hx-swap="none" {
+                data-ws-connect=(paths::live_socket(paths::SOCKET))
+                data-hx-trigger="click from:#connect"
+                data-hx-swap="none" {
                 p { "State: " strong #ws-state { "not connected" } }
                 div.actions {
                     button #connect.secondary type="button" { "Connect" }
-                    button #ping.primary type="button" hx-ws:send="" { "Ping" }
+                    button #ping.primary type="button" data-ws-send="" { "Ping" }
                 }
                 h2 { "Received" }
                 ol #received {}

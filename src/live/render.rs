@@ -126,7 +126,7 @@ fn topic_frames(
         return vec![whole];
     }
     let skeleton = regions(html! {
-        div id=(message_views::MESSAGES_ID) hx-swap-oob=[MORPH] {
+        div id=(message_views::MESSAGES_ID) data-hx-swap-oob=[MORPH] {
             @for m in rows { (placeholder("article", "message", &paths::message_anchor(m.id))) }
         }
     });
@@ -145,7 +145,7 @@ fn home_frames(l: Lang, forums: &[ForumSummary]) -> Vec<String> {
         return vec![whole];
     }
     let skeleton = html! {
-        ul #forums hx-swap-oob=[MORPH] {
+        ul #forums data-hx-swap-oob=[MORPH] {
             @for f in forums { (placeholder("li", "forum row", &format!("forum-{}", f.id))) }
         }
     };
@@ -154,7 +154,7 @@ fn home_frames(l: Lang, forums: &[ForumSummary]) -> Vec<String> {
         .map(|f| forum_views::forum_entry(l, f, Markers::Kept).into_string());
     let mut frames = vec![skeleton.into_string()];
     frames.extend(chunks(items, |part| {
-        html! { hx-partial hx-target="#forums" hx-swap="upsert" { (part) } }
+        html! { hx-partial data-hx-target="#forums" data-hx-swap="upsert" { (part) } }
     }));
     frames
 }
@@ -165,7 +165,7 @@ fn home_frames(l: Lang, forums: &[ForumSummary]) -> Vec<String> {
 /// current state (and fills it, when it is new).
 fn placeholder(tag: &str, class: &str, id: &str) -> Markup {
     PreEscaped(format!(
-        r#"<{tag} class="{class}" id="{id}" hx-preserve="true"></{tag}>"#
+        r#"<{tag} class="{class}" id="{id}" data-hx-preserve="true"></{tag}>"#
     ))
 }
 

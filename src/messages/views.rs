@@ -76,7 +76,7 @@ pub fn message_list(
     oob: Option<&str>,
 ) -> Markup {
     html! {
-        div #(MESSAGES_ID) hx-swap-oob=[oob] {
+        div #(MESSAGES_ID) data-hx-swap-oob=[oob] {
             @for m in messages { (message(l, m, perms_for(m, topic, role))) }
         }
     }
@@ -87,13 +87,13 @@ pub fn message_list(
 pub fn upsert(m: &Markup, show: bool) -> Markup {
     let swap = if show { "upsert show:bottom" } else { "upsert" };
     html! {
-        hx-partial hx-target={ "#" (MESSAGES_ID) } hx-swap=(swap) { (m) }
+        hx-partial data-hx-target={ "#" (MESSAGES_ID) } data-hx-swap=(swap) { (m) }
     }
 }
 
 /// Removes a message wherever it is shown.
 pub fn removal(id: i64) -> Markup {
-    html! { div id=(paths::message_anchor(id)) hx-swap-oob="delete" {} }
+    html! { div id=(paths::message_anchor(id)) data-hx-swap-oob="delete" {} }
 }
 
 #[derive(Default)]
@@ -110,7 +110,7 @@ pub fn reply_form(l: Lang, topic_id: i64, form: &ReplyForm) -> Markup {
     let action = paths::topic_reply(topic_id);
     html! {
         form #(REPLY_FORM_ID).card.stack action=(action) method="post" enctype=(LONG_TEXT)
-            data-draft={ "reply-" (topic_id) } hx-post=(action) hx-swap="outerHTML" hx-sync="this:drop" {
+            data-draft={ "reply-" (topic_id) } data-hx-post=(action) data-hx-swap="outerHTML" data-hx-sync="this:drop" {
             h2 { (l.t("reply-title")) }
             (preview_region(l, REPLY_FORM_ID, form.preview.as_deref()))
             (field(l, &l.t("field-message"), "body", "textarea", &form.body, form.errors.get("body"),
@@ -174,7 +174,7 @@ pub fn edit_form(
     let action = paths::message_edit(m.id);
     html! {
         form #(EDIT_FORM_ID).card.stack action=(action) method="post" enctype=(LONG_TEXT)
-            hx-post=(action) hx-swap="outerHTML" hx-sync="this:drop" {
+            data-hx-post=(action) data-hx-swap="outerHTML" data-hx-sync="this:drop" {
             h2 { (l.t("edit-title")) }
             (preview_region(l, EDIT_FORM_ID, preview))
             (field(l, &l.t("field-message"), "body", "textarea", body, errors.get("body"),

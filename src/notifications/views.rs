@@ -39,7 +39,7 @@ pub fn notifications_page(l: Lang, user: &User, rows: &[Row], paging: Paging) ->
                     h1 { (title) }
                     @if rows.iter().any(|r| r.unread) || user.notifications > 0 {
                         form.inline action=(paths::NOTIFICATIONS_READ) method="post"
-                            hx-post=(paths::NOTIFICATIONS_READ) hx-target="#notifications" hx-swap="outerHTML" {
+                            data-hx-post=(paths::NOTIFICATIONS_READ) data-hx-target="#notifications" data-hx-swap="outerHTML" {
                             input type="hidden" name="page" value=(paging.page);
                             button type="submit" { (l.t("notif-mark-all")) }
                         }
@@ -83,7 +83,7 @@ pub fn item(l: Lang, row: &Row, page: u32) -> Markup {
             " " span.when { (time(l, row.created_at)) }
             @if row.unread {
                 form.inline action=(paths::notification_read(row.id)) method="post"
-                    hx-post=(paths::notification_read(row.id)) hx-target={ "#" (id) } hx-swap="outerHTML" {
+                    data-hx-post=(paths::notification_read(row.id)) data-hx-target={ "#" (id) } data-hx-swap="outerHTML" {
                     input type="hidden" name="page" value=(page);
                     button.link type="submit" { (l.t("notif-mark-read")) }
                 }
@@ -97,7 +97,7 @@ pub fn kinds_form(l: Lang, kinds: i64, saved: bool) -> Markup {
     let on = |k: Kind| kinds & k.bit() != 0;
     html! {
         form #notify-kinds.card action=(paths::ACCOUNT_NOTIFICATIONS) method="post"
-            hx-post=(paths::ACCOUNT_NOTIFICATIONS) hx-swap="outerHTML" {
+            data-hx-post=(paths::ACCOUNT_NOTIFICATIONS) data-hx-swap="outerHTML" {
             h2 { (l.t("notif-title")) }
             p { (l.t("notif-kinds-intro")) }
             label.check { input type="checkbox" name="mention" value="1" checked[on(Kind::Mention)]; " " (l.t("notif-kind-mention")) }
@@ -134,7 +134,7 @@ pub fn topic_control(l: Lang, topic_id: i64, level: Option<Level>) -> Markup {
     };
     html! {
         form #topic-notify.topic-notify action=(path) method="post"
-            hx-post=(path) hx-swap="outerHTML" {
+            data-hx-post=(path) data-hx-swap="outerHTML" {
             span.state { (state.in_(l)) }
             @for (value, label) in choices {
                 " " button.link type="submit" name="level" value=(value) { (label.in_(l)) }

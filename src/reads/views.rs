@@ -52,10 +52,10 @@ pub fn topic_title(
 ) -> Markup {
     html! {
         @match unread {
-            Markers::Kept => span id=(topic_link_id(topic_id)) hx-preserve {
+            Markers::Kept => span id=(topic_link_id(topic_id)) data-hx-preserve {
                 (topic_link(l, topic_id, title, None))
             },
-            Markers::Shown(u) => span id=(topic_link_id(topic_id)) hx-preserve {
+            Markers::Shown(u) => span id=(topic_link_id(topic_id)) data-hx-preserve {
                 (topic_link(l, topic_id, title, u.as_ref()))
             },
         }
@@ -65,7 +65,7 @@ pub fn topic_title(
 /// The frame that changes one member's marker of a topic.
 pub fn topic_update(l: Lang, topic_id: i64, title: &str, unread: Option<&Unread>) -> Markup {
     html! {
-        span id=(topic_link_id(topic_id)) hx-swap-oob="innerHTML" {
+        span id=(topic_link_id(topic_id)) data-hx-swap-oob="innerHTML" {
             (topic_link(l, topic_id, title, unread))
         }
     }
@@ -81,8 +81,8 @@ fn forum_badge(l: Lang, unread: bool) -> Markup {
 pub fn forum_marker(l: Lang, forum_id: i64, unread: Markers<'_, bool>) -> Markup {
     html! {
         @match unread {
-            Markers::Kept => span id=(forum_marker_id(forum_id)) hx-preserve {},
-            Markers::Shown(u) => span id=(forum_marker_id(forum_id)) hx-preserve { (forum_badge(l, *u)) },
+            Markers::Kept => span id=(forum_marker_id(forum_id)) data-hx-preserve {},
+            Markers::Shown(u) => span id=(forum_marker_id(forum_id)) data-hx-preserve { (forum_badge(l, *u)) },
         }
     }
 }
@@ -90,7 +90,7 @@ pub fn forum_marker(l: Lang, forum_id: i64, unread: Markers<'_, bool>) -> Markup
 /// The frame that changes one member's marker of a forum.
 pub fn forum_update(l: Lang, forum_id: i64, unread: bool) -> Markup {
     html! {
-        span id=(forum_marker_id(forum_id)) hx-swap-oob="innerHTML" { (forum_badge(l, unread)) }
+        span id=(forum_marker_id(forum_id)) data-hx-swap-oob="innerHTML" { (forum_badge(l, unread)) }
     }
 }
 

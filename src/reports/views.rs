@@ -36,7 +36,7 @@ pub fn report_form(l: Lang, message_id: i64, reason: &str, errors: &FieldErrors)
     let action = paths::message_report(message_id);
     html! {
         form #(REPORT_FORM_ID).card.stack action=(action) method="post"
-            hx-post=(action) hx-swap="outerHTML" hx-sync="this:drop" {
+            data-hx-post=(action) data-hx-swap="outerHTML" data-hx-sync="this:drop" {
             (field(l, &l.t("report-field-reason"), "reason", "textarea", reason,
                 errors.get("reason"), FieldAttrs::new("report").max(validate::REASON_MAX as u32).rows(3)))
             p.muted { (l.t("report-private")) }
@@ -95,7 +95,7 @@ fn decision(r: &Reported, what: &str, label: &str, confirm: Option<&str>) -> Mar
     let action = paths::admin_report(r.message_id, what);
     let target = format!("#{}", entry_id(r.message_id));
     let form = html! {
-        form.inline action=(action) method="post" hx-post=(action) hx-target=(target) hx-swap="outerHTML" {
+        form.inline action=(action) method="post" data-hx-post=(action) data-hx-target=(target) data-hx-swap="outerHTML" {
             button class=(if confirm.is_some() { "danger" } else { "secondary" }) type="submit" { (label) }
         }
     };

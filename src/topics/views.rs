@@ -66,7 +66,7 @@ pub fn topic_list(
     unread: Option<&UnreadTopics>,
 ) -> Markup {
     html! {
-        ol #topics.list hx-swap-oob=[oob] {
+        ol #topics.list data-hx-swap-oob=[oob] {
             @for t in topics {
                 (topic_entry(l, t, match unread {
                     Some(u) => Markers::Shown(u.get(&t.id).unwrap_or(&None)),
@@ -104,7 +104,7 @@ pub fn new_topic_form(l: Lang, forum_id: i64, form: &NewTopicForm) -> Markup {
     let e = &form.errors;
     html! {
         form #(NEW_TOPIC_FORM_ID).card.stack action=(action) method="post" enctype=(LONG_TEXT)
-            data-draft={ "topic-in-" (forum_id) } hx-post=(action) hx-swap="outerHTML" hx-sync="this:drop" {
+            data-draft={ "topic-in-" (forum_id) } data-hx-post=(action) data-hx-swap="outerHTML" data-hx-sync="this:drop" {
             h2 { (l.t("new-topic-title")) }
             (field(l, &l.t("field-title"), "title", "text", &form.title, e.get("title"),
                 FieldAttrs::new("topic").max(validate::TITLE_MAX as u32)))
@@ -146,7 +146,7 @@ pub fn new_topic_page(
 /// The topic's title, state and moderation controls: live when it is locked.
 pub fn topic_head(l: Lang, topic: &Topic, role: Role, oob: Option<&str>) -> Markup {
     html! {
-        div #topic-head hx-swap-oob=[oob] {
+        div #topic-head data-hx-swap-oob=[oob] {
             h1 dir="auto" {
                 (Line(&topic.title))
                 @if topic.locked { " " span.badge.locked { (l.t("locked-badge")) } }

@@ -44,7 +44,7 @@ fn picture(name: &str, hash: Option<&str>, size: AvatarSize, oob: Option<String>
     };
     html! {
         img class=(class) src=(src) alt="" width=(size.px()) height=(size.px()) loading="lazy" decoding="async"
-            data-avatar=(avatar_key(name, size)) hx-swap-oob=[oob];
+            data-avatar=(avatar_key(name, size)) data-hx-swap-oob=[oob];
     }
 }
 

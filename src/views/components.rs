@@ -64,7 +64,7 @@ impl Paging {
 pub fn pager(l: Lang, paging: Paging, oob: Option<&str>, link: impl Fn(u32) -> String) -> Markup {
     let Paging { page, last } = paging;
     html! {
-        div #pager-box hx-swap-oob=[oob] {
+        div #pager-box data-hx-swap-oob=[oob] {
             nav.pager #pager aria-label=(l.t("pager-label")) {
                 @if last > 1 {
                     @if page > 1 {
@@ -194,7 +194,7 @@ pub fn count(l: Lang, id: &str, n: i64) -> std::borrow::Cow<'static, str> {
 /// A notice that the list changed elsewhere; empty until something happens.
 pub fn live_notice(content: Option<Markup>, oob: Option<&str>) -> Markup {
     html! {
-        div #live-notice aria-live="polite" hx-swap-oob=[oob] {
+        div #live-notice aria-live="polite" data-hx-swap-oob=[oob] {
             @if let Some(c) = content { p.notice.live { (c) } }
         }
     }

@@ -43,7 +43,7 @@ pub fn preview_refused(message: &str) -> Markup {
 pub fn preview_button(l: Lang, form_id: &str, action: &str) -> Markup {
     html! {
         button type="submit" name="preview" value="1" formnovalidate data-preview
-            hx-post=(action) hx-target={ "#" (preview_id(form_id)) } hx-swap="innerHTML" {
+            data-hx-post=(action) data-hx-target={ "#" (preview_id(form_id)) } data-hx-swap="innerHTML" {
             (l.t("preview-button"))
         }
     }

@@ -56,6 +56,8 @@ fn head(l: Lang, title: &str, feed: Option<&FeedLink>) -> Markup {
             script src={ "/static/htmx.min.js?v=" (HTMX_VERSION) } {}
             script src={ "/static/ext/hx-ws.js?v=" (HTMX_VERSION) } {}
             script src={ "/static/ext/hx-upsert.js?v=" (HTMX_VERSION) } {}
+            // Before any other deferred script: the socket's attributes.
+            script src={ "/static/ws-connect.js?v=" (env!("CARGO_PKG_VERSION")) } defer {}
             script src={ "/static/local-time.js?v=" (env!("CARGO_PKG_VERSION")) } defer {}
             script src={ "/static/notices.js?v=" (env!("CARGO_PKG_VERSION")) } defer {}
             script src={ "/static/drafts.js?v=" (env!("CARGO_PKG_VERSION")) } defer {}
@@ -90,7 +92,7 @@ fn search_box(l: Lang) -> Markup {
 /// (`oob`) so a page whose session ended stops saying "Logged in as".
 pub fn account_nav(l: Lang, user: Option<&User>, oob: Option<&str>) -> Markup {
     html! {
-            nav #account-nav.account aria-label=(l.t("nav-account-label")) hx-swap-oob=[oob] {
+            nav #account-nav.account aria-label=(l.t("nav-account-label")) data-hx-swap-oob=[oob] {
                 @if let Some(u) = user {
                     a.me href=(paths::user(&u.username)) title=(l.t("nav-your-profile")) {
                         (avatar(&u.username, u.avatar.as_deref(), AvatarSize::Small))
@@ -125,7 +127,7 @@ pub fn bell(l: Lang, count: u32, oob: Option<&str>) -> Markup {
         n => l.tr("bell-unread", &crate::i18n::n("n", i64::from(n))),
     };
     html! {
-        a #bell.bell.unread[count > 0] href=(paths::NOTIFICATIONS) aria-label=(label) title=(label) hx-swap-oob=[oob] {
+        a #bell.bell.unread[count > 0] href=(paths::NOTIFICATIONS) aria-label=(label) title=(label) data-hx-swap-oob=[oob] {
             svg.bell-icon aria-hidden="true" viewBox="0 0 24 24" width="20" height="20" {
                 path d="M12 22a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z" {}
             }
@@ -181,7 +183,7 @@ pub fn page_with_feed(shell: Shell<'_>, feed: Option<FeedLink>, body: Markup) ->
                 // their bell: it watches nothing else.
                 @if let Some(view) = shell.live_view.as_deref().or(shell.user.map(|_| paths::NOTIFICATIONS)) {
                     // The page's one socket; what arrives is swapped out of band.
-                    div #live hidden hx-ws:connect=(paths::live_socket(view)) hx-swap="none" {}
+                    div #live hidden data-ws-connect=(paths::live_socket(view)) data-hx-swap="none" {}
                 }
                 footer.site {
                     p { (l.t("footer-tagline")) }

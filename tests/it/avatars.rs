@@ -549,7 +549,8 @@ async fn open_pages_show_a_new_picture_live() {
     let hash = avatar_hash(&account, 48).expect("a picture");
     let frame = crate::live_bounds::next_text(&mut ws, "the new picture").await;
     for px in [48, 160] {
-        let target = format!("hx-swap-oob=\"outerHTML:img[data-avatar=&quot;alice-{px}&quot;]\"");
+        let target =
+            format!("data-hx-swap-oob=\"outerHTML:img[data-avatar=&quot;alice-{px}&quot;]\"");
         let img = frame
             .split('<')
             .find(|tag| tag.contains(&target))

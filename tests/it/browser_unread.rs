@@ -315,7 +315,7 @@ async fn unread_markers_in_real_browsers() {
         )
         .await,
         "true",
-        "A's marker is the element that was there (hx-preserve)"
+        "A's marker is the element that was there (data-hx-preserve)"
     );
     assert_eq!(
         js(&bob, "return window.__marker").await,

@@ -60,7 +60,7 @@ async fn a_page_whose_session_ended_shows_the_way_in_again() {
         .await;
     let nav = element(&visitor_frame, "account-nav");
     assert_eq!(
-        nav.replace(" hx-swap-oob=\"true\"", ""),
+        nav.replace(" data-hx-swap-oob=\"true\"", ""),
         element(&page, "account-nav")
     );
     assert!(nav.contains("href=\"/login\""), "{nav}");

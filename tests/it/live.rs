@@ -158,7 +158,7 @@ async fn ping_gets_pong_and_socket_page_shows_controls() {
     let (status, page) = app.get_text(&v.http, "/socket").await;
     assert_eq!(status, 200);
     assert!(page.contains("id=\"connect\"") && page.contains("id=\"ping\""));
-    assert!(page.contains("hx-ws:connect=\"/_ws?view=%2Fsocket\""));
+    assert!(page.contains("data-ws-connect=\"/_ws?view=%2Fsocket\""));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -173,7 +173,7 @@ async fn every_page_opens_its_socket() {
     ] {
         let (_, html) = app.get_text(&a.http, &path).await;
         assert!(
-            html.contains(&format!("hx-ws:connect=\"/_ws?view={view}\"")),
+            html.contains(&format!("data-ws-connect=\"/_ws?view={view}\"")),
             "{path}"
         );
     }
@@ -188,7 +188,7 @@ async fn catch_up_on_connect_and_after_reconnect() {
 
     let mut ws = connect(&app, &format!("/topics/{topic}"), &a).await;
     let catch_up = ws.next().await;
-    assert!(catch_up.contains("id=\"messages\" hx-swap-oob=\"innerMorph\""));
+    assert!(catch_up.contains("id=\"messages\" data-hx-swap-oob=\"innerMorph\""));
     // The catch-up holds the message (`element` panics when it is missing).
     assert!(element(&catch_up, &format!("message-{first}")).starts_with("<article"));
     drop(ws);
@@ -339,7 +339,7 @@ async fn edits_deletes_and_locks_reach_the_topic_page() {
     let form = [("body", "second version")];
     app.assert_post("alice", &a.http, &edit, &form, ok).await;
     let f = ws.until("the edit", |f| f.contains("second version")).await;
-    assert!(f.contains("hx-swap=\"upsert\"") && f.contains("edited"));
+    assert!(f.contains("data-hx-swap=\"upsert\"") && f.contains("edited"));
 
     let lock = format!("/topics/{topic}/lock");
     app.assert_post("admin", &adm.http, &lock, &[], ok).await;
@@ -360,9 +360,9 @@ async fn edits_deletes_and_locks_reach_the_topic_page() {
     let delete = format!("/messages/{id}/delete");
     app.assert_post("admin", &adm.http, &delete, &[], ok).await;
     let f = ws
-        .until("the removal", |f| f.contains("hx-swap-oob=\"delete\""))
+        .until("the removal", |f| f.contains("data-hx-swap-oob=\"delete\""))
         .await;
-    assert!(f.contains(&format!("id=\"message-{id}\" hx-swap-oob=\"delete\"")));
+    assert!(f.contains(&format!("id=\"message-{id}\" data-hx-swap-oob=\"delete\"")));
 
     let delete = format!("/topics/{topic}/delete");
     app.assert_post("admin", &adm.http, &delete, &[], ok).await;
@@ -431,7 +431,7 @@ async fn forum_page_one_reorders_and_keeps_twenty_rows() {
     let order = ids(&f, "topic-");
     assert_eq!(order.len(), 20);
     assert_eq!(order[0], newest);
-    assert!(f.contains("hx-swap-oob=\"innerMorph\""));
+    assert!(f.contains("data-hx-swap-oob=\"innerMorph\""));
 
     // A reply moves its topic to the top with its new count and last line.
     let old = topics[5];
@@ -524,7 +524,7 @@ async fn home_follows_forums_and_their_activity() {
             .to_string()
     };
     assert_eq!(
-        region(&f).replace(" hx-swap-oob=\"innerMorph\"", ""),
+        region(&f).replace(" data-hx-swap-oob=\"innerMorph\"", ""),
         region(&page)
     );
 }

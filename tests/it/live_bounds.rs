@@ -146,7 +146,7 @@ async fn a_big_page_arrives_in_frames_under_the_bound_and_renders_the_same() {
     while seen.len() < ids.len() {
         let frame = next_text(&mut ws, "the next catch-up frame").await;
         assert!(
-            frame.starts_with(r##"<hx-partial hx-target="#messages" hx-swap="upsert">"##),
+            frame.starts_with(r##"<hx-partial data-hx-target="#messages" data-hx-swap="upsert">"##),
             "a frame of messages: {}",
             &frame[..200.min(frame.len())]
         );
@@ -177,7 +177,7 @@ fn ids_of_placeholders(frame: &str) -> Vec<i64> {
     frame
         .split("<article ")
         .skip(1)
-        .filter(|tag| tag.contains("hx-preserve") && tag.contains("></article>"))
+        .filter(|tag| tag.contains("data-hx-preserve") && tag.contains("></article>"))
         .map(|tag| id_after(tag, "id=\"message-"))
         .collect()
 }

@@ -10,7 +10,7 @@ fn apply(shown: &[i64], frame: &str) -> Vec<i64> {
     let removed: Vec<i64> = frame
         .split("<div id=\"message-")
         .skip(1)
-        .filter(|rest| rest.contains("hx-swap-oob=\"delete\""))
+        .filter(|rest| rest.contains("data-hx-swap-oob=\"delete\""))
         .map(|rest| id_after(rest, ""))
         .collect();
     let mut ids: Vec<i64> = shown

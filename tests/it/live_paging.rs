@@ -68,7 +68,10 @@ async fn a_delete_moves_later_messages_up_on_every_watched_page() {
     assert_eq!(reloaded.last(), Some(&ids[40]), "m41 is on page 2");
     assert!(!reloaded.contains(&ids[20]), "m21 left page 2");
     let moved_in = format!("class=\"message\" id=\"message-{}\"", ids[40]);
-    let moved_out = format!("<div id=\"message-{}\" hx-swap-oob=\"delete\"", ids[20]);
+    let moved_out = format!(
+        "<div id=\"message-{}\" data-hx-swap-oob=\"delete\"",
+        ids[20]
+    );
     assert!(f2.contains(&moved_in), "m41 sent to page 2: {f2}");
     assert!(f2.contains(&moved_out), "m21 taken off page 2: {f2}");
     let f3 = until(&mut p3, "page 3's end", |f| {

@@ -271,7 +271,7 @@ async fn preview_with_htmx_answers_the_preview_alone() {
     let form = element(&page, "reply-form");
     assert!(
         form.contains(&format!(
-            "hx-post=\"{path}\" hx-target=\"#reply-form-preview\" hx-swap=\"innerHTML\""
+            "data-hx-post=\"{path}\" data-hx-target=\"#reply-form-preview\" data-hx-swap=\"innerHTML\""
         )),
         "{form}"
     );

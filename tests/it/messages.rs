@@ -112,10 +112,10 @@ async fn htmx_reply_swaps_in_place_on_the_last_page_and_redirects_elsewhere() {
     let form = element(&html, "reply-form");
     assert!(form.contains("></textarea>"), "an empty form: {form}");
     assert!(
-        html.contains("<hx-partial") && html.contains("hx-swap=\"upsert"),
+        html.contains("<hx-partial") && html.contains("data-hx-swap=\"upsert"),
         "{html}"
     );
-    assert!(html.contains("hx-target=\"#messages\""), "{html}");
+    assert!(html.contains("data-hx-target=\"#messages\""), "{html}");
     let new = ids(&html, "message-");
     assert_eq!(new.len(), 1, "{html}");
     assert!(new[0] > first);
@@ -185,7 +185,7 @@ async fn htmx_reply_from_an_earlier_page_goes_to_the_last_page() {
     assert_eq!(header(&r, "hx-redirect"), "");
     let html = r.text().await.unwrap();
     assert!(
-        html.contains("hx-swap=\"upsert") && html.contains("the 22nd"),
+        html.contains("data-hx-swap=\"upsert") && html.contains("the 22nd"),
         "{html}"
     );
 }

@@ -341,7 +341,7 @@ async fn the_bell_rings_live_in_every_tab() {
     } = cast().await;
     // Every member page opens a socket, those without live regions too.
     let (_, account) = app.get_text(&bob.http, "/account").await;
-    assert!(account.contains("hx-ws:connect=\"/_ws?view=%2Fnotifications\""));
+    assert!(account.contains("data-ws-connect=\"/_ws?view=%2Fnotifications\""));
     let mut tabs = [
         connect(&app, "/notifications", &bob).await,
         connect(&app, "/", &bob).await,
@@ -356,7 +356,7 @@ async fn the_bell_rings_live_in_every_tab() {
         let frame = tab.until("the bell", |f| f.contains("id=\"bell\"")).await;
         assert_eq!(bell_count(&frame), 1, "{frame}");
         assert!(frame.contains("1 unread notification"), "{frame}");
-        assert!(frame.contains("hx-swap-oob"), "{frame}");
+        assert!(frame.contains("data-hx-swap-oob"), "{frame}");
     }
     assert_eq!(bell_on(&app, &bob, "/").await, 1, "the page's header too");
     // Marking all read, in one tab, resets the bell in both.

@@ -179,7 +179,7 @@ async fn markers_follow_replies_live_in_every_tab() {
     let mut bob_home = connect(&app, "/", &bob).await;
     let mut alice_forum = connect(&app, &forum_view, &alice).await;
     // Each catch-up is followed by the member's own markers.
-    let own = |f: &str| f.contains("hx-swap-oob=\"innerHTML\"");
+    let own = |f: &str| f.contains("data-hx-swap-oob=\"innerHTML\"");
     let caught = bob_forum.until("bob's markers", own).await;
     assert!(!topic_marker(&caught, topic).contains(" new<"), "{caught}");
     bob_home.until("bob's home markers", own).await;
@@ -187,21 +187,23 @@ async fn markers_follow_replies_live_in_every_tab() {
 
     let reply = app.reply(&alice.http, topic, "news").await;
     let frame = bob_forum
-        .until("bob's marker", |f| f.contains("hx-swap-oob=\"innerHTML\""))
+        .until("bob's marker", |f| {
+            f.contains("data-hx-swap-oob=\"innerHTML\"")
+        })
         .await;
     let marker = topic_marker(&frame, topic);
     assert!(marker.contains("1 new"), "{frame}");
     assert!(marker.contains(&format!("#message-{reply}")), "{frame}");
     let frame = bob_home
         .until("bob's home marker", |f| {
-            f.contains("hx-swap-oob=\"innerHTML\"")
+            f.contains("data-hx-swap-oob=\"innerHTML\"")
         })
         .await;
     assert!(forum_marker(&frame, forum).contains(">new<"), "{frame}");
     // The author's own reply is not news to her.
     let frame = alice_forum
         .until("alice's marker", |f| {
-            f.contains("hx-swap-oob=\"innerHTML\"")
+            f.contains("data-hx-swap-oob=\"innerHTML\"")
         })
         .await;
     assert!(!topic_marker(&frame, topic).contains(" new<"), "{frame}");
@@ -223,7 +225,9 @@ async fn markers_follow_replies_live_in_every_tab() {
     bob_topic.next().await;
     app.reply(&alice.http, topic, "seen live").await;
     let frame = bob_forum
-        .until("bob's marker", |f| f.contains("hx-swap-oob=\"innerHTML\""))
+        .until("bob's marker", |f| {
+            f.contains("data-hx-swap-oob=\"innerHTML\"")
+        })
         .await;
     assert!(!topic_marker(&frame, topic).contains(" new<"), "{frame}");
     let reload = page(&app, &bob, &forum_view).await;
