@@ -11,9 +11,9 @@
 
   var MINUTE = 60 * 1000;
   // The page's language (`<html lang>`) and its words, from the server's
-  // catalogue (`<meta name="time-words">`); English when either is missing.
+  // catalogue (`<template id="time-words">`); English when either is missing.
   var lang = document.documentElement.lang || undefined;
-  var meta = document.querySelector('meta[name="time-words"]');
+  var meta = document.getElementById("time-words");
   function word(name, fallback) {
     return (meta && meta.getAttribute("data-" + name)) || fallback;
   }

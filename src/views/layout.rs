@@ -45,10 +45,11 @@ fn head(l: Lang, title: &str, feed: Option<&FeedLink>) -> Markup {
             }
             link rel="stylesheet" href={ "/static/style.css?v=" (env!("CARGO_PKG_VERSION")) };
             link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
-            // static/local-time.js's words, in the page's language.
-            meta name="time-words" data-now=(l.t("time-just-now"))
+            // static/local-time.js's words, in the page's language (an
+            // empty template: a `meta` would need a registered name).
+            template #time-words data-now=(l.t("time-just-now"))
                 data-minute=(l.t("time-minute-ago")) data-minutes=(l.t("time-minutes-ago"))
-                data-today=(l.t("time-today")) data-yesterday=(l.t("time-yesterday"));
+                data-today=(l.t("time-today")) data-yesterday=(l.t("time-yesterday")) {}
             meta name="htmx-config" content=r#"{"ws":{"reconnectDelay":500,"reconnectMaxDelay":10000}}"#;
             // Not `defer`: htmx initialises as soon as the document is parsed,
             // and the extensions must be registered by then, or a page loaded
