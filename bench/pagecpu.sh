@@ -9,6 +9,7 @@
 #   DURATION=10 bash bench/pagecpu.sh
 #   SKIP_BUILD=1 bash bench/pagecpu.sh # use the binaries already built
 #   PAGE_CACHE=0 bash bench/pagecpu.sh # pages rendered afresh each time (as after a write)
+#   ACCEPT_LANGUAGE=fr bash bench/pagecpu.sh # the pages in French
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-5}
@@ -59,17 +60,19 @@ cpu_per_req() {
   reqs=$(awk '/requests in/ {print $1}' <<<"$out")
   awk -v t=$((after - before)) -v hz="$hz" -v n="$reqs" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}'
 }
-echo "$(uptime)  page cache: $([ "${PAGE_CACHE:-1}" = 0 ] && echo off || echo on)"
+echo "$(uptime)  page cache: $([ "${PAGE_CACHE:-1}" = 0 ] && echo off || echo on)  Accept-Language: ${ACCEPT_LANGUAGE:-none}"
 printf '%-26s %8s %10s %10s %7s\n' page bytes 'us/req' 'hello us' ratio
 run() {
   local label=$1 path=$2; shift 2
-  curl -fs "$@" "$base$path" >"$work/page.html"
+  local lang=()
+  [ -n "${ACCEPT_LANGUAGE:-}" ] && lang=(-H "Accept-Language: $ACCEPT_LANGUAGE")
+  curl -fs "${lang[@]}" "$@" "$base$path" >"$work/page.html"
   local bytes; bytes=$(wc -c <"$work/page.html")
   ./target/release/examples/hello_bytes "127.0.0.1:$HELLO_PORT" "$work/page.html" &
   hello=$!
   for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$HELLO_PORT/" && break; sleep 0.05; done
-  local wrkargs=()
-  [ $# -gt 0 ] && wrkargs=("$@")
+  local wrkargs=("${lang[@]}")
+  [ $# -gt 0 ] && wrkargs+=("$@")
   local ours theirs
   ours=$(cpu_per_req "$server" "$base$path" "${wrkargs[@]}")
   theirs=$(cpu_per_req "$hello" "http://127.0.0.1:$HELLO_PORT$path")

@@ -33,18 +33,18 @@ time-minutes-ago = %n min ago
 time-today = today
 time-yesterday = yesterday
 date-utc = { $day } { $month -> 
-    [1] Jan
-    [2] Feb
-    [3] Mar
-    [4] Apr
-    [5] May
-    [6] Jun
-    [7] Jul
-    [8] Aug
-    [9] Sep
-    [10] Oct
-    [11] Nov
-   *[12] Dec
+    [jan] Jan
+    [feb] Feb
+    [mar] Mar
+    [apr] Apr
+    [may] May
+    [jun] Jun
+    [jul] Jul
+    [aug] Aug
+    [sep] Sep
+    [oct] Oct
+    [nov] Nov
+   *[dec] Dec
   } { $year }, { $time } UTC
 
 ## Shared pieces

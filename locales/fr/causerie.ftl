@@ -32,18 +32,18 @@ time-minutes-ago = il y a %n minutes
 time-today = aujourd’hui
 time-yesterday = hier
 date-utc = { $day } { $month ->
-    [1] janv.
-    [2] févr.
-    [3] mars
-    [4] avr.
-    [5] mai
-    [6] juin
-    [7] juil.
-    [8] août
-    [9] sept.
-    [10] oct.
-    [11] nov.
-   *[12] déc.
+    [jan] janv.
+    [feb] févr.
+    [mar] mars
+    [apr] avr.
+    [may] mai
+    [jun] juin
+    [jul] juil.
+    [aug] août
+    [sep] sept.
+    [oct] oct.
+    [nov] nov.
+   *[dec] déc.
   } { $year }, { $time } UTC
 
 ## Éléments communs

@@ -37,7 +37,51 @@ pub(super) fn bundle(lang: Lang, source: &str) -> Bundle {
     bundle
 }
 
+/// The message `id` with `args` whose pattern is only text and variables
+/// holding strings (a sentence around user text, a link, a date), written
+/// straight into one string sized for it; `None` when the message chooses
+/// among variants or formats a number, which Fluent's resolver does.
+/// Pages call this a few times per row, so it skips the resolver's scope
+/// and the growing of its output.
+pub(super) fn simple(lang: Lang, id: &str, args: &FluentArgs<'_>) -> Option<String> {
+    use fluent_bundle::FluentValue;
+    use fluent_syntax::ast::{Expression, InlineExpression, PatternElement};
+    let bundle: &'static Bundle = &BUNDLES[lang as usize];
+    let pattern = bundle.get_message(id)?.value()?;
+    let mut len = 0;
+    for element in &pattern.elements {
+        len += match element {
+            PatternElement::TextElement { value } => value.len(),
+            PatternElement::Placeable {
+                expression: Expression::Inline(InlineExpression::VariableReference { id }),
+            } => match args.get(id.name)? {
+                FluentValue::String(s) => s.len(),
+                _ => return None,
+            },
+            PatternElement::Placeable { .. } => return None,
+        };
+    }
+    let mut out = String::with_capacity(len);
+    for element in &pattern.elements {
+        match element {
+            PatternElement::TextElement { value } => out.push_str(value),
+            PatternElement::Placeable {
+                expression: Expression::Inline(InlineExpression::VariableReference { id }),
+            } => {
+                if let Some(FluentValue::String(s)) = args.get(id.name) {
+                    out.push_str(s);
+                }
+            }
+            PatternElement::Placeable { .. } => {}
+        }
+    }
+    Some(out)
+}
+
 pub(super) fn format(lang: Lang, id: &str, args: Option<&FluentArgs<'_>>) -> Cow<'static, str> {
+    if let Some(text) = args.and_then(|args| simple(lang, id, args)) {
+        return Cow::Owned(text);
+    }
     let bundle: &'static Bundle = &BUNDLES[lang as usize];
     let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
         tracing::warn!(lang = lang.code(), id, "no such message");

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::catalogue::{SOURCES, bundle};
+use super::catalogue::{SOURCES, bundle, simple};
 use super::*;
 
 /// Each message's id and the variables it uses, read from the source (a
@@ -149,4 +149,29 @@ fn html_keeps_escaped_arguments_as_they_are() {
         by.into_string(),
         "par <bdi>&lt;b&gt;x&lt;/b&gt;</bdi>, hier"
     );
+}
+
+#[test]
+fn the_short_way_says_what_fluent_says() {
+    // `catalogue::simple` writes plain messages without Fluent's resolver:
+    // for every message it takes, the same text as the resolver's.
+    let mut taken = 0;
+    for (i, (lang, source)) in SOURCES.into_iter().enumerate() {
+        let reference = bundle(lang, source);
+        for (id, vars) in messages(SOURCES[i].1) {
+            let mut args = fluent_bundle::FluentArgs::new();
+            for v in &vars {
+                args.set(v.clone(), format!("<{v}>"));
+            }
+            let Some(short) = simple(lang, &id, &args) else {
+                continue;
+            };
+            let pattern = reference.get_message(&id).unwrap().value().unwrap();
+            let mut errors = Vec::new();
+            let long = reference.format_pattern(pattern, Some(&args), &mut errors);
+            assert_eq!(short, long, "{} {id}", lang.code());
+            taken += 1;
+        }
+    }
+    assert!(taken > 100, "{taken} messages taken the short way");
 }

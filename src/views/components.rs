@@ -13,18 +13,51 @@ pub fn time(l: Lang, ts: i64) -> Markup {
     let iso = dt
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
+    html! { time datetime=(iso) { (utc_text(l, dt)) } }
+}
+
+/// The month as `date-utc`'s selector names it (words, not numbers: Fluent
+/// parses a numeric variant key on every match).
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+/// Dates formatted already, per thread and language, to the minute: a page
+/// shows the same few dates to every reader, and formatting one through the
+/// catalogue is most of a topic row's cost. Dropped whole when full.
+const DATES_KEPT: usize = 4096;
+
+thread_local! {
+    static DATES: std::cell::RefCell<std::collections::HashMap<(Lang, i64), std::rc::Rc<str>>> =
+        Default::default();
+}
+
+/// "24 Nov 2026, 22:48 UTC" in `l`.
+fn utc_text(l: Lang, dt: time::OffsetDateTime) -> std::rc::Rc<str> {
+    let key = (l, dt.unix_timestamp().div_euclid(60));
+    if let Some(text) = DATES.with_borrow(|d| d.get(&key).cloned()) {
+        return text;
+    }
     let clock = dt
         .format(time::macros::format_description!("[hour]:[minute]"))
         .unwrap_or_default();
-    let human = l.tr(
-        "date-utc",
-        &Args::new()
-            .str("day", dt.day().to_string())
-            .num("month", i64::from(u8::from(dt.month())))
-            .str("year", dt.year().to_string())
-            .str("time", clock),
-    );
-    html! { time datetime=(iso) { (human) } }
+    let text: std::rc::Rc<str> = l
+        .tr(
+            "date-utc",
+            &Args::new()
+                .str("day", dt.day().to_string())
+                .str("month", MONTHS[usize::from(u8::from(dt.month())) - 1])
+                .str("year", dt.year().to_string())
+                .str("time", clock),
+        )
+        .into();
+    DATES.with_borrow_mut(|d| {
+        if d.len() >= DATES_KEPT {
+            d.clear();
+        }
+        d.insert(key, text.clone());
+    });
+    text
 }
 
 /// Where a list is in its pages.
