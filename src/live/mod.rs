@@ -91,6 +91,7 @@ async fn upgrade(
                 state.hub.clone(),
                 watch,
                 Kind::of(role, lang),
+                role.user_id(),
                 current,
             )
             .map(move |()| drop(place))

@@ -14,15 +14,18 @@ use super::outbox::Outbox;
 use super::watch::Kind;
 use super::watch::Watch;
 
-/// `current`: whether the session the socket was opened with still counts.
+/// `user`: whose socket it is (a `Kind` does not say for admins, who all
+/// look alike); `current`: whether the session it was opened with still
+/// counts.
 pub async fn serve(
     mut socket: WebSocket,
     hub: Hub,
     watch: Watch,
     kind: Kind,
+    user: Option<i64>,
     current: impl Fn() -> bool + Send + 'static,
 ) {
-    let (id, outbox) = hub.join(watch, kind, current).await;
+    let (id, outbox) = hub.join(watch, kind, user, current).await;
     run(&mut socket, &outbox).await;
     hub.leave(id, watch);
 }

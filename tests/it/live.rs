@@ -68,7 +68,7 @@ async fn logged_in_with(app: &App, name: &str, password: &str) -> User {
 }
 
 pub(crate) struct Ws {
-    stream: WsStream,
+    pub(crate) stream: WsStream,
 }
 
 const WAIT: Duration = Duration::from_secs(10);

@@ -371,6 +371,51 @@ async fn the_bell_rings_live_in_every_tab() {
     assert_eq!(bell_on(&app, &bob, "/").await, 0);
 }
 
+/// Admins share one kind of viewer (their pages look alike), yet each
+/// admin's sockets are their own: a report rings the admin's bell live, and
+/// their sockets end with their session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_hears_of_a_report_live() {
+    let Cast {
+        app,
+        forum,
+        alice,
+        bob,
+        ..
+    } = cast().await;
+    let adm = admin(&app).await;
+    let mut tab = connect(&app, "/", &adm).await;
+    let frame = tab.until("the bell", |f| f.contains("id=\"bell\"")).await;
+    assert_eq!(bell_count(&frame), 0, "{frame}");
+    let topic = app
+        .create_topic(&alice.http, forum, "Offers", "Cheap watches")
+        .await;
+    let (_, page) = app.get_text(&bob.http, &format!("/topics/{topic}")).await;
+    let message = ids(&page, "message-")[0];
+    let path = format!("/messages/{message}/report");
+    app.assert_post(
+        "bob",
+        &bob.http,
+        &path,
+        &[("reason", "Spam")],
+        StatusCode::OK,
+    )
+    .await;
+    let frame = tab.until("the bell", |f| f.contains("id=\"bell\"")).await;
+    assert_eq!(bell_count(&frame), 1, "{frame}");
+    assert_eq!(bell_on(&app, &adm, "/").await, 1);
+    // "Log out everywhere" ends the admin's socket.
+    app.assert_post(
+        "admin",
+        &adm.http,
+        "/account/logout-everywhere",
+        &[],
+        StatusCode::SEE_OTHER,
+    )
+    .await;
+    close_code(&mut tab.stream, "the admin's socket").await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jobs_left_at_a_stop_are_done_at_the_next_start() {
     let Cast {
