@@ -414,3 +414,4 @@ notif-follow = Follow
 notif-stop-following = Stop following
 notif-mute = Mute
 notif-unmute = Unmute
+quote-wrote = wrote

@@ -416,3 +416,4 @@ notif-follow = Suivre
 notif-stop-following = Ne plus suivre
 notif-mute = Mettre en sourdine
 notif-unmute = Réactiver
+quote-wrote = a écrit

@@ -76,7 +76,7 @@ async fn reply_page(
     };
     let body = quoted
         .filter(|m| m.topic_id == topic.id)
-        .map(|m| views::quote_text(&m))
+        .map(|m| views::quote_text(l, &m))
         .unwrap_or_default();
     let form = ReplyForm {
         body,
@@ -290,7 +290,7 @@ async fn permalink(State(state): State<AppState>, Path(id): Path<i64>) -> AppRes
 
 /// A message as a quote to reply with (Markdown, `text/plain`): what
 /// `static/quote.js` puts into the reply form at the cursor.
-async fn quote(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+async fn quote(State(state): State<AppState>, l: Lang, Path(id): Path<i64>) -> AppResult<Response> {
     let message = state
         .db
         .read(move |c| Ok(queries::by_id(c, id)?))
@@ -301,7 +301,7 @@ async fn quote(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<
             axum::http::header::CONTENT_TYPE,
             "text/plain; charset=utf-8",
         )],
-        views::quote_text(&message),
+        views::quote_text(l, &message),
     )
         .into_response())
 }

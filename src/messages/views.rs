@@ -208,12 +208,14 @@ pub fn edit_page(l: Lang, user: &User, topic: &Topic, form: Markup) -> Markup {
 
 /// A quoted message as the start of a reply: a Markdown block quote headed
 /// by its author and a link back to it, then its source, line by line.
-pub fn quote_text(m: &MessageRow) -> String {
+pub fn quote_text(l: Lang, m: &MessageRow) -> String {
     // Names are letters, digits and `_ . -`: only `_` means something here.
     let author = m.author.replace('_', "\\_");
     let mut out = String::with_capacity(m.body.len() + m.body.len() / 8 + 64);
+    // "wrote" in the quoter's language: it becomes their text.
     out.push_str(&format!(
-        "> **{author}** [wrote]({}):\n",
+        "> **{author}** [{}]({}):\n",
+        l.t("quote-wrote"),
         paths::message(m.id)
     ));
     for line in m.body.lines() {

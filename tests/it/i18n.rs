@@ -442,3 +442,24 @@ async fn live_fragments_reach_each_socket_in_its_own_language() {
     let f = frame_with(&mut tfr, "Troisième").await;
     assert!(f.contains(" UTC</time>") && !f.contains(" Jan "), "{f}");
 }
+
+/// A quote becomes the quoter's own text: its "wrote" is in their language.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quote_says_wrote_in_the_quoters_language() {
+    let app = App::start().await;
+    let admin = app.admin().await;
+    let forum = app.create_forum(&admin, "General").await;
+    let topic = app
+        .create_topic(&admin, forum, "Hello", "The opening")
+        .await;
+    let (_, html) = app.get_text(&admin, &format!("/topics/{topic}")).await;
+    let first = ids(&html, "message-")[0];
+    let path = format!("/messages/{first}/quote");
+    let (_, fr) = page(&app, &admin, &path, "fr-FR,fr;q=0.9").await;
+    assert_eq!(
+        fr,
+        format!("> **admin** [a écrit](/messages/{first}):\n> The opening\n\n")
+    );
+    let (_, en) = page(&app, &admin, &path, "en").await;
+    assert!(en.starts_with("> **admin** [wrote]("), "{en}");
+}
