@@ -307,7 +307,7 @@ async fn quote(State(state): State<AppState>, l: Lang, Path(id): Path<i64>) -> A
 }
 
 /// A message and its topic.
-async fn with_topic(state: &AppState, id: i64) -> AppResult<(queries::MessageRow, Topic)> {
+pub async fn with_topic(state: &AppState, id: i64) -> AppResult<(queries::MessageRow, Topic)> {
     state
         .db
         .read(move |c| {

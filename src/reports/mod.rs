@@ -17,11 +17,15 @@ use crate::auth::queries as account_queries;
 use crate::auth::{Admin, Member, User, standing};
 use crate::error::{AppError, AppResult};
 use crate::form::Form;
+use crate::forums::PageQuery;
 use crate::htmx::Hx;
 use crate::i18n::{Lang, Msg};
 use crate::limits::posting;
 use crate::live::Change;
-use crate::messages::queries::{self as message_queries, MessageRow};
+use crate::messages::{
+    self,
+    queries::{self as message_queries, MessageRow},
+};
 use crate::notifications::queries as notices;
 use crate::notifications::worker;
 use crate::path_param::Path;
@@ -42,14 +46,7 @@ pub fn router() -> Router<AppState> {
 
 /// A message a member may report: not their own, and one that exists.
 async fn reportable(state: &AppState, user: &User, id: i64) -> AppResult<(MessageRow, Topic)> {
-    let (message, topic) = state
-        .db
-        .read(move |c| {
-            let m = message_queries::by_id(c, id)?.ok_or(AppError::NotFound)?;
-            let t = topic_queries::by_id(c, m.topic_id)?.ok_or(AppError::NotFound)?;
-            Ok((m, t))
-        })
-        .await?;
+    let (message, topic) = messages::with_topic(state, id).await?;
     if message.author_id == user.id {
         return Err(AppError::Forbidden(Msg("report-own")));
     }
@@ -128,22 +125,13 @@ async fn report(
         .into_response())
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct PageQuery {
-    page: Option<String>,
-}
-
 async fn queue_page(
     State(state): State<AppState>,
     Admin(user): Admin,
     l: Lang,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Markup> {
-    let page = match query.page.as_deref() {
-        None => 1,
-        Some(p) => p.parse().map_err(|_| AppError::NotFound)?,
-    };
+    let page = query.page()?;
     let (queue, paging) = state
         .db
         .read(move |c| {
@@ -153,6 +141,20 @@ async fn queue_page(
         })
         .await?;
     Ok(views::queue_page(l, &user, &queue, paging))
+}
+
+/// A message in the queue (one with reports) and its topic; 404 for any
+/// other, so a decision is taken only on what the admin saw reported.
+async fn reported(state: &AppState, id: i64) -> AppResult<(MessageRow, Topic)> {
+    let (message, topic) = messages::with_topic(state, id).await?;
+    let reports = state
+        .db
+        .read(move |c| Ok(queries::count_of(c, id)?))
+        .await?;
+    if reports == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok((message, topic))
 }
 
 /// An admin's decision answered: the entry's new line (htmx) or the queue.
@@ -189,17 +191,7 @@ async fn delete(
     Path(id): Path<i64>,
     hx: Hx,
 ) -> AppResult<Response> {
-    let (message, topic) = state
-        .db
-        .read(move |c| {
-            let m = message_queries::by_id(c, id)?.ok_or(AppError::NotFound)?;
-            let t = topic_queries::by_id(c, m.topic_id)?.ok_or(AppError::NotFound)?;
-            if queries::count_of(c, id)? == 0 {
-                return Err(AppError::NotFound);
-            }
-            Ok((m, t))
-        })
-        .await?;
+    let (message, topic) = reported(&state, id).await?;
     let (topic_id, forum_id) = (topic.id, topic.forum_id);
     if message.id == topic.first_message_id {
         state
@@ -235,16 +227,7 @@ async fn disable_author(
     Path(id): Path<i64>,
     hx: Hx,
 ) -> AppResult<Response> {
-    let author = state
-        .db
-        .read(move |c| {
-            let m = message_queries::by_id(c, id)?.ok_or(AppError::NotFound)?;
-            if queries::count_of(c, id)? == 0 {
-                return Err(AppError::NotFound);
-            }
-            Ok(m.author_id)
-        })
-        .await?;
+    let author = reported(&state, id).await?.0.author_id;
     if author == admin.id {
         return Err(AppError::Forbidden(Msg("forbidden-disable-self")));
     }
