@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::Viewer;
 use super::queries;
 use crate::app::AppState;
-use crate::error::{AppResult, LoginRequired, Notice};
+use crate::error::{AppError, AppResult, LoginRequired, Notice};
 use crate::form::Form;
 use crate::htmx::{Hx, path_of};
 use crate::i18n::{self, Lang};
@@ -71,8 +71,9 @@ pub async fn switch(
     req_headers: axum::http::HeaderMap,
     Form(input): Form<LangInput>,
 ) -> AppResult<Response> {
+    // A language this site does not speak changes nothing.
     let Some(lang) = Lang::from_code(&input.lang) else {
-        return Ok(hx.redirect(paths::HOME));
+        return Err(AppError::Unreadable);
     };
     if let Some(user) = user {
         save(&state, user.id, Some(lang)).await?;
@@ -95,7 +96,12 @@ pub async fn choose(
     hx: Hx,
     Form(input): Form<LangInput>,
 ) -> AppResult<Response> {
-    let lang = Lang::from_code(&input.lang);
+    // "" is the form's "follow my browser"; anything else it cannot send
+    // changes nothing.
+    let lang = match input.lang.as_str() {
+        "" => None,
+        code => Some(Lang::from_code(code).ok_or(AppError::Unreadable)?),
+    };
     save(&state, user.id, lang).await?;
     let mut resp = hx.redirect(paths::ACCOUNT);
     if let Some(lang) = lang {

@@ -209,6 +209,14 @@ async fn a_members_choice_overrides_the_cookie_and_is_set_on_the_account_page() 
     let (_, html) = page(&app, &again, "/account", "en").await;
     assert_french("/account", &html);
     assert!(html.contains("Votre compte"));
+    // A language the site does not speak is refused and changes nothing,
+    // from the account page and from the switcher.
+    for path in ["/account/lang", "/lang"] {
+        let r = app.post(&m, path, &[("lang", "xx")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+    }
+    let (_, html) = page(&app, &again, "/account", "en").await;
+    assert!(html.contains("Votre compte"), "still French");
     // No choice: back to the browser's.
     app.post(&m, "/account/lang", &[("lang", "")]).await;
     let (_, html) = page(&app, &again, "/", "en").await;
