@@ -155,15 +155,7 @@ pub fn work(conn: &Connection, budget: i64, now: i64) -> rusqlite::Result<(Vec<(
     {
         touched.insert(user?);
     }
-    let mut counts = Vec::with_capacity(touched.len());
-    let mut prune = conn.prepare_cached(
-        "DELETE FROM notifications WHERE user_id = ?1 AND id <
-           (SELECT id FROM notifications WHERE user_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
-    )?;
-    for user in touched {
-        prune.execute(params![user, KEPT - 1])?;
-        counts.push((user, unread_count(conn, user)?));
-    }
+    let counts = pruned_counts(conn, touched)?;
     // Pruning queued recounts of those just counted.
     conn.prepare_cached("DELETE FROM notify_recount")?
         .execute([])?;
@@ -290,16 +282,26 @@ pub fn report_to_admins(
         )?
         .query_map(params![message_id, reporter, now], |r| r.get::<_, i64>(0))?
         .collect::<Result<Vec<_>, _>>()?;
+    pruned_counts(conn, admins)
+}
+
+/// Keeps each of `users`' `KEPT` newest notifications and returns their
+/// unread counts, for their bells.
+fn pruned_counts(
+    conn: &Connection,
+    users: impl IntoIterator<Item = i64>,
+) -> rusqlite::Result<Vec<(i64, u32)>> {
     let mut prune = conn.prepare_cached(
         "DELETE FROM notifications WHERE user_id = ?1 AND id <
            (SELECT id FROM notifications WHERE user_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
     )?;
-    let mut counts = Vec::with_capacity(admins.len());
-    for admin in admins {
-        prune.execute(params![admin, KEPT - 1])?;
-        counts.push((admin, unread_count(conn, admin)?));
-    }
-    Ok(counts)
+    users
+        .into_iter()
+        .map(|user| {
+            prune.execute(params![user, KEPT - 1])?;
+            Ok((user, unread_count(conn, user)?))
+        })
+        .collect()
 }
 
 /// How many notifications `user` has not read (kept by triggers).
