@@ -25,8 +25,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("markers.db");
     let (_db, _) = Db::open(&path, &DbConfig::default())?;
-    let conn = Connection::open(&path)?;
-    fill(&conn, members)?;
+    let lite = Connection::open(&path)?;
+    fill(&lite, members)?;
+    let conn = causerie::db::Conn::Lite(&lite);
     let forum = 1;
     let marks = ReadMarks::default();
     let rows = topics::page(&conn, forum, 0, PAGE_SIZE)?;
@@ -50,7 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut bytes = 0;
     for _ in 0..runs {
         // As on the writer: the fan-out's reads share one read transaction.
-        let tx = conn.unchecked_transaction()?;
+        let tx = lite.unchecked_transaction()?;
         for user in 1..=members {
             let topic = (row.id, row.last_message_id, row.message_count);
             let unread = reads::unread_in_forum(&conn, &marks, user, forum, topic)?;

@@ -26,7 +26,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Choices;
 use crate::limits::posting::PostingRate;
 use crate::limits::{Limiter, Limits};
-use crate::live::{CacheBounds, Change, Heartbeat, Hub};
+use crate::live::{CacheBounds, Change, Event, Heartbeat, Hub};
 use crate::net::Edge;
 use crate::notifications::{Bells, Notifier};
 use crate::pagecache::PageCache;
@@ -101,13 +101,18 @@ impl AppState {
         );
         let notifier = Notifier::default();
         notifier.spawn(db.clone(), hub.clone(), bells.clone());
+        let epochs = SessionEpochs::default();
+        let handler = on_event(hub.clone(), bells.clone(), notifier.clone(), epochs.clone());
+        if let Err(e) = db.follow(handler) {
+            tracing::error!(error = %e, "cannot follow the change log");
+        }
         Self(Arc::new(Shared {
             db,
             hub,
             throttle: Arc::default(),
             hasher: Hasher::default(),
             posting: Arc::default(),
-            epochs: SessionEpochs::default(),
+            epochs,
             sessions: SessionCache::default(),
             edge: Arc::default(),
             pages: PageCache::default(),
@@ -159,21 +164,42 @@ impl AppState {
     pub async fn commit<T, F, A>(&self, f: F, announce: A) -> AppResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
+        F: FnOnce(&crate::db::Conn) -> AppResult<T> + Send + 'static,
         A: FnOnce(&T) -> Option<Change> + Send + 'static,
     {
-        let (hub, notifier) = (self.hub.clone(), self.notifier.clone());
         self.db
-            .write_then(f, announce, move |conn, change| {
-                if let Some(change) = change {
-                    hub.publish(conn, &change);
-                    // A message written leaves a job; one deleted, counts
-                    // to read again.
-                    notifier.wake();
-                }
+            .write_logged(f, move |out| {
+                announce(out)
+                    .map(|change| Event::Change(change).encode())
+                    .into_iter()
+                    .collect()
             })
             .await
     }
+}
+
+/// What this instance does with each committed event (the policy; the
+/// database layer delivers them in commit order, see `Db::write_logged`).
+fn on_event(
+    hub: Hub,
+    bells: Bells,
+    notifier: Notifier,
+    epochs: SessionEpochs,
+) -> crate::db::Handler {
+    Arc::new(move |conn, id, payload| match Event::decode(payload) {
+        Some(Event::Change(change)) => {
+            hub.publish(conn, &change);
+            // A message written leaves a job; one deleted, counts to read
+            // again.
+            notifier.wake();
+        }
+        Some(Event::Bells(counts)) => crate::notifications::ring(&hub, &bells, &counts),
+        Some(Event::SessionsEnded { user, epoch }) => {
+            epochs.set(user, epoch);
+            hub.close_user(user);
+        }
+        None => tracing::warn!(id, "change log: an event this build cannot read"),
+    })
 }
 
 /// Session settings; `secure` marks the cookie for HTTPS only.

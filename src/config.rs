@@ -15,6 +15,8 @@ use crate::net::{Limits as NetLimits, PublicOrigin, TrustedProxies};
 pub struct Config {
     pub addr: SocketAddr,
     pub db_path: PathBuf,
+    /// A PostgreSQL server instead of the file (`CAUSERIE_DB=postgres://...`).
+    pub db_url: Option<String>,
     pub admin_password: Option<String>,
     pub secure_cookies: bool,
     /// Socket liveness timings; fixed in production, short in tests.
@@ -45,6 +47,7 @@ impl Config {
         Self {
             addr,
             db_path,
+            db_url: None,
             admin_password: None,
             secure_cookies: false,
             heartbeat: Heartbeat::default(),
@@ -64,9 +67,13 @@ impl Config {
         let addr = addr
             .parse()
             .map_err(|e| format!("CAUSERIE_ADDR={addr:?} is not an address: {e}"))?;
-        let db_path = std::env::var_os("CAUSERIE_DB")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("causerie.db"));
+        let (db_path, db_url) = match std::env::var_os("CAUSERIE_DB")
+            .map(|v| crate::db::Location::parse(&v))
+        {
+            Some(crate::db::Location::Postgres(url)) => (PathBuf::from("causerie.db"), Some(url)),
+            Some(crate::db::Location::File(path)) => (path, None),
+            None => (PathBuf::from("causerie.db"), None),
+        };
         let admin_password = std::env::var("CAUSERIE_ADMIN_PASSWORD")
             .ok()
             .filter(|p| !p.is_empty());
@@ -99,6 +106,7 @@ impl Config {
             net: net_limits_from_env(NetLimits::default())?,
             trusted_proxies,
             public_origin,
+            db_url,
             ..Self::new(addr, db_path)
         })
     }

@@ -52,7 +52,7 @@ pub enum AppError {
     #[error("unreadable form")]
     Unreadable,
     #[error("database: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(#[from] crate::db::Error),
     #[error("connection pool: {0}")]
     Pool(#[from] r2d2::Error),
     #[error("session: {0}")]
@@ -165,5 +165,11 @@ impl IntoResponse for AppError {
             resp.extensions_mut().insert(notice);
         }
         resp
+    }
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(e: rusqlite::Error) -> Self {
+        AppError::Db(e.into())
     }
 }

@@ -33,9 +33,12 @@ impl Server {
     /// Opens the database (creating it on first start), ensures the first
     /// admin, and binds `config.addr`.
     pub async fn build(config: &Config) -> AppResult<Self> {
-        let (db, created) = Db::open(&config.db_path, &config.db)?;
+        let (db, created) = match &config.db_url {
+            Some(url) => Db::open_pg(url)?,
+            None => Db::open(&config.db_path, &config.db)?,
+        };
         if created {
-            tracing::info!(path = %config.db_path.display(), "new database: schema created");
+            tracing::info!(path = %config.db_path.display(), pg = db.is_pg(), "new database: schema created");
         }
         let state = AppState::new(db.clone(), config.heartbeat, config.live_cache)
             .with_limits(&config.limits);
@@ -57,7 +60,9 @@ impl Server {
         state.langs.replace_all(langs);
         let limits = config.net.fit_to_descriptors();
         let mut state = state.with_edge(Edge::new(&limits, config.public_origin.clone()));
-        if !config.page_cache {
+        // On PostgreSQL another instance's write does not move this one's
+        // generation before its answer: pages are not kept.
+        if !config.page_cache || db.is_pg() {
             state = state.with_pages(PageCache::off());
         }
         let app = router(state.clone(), sessions(store, config.secure_cookies));

@@ -113,24 +113,25 @@ pub fn run(file: &Path, text: Text) -> Result<(), String> {
 }
 
 /// Fills the database; returns the ids the script needs, as shell variables.
-fn fill(conn: &Connection, w: &mut Writer) -> rusqlite::Result<Vec<(&'static str, i64)>> {
+fn fill(lite: &Connection, w: &mut Writer) -> causerie::db::Result<Vec<(&'static str, i64)>> {
+    let conn = &causerie::db::Conn::Lite(lite);
     let mut authors = Vec::with_capacity(AUTHORS as usize);
     for a in 0..AUTHORS {
         let user = auth::queries::create_user(conn, &format!("author{a:04}"), "!", false)?;
         authors.extend(user.map(|u| u.id));
     }
     let author = |n: i64| authors[(n % AUTHORS) as usize];
-    let forum = |name: &str| -> rusqlite::Result<i64> {
+    let forum = |name: &str| -> causerie::db::Result<i64> {
         match forums::create(conn, name, "Benchmark data")? {
             Saved::Done(id) => Ok(id),
-            other => Err(rusqlite::Error::InvalidParameterName(format!(
+            other => Err(causerie::db::Error::Other(format!(
                 "forum {name}: {other:?}"
             ))),
         }
     };
     let bench = forum("Bench")?;
     let long = forum("Long")?;
-    let missing = || rusqlite::Error::QueryReturnedNoRows;
+    let missing = || causerie::db::Error::NoRows;
     let created = topics::queries::create(conn, long, author(0), "The long one", &w.body(0))?
         .ok_or_else(missing)?;
     let (big, big_first) = (created.topic_id, created.message_id);

@@ -128,8 +128,14 @@ pub fn run(file: &Path, prefix_index: Option<&str>) -> Result<(), String> {
         // As the server searches: stopped past `queries::BUDGET` (None).
         let once = || -> Result<(Option<usize>, f64), String> {
             let started = Instant::now();
-            let hits = queries::hits_within_budget(&conn, &expr, 0, PAGE_SIZE + 1, queries::BUDGET)
-                .map_err(sql)?;
+            let hits = queries::hits_within_budget(
+                &causerie::db::Conn::Lite(&conn),
+                &expr,
+                0,
+                PAGE_SIZE + 1,
+                queries::BUDGET,
+            )
+            .map_err(sql)?;
             Ok((hits.map(|h| h.len()), started.elapsed().as_secs_f64() * 1e3))
         };
         let (total, first) = once()?;
@@ -203,7 +209,13 @@ fn deep_page(conn: &Connection, w: &str) -> Result<(), String> {
     for _ in 0..RUNS {
         let started = Instant::now();
         let offset = i64::from((MAX_PAGES - 1) * PAGE_SIZE);
-        let hits = queries::hits(conn, &expr, offset, PAGE_SIZE + 1).map_err(sql)?;
+        let hits = queries::hits(
+            &causerie::db::Conn::Lite(conn),
+            &expr,
+            offset,
+            PAGE_SIZE + 1,
+        )
+        .map_err(sql)?;
         std::hint::black_box(hits);
         times.push(started.elapsed().as_secs_f64() * 1e3);
     }
@@ -351,7 +363,8 @@ pub fn write_cost(file: &Path) -> Result<(), String> {
         let mut times = Vec::with_capacity(bodies.len());
         for body in &bodies {
             let started = Instant::now();
-            causerie::messages::queries::insert(&tx, topic, 1, body, 0).map_err(sql)?;
+            causerie::messages::queries::insert(&causerie::db::Conn::Lite(&tx), topic, 1, body, 0)
+                .map_err(sql)?;
             times.push(started.elapsed().as_secs_f64() * 1e6);
         }
         tx.rollback().map_err(sql)?;

@@ -51,7 +51,7 @@ fn backend(e: AppError) -> session_store::Error {
 /// A member's "last seen", moved with their session's writes: a session is
 /// written when it changes or, with activity, once an hour (`SessionCache::
 /// needs_store`), so this costs no write of its own.
-fn seen(conn: &rusqlite::Connection, user: Option<i64>) -> rusqlite::Result<()> {
+fn seen(conn: &crate::db::Conn, user: Option<i64>) -> crate::db::Result<()> {
     match user {
         Some(id) => queries::touch_last_seen(conn, id, OffsetDateTime::now_utc().unix_timestamp()),
         None => Ok(()),

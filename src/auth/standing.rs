@@ -124,9 +124,24 @@ impl SessionEpochs {
 pub async fn write_ending_sessions<T, F>(state: &AppState, user_id: i64, f: F) -> AppResult<T>
 where
     T: Send + 'static,
-    F: FnOnce(&rusqlite::Transaction) -> AppResult<(T, Option<i64>)> + Send + 'static,
+    F: FnOnce(&crate::db::Conn) -> AppResult<(T, Option<i64>)> + Send + 'static,
 {
-    let (out, epoch) = state.db.write(f).await?;
+    // Other instances hear of it through the change log (this one acts
+    // at once, below, before answering).
+    let pg = state.db.is_pg();
+    let (out, epoch) = state
+        .db
+        .write_logged(f, move |(_, epoch)| match epoch {
+            Some(epoch) if pg => vec![
+                crate::live::Event::SessionsEnded {
+                    user: user_id,
+                    epoch: *epoch,
+                }
+                .encode(),
+            ],
+            _ => Vec::new(),
+        })
+        .await?;
     if let Some(epoch) = epoch {
         state.epochs.set(user_id, epoch);
         state.hub.close_user(user_id);

@@ -1,12 +1,13 @@
 //! Avatar SQL: the pictures, and which member uses which.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Conn, OptionalExtension};
+use crate::params;
 
 use super::picture::Processed;
 use crate::db::now;
 
 /// One stored size of a picture (`large`: 160 px, else 48 px).
-pub fn image(conn: &Connection, hash: &str, large: bool) -> rusqlite::Result<Option<Vec<u8>>> {
+pub fn image(conn: &Conn, hash: &str, large: bool) -> crate::db::Result<Option<Vec<u8>>> {
     let sql = if large {
         "SELECT large FROM avatars WHERE hash = ?1"
     } else {
@@ -18,9 +19,9 @@ pub fn image(conn: &Connection, hash: &str, large: bool) -> rusqlite::Result<Opt
 }
 
 /// Every member with a picture, and its hash.
-pub fn in_use(conn: &Connection) -> rusqlite::Result<Vec<(i64, String)>> {
+pub fn in_use(conn: &Conn) -> crate::db::Result<Vec<(i64, String)>> {
     conn.prepare_cached("SELECT id, avatar FROM users WHERE avatar IS NOT NULL")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect()
 }
 
@@ -28,10 +29,10 @@ pub fn in_use(conn: &Connection) -> rusqlite::Result<Vec<(i64, String)>> {
 /// it unless the same picture is stored already, and deletes the one they
 /// had if no one else uses it. Returns the hash they now have.
 pub fn set(
-    conn: &Connection,
+    conn: &Conn,
     user_id: i64,
     new: Option<&Processed>,
-) -> rusqlite::Result<Option<String>> {
+) -> crate::db::Result<Option<String>> {
     if let Some(p) = new {
         conn.prepare_cached(
             "INSERT INTO avatars (hash, large, small, created_at) VALUES (?1, ?2, ?3, ?4)

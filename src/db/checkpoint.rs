@@ -106,13 +106,23 @@ impl Db {
     /// as long as the runtime runs. It waits for no reader or writer; it
     /// warns when, many times in a row, readers kept it from catching up.
     pub async fn checkpoints(self, every: Duration) {
+        if self.is_pg() {
+            return;
+        }
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut behind = 0u32;
         loop {
             ticks.tick().await;
             let started = Instant::now();
-            let result = self.read(|c| Ok(checkpoint(c, "PASSIVE")?)).await;
+            let result = self
+                .read(|c| match c.lite() {
+                    Some(c) => Ok(checkpoint(c, "PASSIVE")?),
+                    None => Err(crate::error::AppError::Internal(
+                        "no WAL on PostgreSQL".into(),
+                    )),
+                })
+                .await;
             tracing::debug!(took = ?started.elapsed(), ?result, "passive checkpoint");
             match result {
                 Ok(c) if c.complete() => behind = 0,

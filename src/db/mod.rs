@@ -11,6 +11,8 @@
 
 mod checkpoint;
 mod migrations;
+mod pg;
+mod sql;
 #[cfg(test)]
 mod tests;
 mod writer;
@@ -22,6 +24,11 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 
 pub use checkpoint::{Checkpoint, checkpoint};
+pub use pg::{Handler, PG_SCHEMA_VERSION};
+pub use sql::{
+    ColIndex, Conn, Error, FromCol, OptionalExtension, Param, Params, PgConn, Result, Row, Stmt,
+    ToValue, Val, params_from_iter, to_dollars,
+};
 pub use writer::WriteStats;
 
 use crate::error::{AppError, AppResult};
@@ -105,11 +112,39 @@ impl DbConfig {
     }
 }
 
-/// Read pool plus the single writer.
+/// The database: SQLite (a read pool plus the single writer) or
+/// PostgreSQL (a pool, shared by several instances).
 #[derive(Clone)]
 pub struct Db {
-    pool: Pool,
-    writer: Writer,
+    backend: Backend,
+    /// What is done with each logged event (see `write_logged`).
+    handler: std::sync::Arc<parking_lot::Mutex<Option<Handler>>>,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Lite { pool: Pool, writer: Writer },
+    Pg(pg::PgDb),
+}
+
+/// Where the database is: an SQLite file, or a PostgreSQL server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    File(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    /// `CAUSERIE_DB`'s value: a `postgres://` (or `postgresql://`) URL, else
+    /// a file path.
+    pub fn parse(value: &std::ffi::OsStr) -> Self {
+        match value.to_str() {
+            Some(s) if s.starts_with("postgres://") || s.starts_with("postgresql://") => {
+                Location::Postgres(s.to_string())
+            }
+            _ => Location::File(value.into()),
+        }
+    }
 }
 
 fn configure(conn: &Connection, config: &DbConfig) -> rusqlite::Result<()> {
@@ -164,7 +199,51 @@ impl Db {
         };
         let writer = Writer::spawn(writer, config.queue_len, config.max_batch, wal)
             .map_err(|e| AppError::Internal(format!("cannot start the writer thread: {e}")))?;
-        Ok((Self { pool, writer }, created))
+        Ok((
+            Self {
+                backend: Backend::Lite { pool, writer },
+                handler: Default::default(),
+            },
+            created,
+        ))
+    }
+
+    /// Opens the database at `location`.
+    pub fn open_at(location: &Location, config: &DbConfig) -> AppResult<(Self, bool)> {
+        match location {
+            Location::File(path) => Self::open(path, config),
+            Location::Postgres(url) => Self::open_pg(url),
+        }
+    }
+
+    /// Connects to PostgreSQL at `url`, creating the schema in an empty
+    /// database. Whether it was new.
+    pub fn open_pg(url: &str) -> AppResult<(Self, bool)> {
+        let (pg, created) = pg::PgDb::open(url, 16)?;
+        Ok((
+            Self {
+                backend: Backend::Pg(pg),
+                handler: Default::default(),
+            },
+            created,
+        ))
+    }
+
+    /// Whether this is PostgreSQL.
+    pub fn is_pg(&self) -> bool {
+        matches!(self.backend, Backend::Pg(_))
+    }
+
+    /// On PostgreSQL, starts following the change log: `handler` gets each
+    /// event any instance logs (this one's too), in commit order. Nothing
+    /// on SQLite, where events are handled by the writer right after each
+    /// commit.
+    pub fn follow(&self, handler: Handler) -> AppResult<()> {
+        *self.handler.lock() = Some(handler.clone());
+        match &self.backend {
+            Backend::Lite { .. } => Ok(()),
+            Backend::Pg(pg) => pg.follow(handler),
+        }
     }
 
     /// Runs `f` on a pooled read connection, off the async runtime, in one
@@ -174,25 +253,45 @@ impl Db {
     pub async fn read<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+        F: FnOnce(&Conn) -> AppResult<T> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = pool.get()?;
-            let tx = conn.unchecked_transaction()?;
-            let out = f(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        })
-        .await?
+        match &self.backend {
+            Backend::Lite { pool, .. } => {
+                let pool = pool.clone();
+                tokio::task::spawn_blocking(move || {
+                    let conn = pool.get()?;
+                    let tx = conn.unchecked_transaction()?;
+                    let out = f(&Conn::Lite(&tx))?;
+                    tx.commit()?;
+                    Ok(out)
+                })
+                .await?
+            }
+            Backend::Pg(pg) => {
+                let pool = pg.pool.clone();
+                tokio::task::spawn_blocking(move || {
+                    let conn = pool.get()?;
+                    Conn::Pg(&conn).snapshot(f)
+                })
+                .await?
+            }
+        }
     }
 
     /// Runs `f` on the writer's connection, on the calling thread, between
     /// two batches of writes: every change committed so far has had its
     /// `after_commit`. Only for code already off the async runtime.
-    pub fn between_writes<T>(&self, f: impl FnOnce(&Connection) -> AppResult<T>) -> AppResult<T> {
-        let conn = self.writer.conn.lock();
-        f(&conn)
+    pub fn between_writes<T: Send>(
+        &self,
+        f: impl FnOnce(&Conn) -> AppResult<T> + Send,
+    ) -> AppResult<T> {
+        match &self.backend {
+            Backend::Lite { writer, .. } => {
+                let conn = writer.conn.lock();
+                f(&Conn::Lite(&conn))
+            }
+            Backend::Pg(pg) => pg.between_events(f),
+        }
     }
 
     /// Runs `f` on the writer, inside a transaction (its own savepoint of
@@ -201,7 +300,7 @@ impl Db {
     pub async fn write<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
+        F: FnOnce(&Conn) -> AppResult<T> + Send + 'static,
     {
         self.write_then(f, |_| (), |_, ()| {}).await
     }
@@ -215,14 +314,59 @@ impl Db {
     where
         T: Send + 'static,
         N: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
+        F: FnOnce(&Conn) -> AppResult<T> + Send + 'static,
         G: FnOnce(&T) -> N + Send + 'static,
-        A: FnOnce(&Connection, N) + Send + 'static,
+        A: FnOnce(&Conn, N) + Send + 'static,
     {
-        self.queue(f, note, after_commit)
-            .await?
-            .await
-            .map_err(|_| AppError::Internal("a write ended without an answer".into()))?
+        match &self.backend {
+            Backend::Lite { .. } => self
+                .queue(f, note, after_commit)
+                .await?
+                .await
+                .map_err(|_| AppError::Internal("a write ended without an answer".into()))?,
+            Backend::Pg(pg) => {
+                let pg = pg.clone();
+                tokio::task::spawn_blocking(move || {
+                    let out = pg.write(f, |_| Vec::new())?;
+                    let noted = note(&out);
+                    let conn = pg.pool.get()?;
+                    after_commit(&Conn::Pg(&conn), noted);
+                    Ok(out)
+                })
+                .await?
+            }
+        }
+    }
+
+    /// Runs `f` in one write transaction; the events `events` names are
+    /// handed to the handler set by `follow`, in commit order: on SQLite by
+    /// the writer right after the commit (the caller has its answer first),
+    /// on PostgreSQL through the change log, by every instance (this one
+    /// included) once it reads them.
+    pub async fn write_logged<T, F, E>(&self, f: F, events: E) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Conn) -> AppResult<T> + Send + 'static,
+        E: FnOnce(&T) -> Vec<String> + Send + 'static,
+    {
+        match &self.backend {
+            Backend::Lite { .. } => {
+                let handler = self.handler.clone();
+                self.write_then(f, events, move |conn, events| {
+                    let handler = handler.lock().clone();
+                    if let Some(h) = handler {
+                        for e in &events {
+                            h(conn, 0, e);
+                        }
+                    }
+                })
+                .await
+            }
+            Backend::Pg(pg) => {
+                let pg = pg.clone();
+                tokio::task::spawn_blocking(move || pg.write(f, events)).await?
+            }
+        }
     }
 
     /// Queues a write (waiting for room); resolves once it is queued, to
@@ -236,10 +380,13 @@ impl Db {
     where
         T: Send + 'static,
         N: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
+        F: FnOnce(&Conn) -> AppResult<T> + Send + 'static,
         G: FnOnce(&T) -> N + Send + 'static,
-        A: FnOnce(&Connection, N) + Send + 'static,
+        A: FnOnce(&Conn, N) + Send + 'static,
     {
+        let Backend::Lite { writer, .. } = &self.backend else {
+            return Err(AppError::Internal("no writer queue on PostgreSQL".into()));
+        };
         let (answer, answered) = tokio::sync::oneshot::channel();
         let job = writer::Write {
             f: Some(f),
@@ -248,7 +395,7 @@ impl Db {
             result: None,
             answer,
         };
-        self.writer
+        writer
             .queue
             .send(Box::new(job))
             .await
@@ -258,22 +405,29 @@ impl Db {
 
     /// Commits and writes since the start.
     pub fn write_stats(&self) -> &WriteStats {
-        &self.writer.stats
+        static NONE: WriteStats = WriteStats::new();
+        match &self.backend {
+            Backend::Lite { writer, .. } => &writer.stats,
+            Backend::Pg(_) => &NONE,
+        }
     }
 
     /// How many batches have committed. It moves before any writer hears
     /// back, so what was read after reading a value is current until the
     /// value moves (see `pagecache`).
     pub fn generation(&self) -> u64 {
-        self.writer
-            .stats
-            .commits
-            .load(std::sync::atomic::Ordering::Acquire)
+        match &self.backend {
+            Backend::Lite { writer, .. } => writer
+                .stats
+                .commits
+                .load(std::sync::atomic::Ordering::Acquire),
+            Backend::Pg(pg) => pg.generation.load(std::sync::atomic::Ordering::Acquire),
+        }
     }
 
     /// Whether the database answers (for `/healthz`).
     pub async fn ping(&self) -> bool {
-        self.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+        self.read(|c| Ok(c.query_row("SELECT 1", (), |r| r.get::<_, i64>(0))?))
             .await
             .is_ok()
     }

@@ -17,7 +17,7 @@ fn open() -> (tempfile::TempDir, Db) {
 fn rows(db: &Db) -> Vec<i64> {
     db.between_writes(|c| {
         let mut s = c.prepare("SELECT x FROM t ORDER BY x")?;
-        let xs = s.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let xs = s.query_map((), |r| r.get(0))?.collect::<Result<_, _>>()?;
         Ok(xs)
     })
     .unwrap()
@@ -37,9 +37,10 @@ async fn writes_queued_together_commit_once_and_fail_alone() {
     let holder = {
         let db = db.clone();
         std::thread::spawn(move || {
+            let released = std::sync::Mutex::new(released);
             db.between_writes(|_| {
                 locked.send(()).unwrap();
-                released.recv().unwrap();
+                released.lock().unwrap().recv().unwrap();
                 Ok(())
             })
         })
@@ -90,7 +91,7 @@ async fn writes_queued_together_commit_once_and_fail_alone() {
     assert_eq!(*announced.lock().unwrap(), vec![1, 3, 5], "in commit order");
 
     // The writer lives on after the panic.
-    db.write(|tx| Ok(tx.execute("INSERT INTO t (x) VALUES (6)", [])?))
+    db.write(|tx| Ok(tx.execute("INSERT INTO t (x) VALUES (6)", ())?))
         .await
         .unwrap();
     assert_eq!(rows(&db), vec![1, 3, 5, 6]);
@@ -100,7 +101,11 @@ async fn writes_queued_together_commit_once_and_fail_alone() {
 async fn commits_are_synchronous_full() {
     let (_dir, db) = open();
     let level: i64 = db
-        .between_writes(|c| Ok(c.pragma_query_value(None, "synchronous", |r| r.get(0))?))
+        .between_writes(|c| {
+            Ok(c.lite()
+                .unwrap()
+                .pragma_query_value(None, "synchronous", |r| r.get(0))?)
+        })
         .unwrap();
     assert_eq!(level, 2, "FULL");
 }
@@ -120,9 +125,10 @@ async fn a_full_queue_makes_writers_wait() {
     let holder = {
         let db = db.clone();
         std::thread::spawn(move || {
+            let released = std::sync::Mutex::new(released);
             db.between_writes(|_| {
                 locked.send(()).unwrap();
-                released.recv().unwrap();
+                released.lock().unwrap().recv().unwrap();
                 Ok(())
             })
         })
@@ -131,7 +137,7 @@ async fn a_full_queue_makes_writers_wait() {
     let write = || db.queue(|_| Ok(()), |_| (), |_, ()| {});
     let first = write().await.unwrap();
     // The writer takes it, then waits for the connection.
-    while db.writer.queue.capacity() == 0 {
+    while queue_capacity(&db) == 0 {
         tokio::task::yield_now().await;
     }
     let second = write().await.unwrap();
@@ -145,5 +151,12 @@ async fn a_full_queue_makes_writers_wait() {
     let third = third.await.unwrap();
     for answer in [first, second, third] {
         answer.await.unwrap().unwrap();
+    }
+}
+
+fn queue_capacity(db: &Db) -> usize {
+    match &db.backend {
+        super::Backend::Lite { writer, .. } => writer.queue.capacity(),
+        super::Backend::Pg(_) => unreachable!("SQLite's writer"),
     }
 }

@@ -23,6 +23,7 @@ use parking_lot::{Mutex, MutexGuard};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
+use super::Conn;
 use super::checkpoint::WalBound;
 use crate::error::{AppError, AppResult};
 
@@ -55,15 +56,15 @@ impl<T, N, F, G, A> Job for Write<T, F, G, A>
 where
     T: Send + 'static,
     N: Send + 'static,
-    F: FnOnce(&Transaction) -> AppResult<T> + Send + 'static,
+    F: FnOnce(&Conn) -> AppResult<T> + Send + 'static,
     G: FnOnce(&T) -> N + Send + 'static,
-    A: FnOnce(&Connection, N) + Send + 'static,
+    A: FnOnce(&Conn, N) + Send + 'static,
 {
     fn run(&mut self, tx: &Transaction) -> bool {
         let Some(f) = self.f.take() else {
             return false;
         };
-        let result = f(tx);
+        let result = f(&Conn::Lite(tx));
         let ok = result.is_ok();
         self.result = Some(result);
         ok
@@ -77,7 +78,9 @@ where
                 let _ = this.answer.send(Ok(out));
                 let after = this.after_commit?;
                 let noted = noted?;
-                Some(Box::new(move |conn: &Connection| after(conn, noted)))
+                Some(Box::new(move |conn: &Connection| {
+                    after(&Conn::Lite(conn), noted)
+                }))
             }
             (Some(Err(e)), _) => {
                 let _ = this.answer.send(Err(e));
@@ -103,6 +106,15 @@ where
 pub struct WriteStats {
     pub commits: AtomicU64,
     pub writes: AtomicU64,
+}
+
+impl WriteStats {
+    pub const fn new() -> Self {
+        Self {
+            commits: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
+        }
+    }
 }
 
 /// The callers' side: the queue, and the connection for `between_writes`.

@@ -19,13 +19,13 @@ pub mod queries;
 
 use std::convert::Infallible;
 
+use crate::db::Conn;
 use axum::Router;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use rusqlite::Connection;
 
 use crate::app::AppState;
 use crate::db::now;
@@ -147,7 +147,7 @@ async fn topic(
 /// an Atom document.
 async fn answer<F>(state: &AppState, origin: &str, read: F) -> AppResult<Response>
 where
-    F: FnOnce(&Connection) -> AppResult<(About, Vec<Item>)> + Send + 'static,
+    F: FnOnce(&Conn) -> AppResult<(About, Vec<Item>)> + Send + 'static,
 {
     let (about, items) = state.db.read(read).await?;
     let xml = atom::document(origin, about, items).map_err(AppError::Internal)?;

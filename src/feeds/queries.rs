@@ -1,7 +1,8 @@
 //! Feed SQL: each feed is one range of an index, `FEED_SIZE` rows long,
 //! joined to what its entries name.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Conn, OptionalExtension};
+use crate::params;
 
 /// A message as a feed entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,7 +51,7 @@ const FORUM_TOPICS: &str = "SELECT t.id, t.title, u.username, t.created_at,
   WHERE t.forum_id = ?1
   ORDER BY t.id DESC LIMIT ?2";
 
-fn message(r: &rusqlite::Row<'_>) -> rusqlite::Result<FeedMessage> {
+fn message(r: &crate::db::Row<'_>) -> crate::db::Result<FeedMessage> {
     Ok(FeedMessage {
         id: r.get(0)?,
         topic_id: r.get(1)?,
@@ -65,7 +66,7 @@ fn message(r: &rusqlite::Row<'_>) -> rusqlite::Result<FeedMessage> {
 
 /// The site's newest `limit` messages, newest first: the end of the
 /// messages' primary key.
-pub fn latest_messages(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<FeedMessage>> {
+pub fn latest_messages(conn: &Conn, limit: u32) -> crate::db::Result<Vec<FeedMessage>> {
     conn.prepare_cached(LATEST_MESSAGES)?
         .query_map([limit], message)?
         .collect()
@@ -74,10 +75,10 @@ pub fn latest_messages(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<Fe
 /// A topic's newest `limit` messages, newest first: the end of its range
 /// of `messages_by_topic`.
 pub fn topic_messages(
-    conn: &Connection,
+    conn: &Conn,
     topic_id: i64,
     limit: u32,
-) -> rusqlite::Result<Vec<FeedMessage>> {
+) -> crate::db::Result<Vec<FeedMessage>> {
     conn.prepare_cached(TOPIC_MESSAGES)?
         .query_map(params![topic_id, limit], message)?
         .collect()
@@ -97,11 +98,7 @@ pub struct FeedTopic {
 
 /// A forum's `limit` newest topics, newest first: the end of its range of
 /// `topics_by_forum`.
-pub fn forum_topics(
-    conn: &Connection,
-    forum_id: i64,
-    limit: u32,
-) -> rusqlite::Result<Vec<FeedTopic>> {
+pub fn forum_topics(conn: &Conn, forum_id: i64, limit: u32) -> crate::db::Result<Vec<FeedTopic>> {
     conn.prepare_cached(FORUM_TOPICS)?
         .query_map(params![forum_id, limit], |r| {
             let html: Option<String> = r.get(4)?;
@@ -126,7 +123,7 @@ pub struct FeedForum {
     pub created_at: i64,
 }
 
-pub fn forum(conn: &Connection, id: i64) -> rusqlite::Result<Option<FeedForum>> {
+pub fn forum(conn: &Conn, id: i64) -> crate::db::Result<Option<FeedForum>> {
     conn.prepare_cached("SELECT id, name, description, created_at FROM forums WHERE id = ?1")?
         .query_row([id], |r| {
             Ok(FeedForum {
@@ -148,7 +145,7 @@ pub struct FeedTopicHead {
     pub created_at: i64,
 }
 
-pub fn topic(conn: &Connection, id: i64) -> rusqlite::Result<Option<FeedTopicHead>> {
+pub fn topic(conn: &Conn, id: i64) -> crate::db::Result<Option<FeedTopicHead>> {
     conn.prepare_cached(
         "SELECT t.id, t.title, f.name, t.created_at
            FROM topics t JOIN forums f ON f.id = t.forum_id
@@ -173,13 +170,13 @@ mod tests {
     use crate::db::{Db, DbConfig};
 
     /// How SQLite runs `sql`, its parameters all 1.
-    fn plan(conn: &Connection, sql: &str) -> String {
+    fn plan(conn: &Conn, sql: &str) -> String {
         let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-        let ones = vec![1; stmt.parameter_count()];
+        let ones = vec![1; sql.matches("?").count()];
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(ones), |r| r.get::<_, String>(3))
+            .query_map(crate::db::params_from_iter(ones), |r| r.get::<_, String>(3))
             .unwrap()
-            .collect::<rusqlite::Result<Vec<_>>>()
+            .collect::<crate::db::Result<Vec<_>>>()
             .unwrap();
         rows.join("\n")
     }

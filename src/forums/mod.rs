@@ -79,7 +79,7 @@ async fn home(State(state): State<AppState>, Viewer(user): Viewer, l: Lang) -> A
 
 /// A forum page's data, read in a fixed number of queries.
 pub fn load_page(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Conn,
     forum_id: i64,
     page: u32,
 ) -> AppResult<(queries::Forum, Vec<topics::queries::TopicRow>, Paging)> {

@@ -1,6 +1,7 @@
 //! Forum SQL: the home list, one forum, and the admin's changes.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Conn, OptionalExtension};
+use crate::params;
 
 use crate::db::now;
 
@@ -36,7 +37,7 @@ pub struct Forum {
 }
 
 /// Every forum with its counts and last activity, in one query.
-pub fn list(conn: &Connection) -> rusqlite::Result<Vec<ForumSummary>> {
+pub fn list(conn: &Conn) -> crate::db::Result<Vec<ForumSummary>> {
     let mut stmt = conn.prepare_cached(
         "SELECT f.id, f.name, f.description, f.topic_count, f.message_count,
                 m.id, m.topic_id, t.title, u.username, m.created_at
@@ -46,7 +47,7 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<ForumSummary>> {
            LEFT JOIN users u ON u.id = m.author_id
           ORDER BY f.id",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map((), |r| {
         let last = match r.get::<_, Option<i64>>(5)? {
             Some(message_id) => Some(LastPost {
                 message_id,
@@ -69,7 +70,7 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<ForumSummary>> {
     rows.collect()
 }
 
-pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<Forum>> {
+pub fn by_id(conn: &Conn, id: i64) -> crate::db::Result<Option<Forum>> {
     conn.prepare_cached(
         "SELECT id, name, description, topic_count, message_count FROM forums WHERE id = ?1",
     )?
@@ -93,26 +94,24 @@ pub enum Saved {
     Missing,
 }
 
-fn name_taken(conn: &Connection, name: &str, except: i64) -> rusqlite::Result<bool> {
+fn name_taken(conn: &Conn, name: &str, except: i64) -> crate::db::Result<bool> {
     conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM forums WHERE name = ?1 AND id <> ?2)")?
         .query_row(params![name, except], |r| r.get(0))
 }
 
-pub fn create(conn: &Connection, name: &str, description: &str) -> rusqlite::Result<Saved> {
+pub fn create(conn: &Conn, name: &str, description: &str) -> crate::db::Result<Saved> {
     if name_taken(conn, name, 0)? {
         return Ok(Saved::NameTaken);
     }
-    conn.prepare_cached("INSERT INTO forums (name, description, created_at) VALUES (?1, ?2, ?3)")?
-        .execute(params![name, description, now()])?;
-    Ok(Saved::Done(conn.last_insert_rowid()))
+    let id = conn
+        .prepare_cached(
+            "INSERT INTO forums (name, description, created_at) VALUES (?1, ?2, ?3) RETURNING id",
+        )?
+        .query_row(params![name, description, now()], |r| r.get(0))?;
+    Ok(Saved::Done(id))
 }
 
-pub fn update(
-    conn: &Connection,
-    id: i64,
-    name: &str,
-    description: &str,
-) -> rusqlite::Result<Saved> {
+pub fn update(conn: &Conn, id: i64, name: &str, description: &str) -> crate::db::Result<Saved> {
     if name_taken(conn, name, id)? {
         return Ok(Saved::NameTaken);
     }
@@ -128,14 +127,14 @@ pub fn update(
 
 /// Deletes a forum with its topics and messages; returns the ids of the
 /// topics that went with it, or `None` when there was no such forum.
-pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<Option<Vec<i64>>> {
+pub fn delete(conn: &Conn, id: i64) -> crate::db::Result<Option<Vec<i64>>> {
     if by_id(conn, id)?.is_none() {
         return Ok(None);
     }
     let topics: Vec<i64> = conn
         .prepare_cached("SELECT id FROM topics WHERE forum_id = ?1")?
         .query_map([id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     conn.prepare_cached(
         "DELETE FROM messages WHERE topic_id IN (SELECT id FROM topics WHERE forum_id = ?1)",
     )?

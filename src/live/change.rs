@@ -2,7 +2,7 @@
 //! by id. The hub reads their current state itself.
 
 /// A committed change, announced by the handler that made it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Change {
     TopicCreated {
         forum_id: i64,

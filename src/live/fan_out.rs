@@ -8,8 +8,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::db::Conn;
 use maud::html;
-use rusqlite::Connection;
 
 use super::catch_up::Frames;
 use super::change::Change;
@@ -35,7 +35,7 @@ struct Snapshot {
     message: Option<(MessageRow, i64)>,
 }
 
-fn read_snapshot(conn: &Connection, change: &Change, need: Need) -> AppResult<Snapshot> {
+fn read_snapshot(conn: &Conn, change: &Change, need: Need) -> AppResult<Snapshot> {
     let mut s = Snapshot::default();
     if need.home {
         s.home = Some(forum_queries::list(conn)?);
@@ -84,7 +84,7 @@ pub(super) struct Plan {
 /// Reads what `change`, just committed on `conn`, sends to the watchers
 /// `subs` has now.
 pub(super) fn prepare(
-    conn: &Connection,
+    conn: &Conn,
     subs: &mut Subs,
     marks: &ReadMarks,
     change: &Change,

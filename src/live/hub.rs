@@ -14,9 +14,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
+use crate::db::Conn;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use maud::Markup;
-use rusqlite::Connection;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::catch_up::{CacheBounds, CatchUpCache, Frames};
@@ -86,17 +86,14 @@ impl Hub {
 
     /// Reads a change just committed on `conn`, the writer, still held, and
     /// hands it to the delivery task.
-    pub fn publish(&self, conn: &Connection, change: &Change) {
+    pub fn publish(&self, conn: &Conn, change: &Change) {
         let mut subs = self.subs();
         subs.catch_up.clear();
         subs.published += 1;
         // One read transaction for all the change's reads: one snapshot, and
         // the file locked once rather than at each statement.
-        let prepared = conn.unchecked_transaction().and_then(|tx| {
-            let plan = fan_out::prepare(&tx, &mut subs, &self.shared.reads, change);
-            tx.commit().map(|()| plan)
-        });
-        let prepared = prepared.map_err(AppError::from).and_then(|plan| plan);
+        let prepared =
+            conn.snapshot(|tx| fan_out::prepare(tx, &mut subs, &self.shared.reads, change));
         match prepared {
             Ok(plan) => {
                 // Fails only once the hub is gone, and its sockets with it.
@@ -123,7 +120,7 @@ impl Hub {
         watch: Watch,
         kind: Kind,
         user: Option<i64>,
-        current: impl Fn() -> bool + Send + 'static,
+        current: impl Fn() -> bool + Send + Sync + 'static,
     ) -> (u64, Arc<Outbox>) {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::new());
@@ -187,7 +184,7 @@ impl Hub {
     /// every committed change has been fanned out (no change is published
     /// while the writer is held): either way it is exactly the state before
     /// the next change the socket receives.
-    fn add(&self, sub: Sub, current: impl Fn() -> bool) -> AppResult<()> {
+    fn add(&self, sub: Sub, current: impl Fn() -> bool + Sync) -> AppResult<()> {
         let Some(sub) = self.add_cached(sub, &current) else {
             return Ok(());
         };

@@ -6,8 +6,8 @@
 
 use std::collections::HashMap;
 
+use crate::db::{Conn, OptionalExtension};
 use axum::extract::ws::Utf8Bytes;
-use rusqlite::{Connection, OptionalExtension};
 
 use super::change::Change;
 use super::hub::Subs;
@@ -26,7 +26,7 @@ pub(super) fn shown_on(watch: Watch) -> bool {
 /// The frame that sets every marker on `watch` as `user` sees them now
 /// (`None`: nothing to set).
 pub(super) fn frame(
-    conn: &Connection,
+    conn: &Conn,
     marks: &ReadMarks,
     user: i64,
     watch: Watch,
@@ -71,7 +71,7 @@ pub(super) struct Own {
 /// `first_page`: the forum's first page of topics, when read; `page`: the
 /// topic page the message is on, when its topic is watched.
 pub(super) fn after_change(
-    conn: &Connection,
+    conn: &Conn,
     subs: &Subs,
     marks: &ReadMarks,
     change: &Change,
@@ -191,7 +191,7 @@ pub(super) fn after_change(
     }
 }
 
-fn author_of(conn: &Connection, message_id: i64) -> rusqlite::Result<Option<i64>> {
+fn author_of(conn: &Conn, message_id: i64) -> crate::db::Result<Option<i64>> {
     conn.prepare_cached("SELECT author_id FROM messages WHERE id = ?1")?
         .query_row([message_id], |r| r.get(0))
         .optional()

@@ -3,6 +3,7 @@
 
 mod catch_up;
 mod change;
+mod event;
 mod fan_out;
 mod heartbeat;
 mod hub;
@@ -22,6 +23,7 @@ use serde::Deserialize;
 
 pub use catch_up::CacheBounds;
 pub use change::Change;
+pub use event::Event;
 pub use heartbeat::Heartbeat;
 pub use hub::Hub;
 pub use outbox::CAPACITY as OUTBOX_CAPACITY;

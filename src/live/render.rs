@@ -4,8 +4,8 @@
 //! it is now, a removal. Applying one twice, or late, leaves the page right,
 //! which is what makes catch-up and the POST/socket race safe.
 
+use crate::db::Conn;
 use maud::{Markup, PreEscaped, html};
-use rusqlite::Connection;
 
 use super::watch::{Kind, Watch};
 use crate::error::{AppError, AppResult};
@@ -41,7 +41,7 @@ pub enum CatchUp {
 }
 
 /// The current state of a watched page's live regions, for one kind of viewer.
-pub fn catch_up(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<CatchUp> {
+pub fn catch_up(conn: &Conn, watch: Watch, kind: Kind) -> AppResult<CatchUp> {
     let mut read = catch_up_regions(conn, watch, kind)?;
     // A socket whose session ended comes back as a visitor's: its page then
     // says so (a visitor's own page is left as it is).
@@ -63,7 +63,7 @@ pub fn bell(l: crate::i18n::Lang, count: u32) -> Markup {
     layout::bell(l, count, REPLACE)
 }
 
-fn catch_up_regions(conn: &Connection, watch: Watch, kind: Kind) -> AppResult<CatchUp> {
+fn catch_up_regions(conn: &Conn, watch: Watch, kind: Kind) -> AppResult<CatchUp> {
     let (role, l) = (kind.role(), kind.lang());
     Ok(match watch {
         Watch::Home => CatchUp::Page(home_frames(l, &forums::queries::list(conn)?)),

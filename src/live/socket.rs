@@ -23,7 +23,7 @@ pub async fn serve(
     watch: Watch,
     kind: Kind,
     user: Option<i64>,
-    current: impl Fn() -> bool + Send + 'static,
+    current: impl Fn() -> bool + Send + Sync + 'static,
 ) {
     let (id, outbox) = hub.join(watch, kind, user, current).await;
     run(&mut socket, &outbox).await;

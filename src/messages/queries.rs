@@ -1,6 +1,7 @@
 //! Message SQL.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Conn, OptionalExtension};
+use crate::params;
 
 use crate::db::now;
 use crate::markdown::Body;
@@ -26,7 +27,7 @@ const COLUMNS: &str =
     "m.id, m.topic_id, m.author_id, u.username, m.body, m.body_html, m.created_at, m.edited_at,
     u.avatar FROM messages m JOIN users u ON u.id = m.author_id";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
+fn row(r: &crate::db::Row<'_>) -> crate::db::Result<MessageRow> {
     Ok(MessageRow {
         id: r.get(0)?,
         topic_id: r.get(1)?,
@@ -44,11 +45,11 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
 /// `offset`. Positions are dense (1, 2, 3, ...), so this is one index range
 /// of `messages_by_position`, as cheap deep in the topic as at its start.
 pub fn page(
-    conn: &Connection,
+    conn: &Conn,
     topic_id: i64,
     offset: i64,
     limit: u32,
-) -> rusqlite::Result<Vec<MessageRow>> {
+) -> crate::db::Result<Vec<MessageRow>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} WHERE m.topic_id = ?1 AND m.position > ?2 AND m.position <= ?2 + ?3
           ORDER BY m.position"
@@ -57,7 +58,7 @@ pub fn page(
     rows.collect()
 }
 
-pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<MessageRow>> {
+pub fn by_id(conn: &Conn, id: i64) -> crate::db::Result<Option<MessageRow>> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} WHERE m.id = ?1"))?
         .query_row([id], row)
         .optional()
@@ -65,7 +66,7 @@ pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<MessageRow>>
 
 /// How many messages of its topic come before this one (0 for the first):
 /// read from its stored position, not counted.
-pub fn position(conn: &Connection, topic_id: i64, id: i64) -> rusqlite::Result<i64> {
+pub fn position(conn: &Conn, topic_id: i64, id: i64) -> crate::db::Result<i64> {
     conn.prepare_cached("SELECT position - 1 FROM messages WHERE id = ?2 AND topic_id = ?1")?
         .query_row(params![topic_id, id], |r| r.get(0))
 }
@@ -77,12 +78,12 @@ pub const REPEAT_WINDOW: i64 = 30;
 /// The author's latest message, when it is `body` in `topic_id`, written
 /// in the last `REPEAT_WINDOW` seconds before `now` (one index seek).
 pub fn repeated(
-    conn: &Connection,
+    conn: &Conn,
     author_id: i64,
     topic_id: i64,
     body: &str,
     now: i64,
-) -> rusqlite::Result<Option<i64>> {
+) -> crate::db::Result<Option<i64>> {
     let last = conn
         .prepare_cached(
             "SELECT id, topic_id, body, created_at FROM messages
@@ -103,30 +104,33 @@ pub fn repeated(
 }
 
 pub fn insert(
-    conn: &Connection,
+    conn: &Conn,
     topic_id: i64,
     author_id: i64,
     body: &Body,
     at: i64,
-) -> rusqlite::Result<i64> {
+) -> crate::db::Result<i64> {
     // The next position: the writer is alone (one transaction at a time), and
     // the `message_added` trigger counts this message in right after.
     conn.prepare_cached(
         "INSERT INTO messages (topic_id, author_id, body, body_html, body_text, created_at, position)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT message_count + 1 FROM topics WHERE id = ?1))",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT message_count + 1 FROM topics WHERE id = ?1))
+         RETURNING id",
     )?
-    .execute(params![
-        topic_id,
-        author_id,
-        body.source,
-        body.html,
-        body.stored_text(),
-        at
-    ])?;
-    Ok(conn.last_insert_rowid())
+    .query_row(
+        params![
+            topic_id,
+            author_id,
+            body.source,
+            body.html,
+            body.stored_text(),
+            at
+        ],
+        |r| r.get(0),
+    )
 }
 
-pub fn edit(conn: &Connection, id: i64, body: &Body) -> rusqlite::Result<()> {
+pub fn edit(conn: &Conn, id: i64, body: &Body) -> crate::db::Result<()> {
     conn.prepare_cached(
         "UPDATE messages SET body = ?2, body_html = ?3, body_text = ?4, edited_at = ?5 WHERE id = ?1",
     )?
@@ -139,7 +143,7 @@ pub fn edit(conn: &Connection, id: i64, body: &Body) -> rusqlite::Result<()> {
 /// topic's messages going all together, with their topic, need none of it.)
 /// Deletes message `id` and moves the later ones of its topic up a place;
 /// returns how many came before it (`None`: it was already gone).
-pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<Option<i64>> {
+pub fn delete(conn: &Conn, id: i64) -> crate::db::Result<Option<i64>> {
     let gone: Option<(i64, i64)> = conn
         .prepare_cached("DELETE FROM messages WHERE id = ?1 RETURNING topic_id, position")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -92,16 +92,14 @@ async fn list(
 /// Marks `user`'s notification `id` read (`None`: all), then sets and
 /// rings their bell, in commit order.
 async fn mark(state: &AppState, user: i64, id: Option<i64>) -> AppResult<()> {
-    let (hub, bells) = (state.hub.clone(), state.bells.clone());
     state
         .db
-        .write_then(
+        .write_logged(
             move |tx| {
                 queries::mark_read(tx, user, id)?;
                 Ok(queries::unread_count(tx, user)?)
             },
-            |count| *count,
-            move |_, count| ring(&hub, &bells, &[(user, count)]),
+            move |count| worker::ringing(&[(user, *count)]),
         )
         .await?;
     Ok(())
@@ -236,7 +234,7 @@ struct LevelInput {
 }
 
 /// `user`'s level in `topic`, for the topic page's control.
-pub fn level_of(conn: &rusqlite::Connection, topic: i64, user: i64) -> AppResult<Option<Level>> {
+pub fn level_of(conn: &crate::db::Conn, topic: i64, user: i64) -> AppResult<Option<Level>> {
     Ok(queries::level(conn, topic, user)?)
 }
 

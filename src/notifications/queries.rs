@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Conn, OptionalExtension};
+use crate::params;
 
 use crate::markdown::Members;
 
@@ -54,7 +55,7 @@ pub const KEPT: i64 = 200;
 pub const STEP: i64 = 1_000;
 
 /// The members among `names` (lower-cased): one index seek each.
-pub fn members_named(conn: &Connection, names: &[String]) -> rusqlite::Result<Members> {
+pub fn members_named(conn: &Conn, names: &[String]) -> crate::db::Result<Members> {
     let mut stmt = conn.prepare_cached("SELECT id, username FROM users WHERE username = ?1")?;
     let mut found = Members::new();
     for name in names {
@@ -81,12 +82,12 @@ fn split(ids: &str) -> Vec<i64> {
 /// Records what message `message_id` is to notify: one small row, in the
 /// transaction that writes the message.
 pub fn enqueue(
-    conn: &Connection,
+    conn: &Conn,
     message_id: i64,
     mentions: &[i64],
     quotes: &[i64],
     replies: bool,
-) -> rusqlite::Result<()> {
+) -> crate::db::Result<()> {
     conn.prepare_cached(
         "INSERT INTO notify_jobs (message_id, mentions, quotes, replies) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -100,11 +101,11 @@ pub fn enqueue(
 }
 
 /// Whether the worker has anything to do.
-pub fn pending(conn: &Connection) -> rusqlite::Result<bool> {
+pub fn pending(conn: &Conn) -> crate::db::Result<bool> {
     conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM notify_jobs) OR EXISTS (SELECT 1 FROM notify_recount)",
     )?
-    .query_row([], |r| r.get(0))
+    .query_row((), |r| r.get(0))
 }
 
 struct Job {
@@ -120,7 +121,7 @@ struct Job {
 /// gone through (a job of a large topic is done a `STEP` at a time, its
 /// place kept in the job). Returns each member whose count may have moved,
 /// with their count now, and whether jobs remain.
-pub fn work(conn: &Connection, budget: i64, now: i64) -> rusqlite::Result<(Vec<(i64, u32)>, bool)> {
+pub fn work(conn: &Conn, budget: i64, now: i64) -> crate::db::Result<(Vec<(i64, u32)>, bool)> {
     let mut touched = BTreeSet::new();
     let mut spent = 0;
     let mut next = conn.prepare_cached(
@@ -129,7 +130,7 @@ pub fn work(conn: &Connection, budget: i64, now: i64) -> rusqlite::Result<(Vec<(
     )?;
     let more = loop {
         let Some(job) = next
-            .query_row([], |r| {
+            .query_row((), |r| {
                 Ok(Job {
                     id: r.get(0)?,
                     message_id: r.get(1)?,
@@ -151,24 +152,19 @@ pub fn work(conn: &Connection, budget: i64, now: i64) -> rusqlite::Result<(Vec<(
     // Counts moved by deletions (a message gone with its notifications).
     for user in conn
         .prepare_cached("DELETE FROM notify_recount RETURNING user_id")?
-        .query_map([], |r| r.get::<_, i64>(0))?
+        .query_map((), |r| r.get::<_, i64>(0))?
     {
         touched.insert(user?);
     }
     let counts = pruned_counts(conn, touched)?;
     // Pruning queued recounts of those just counted.
     conn.prepare_cached("DELETE FROM notify_recount")?
-        .execute([])?;
+        .execute(())?;
     Ok((counts, more))
 }
 
 /// One job, or one step of it; returns how much of the budget it took.
-fn do_job(
-    conn: &Connection,
-    job: &Job,
-    now: i64,
-    touched: &mut BTreeSet<i64>,
-) -> rusqlite::Result<i64> {
+fn do_job(conn: &Conn, job: &Job, now: i64, touched: &mut BTreeSet<i64>) -> crate::db::Result<i64> {
     let message: Option<(i64, i64)> = conn
         .prepare_cached("SELECT topic_id, author_id FROM messages WHERE id = ?1")?
         .query_row([job.message_id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -185,7 +181,7 @@ fn do_job(
           WHERE excluded.kind < notifications.kind
          RETURNING user_id",
     )?;
-    let mut one = |user: i64, kind: Kind| -> rusqlite::Result<()> {
+    let mut one = |user: i64, kind: Kind| -> crate::db::Result<()> {
         let done = notify
             .query_row(
                 params![user, job.message_id, kind as i64, now, author, kind.bit()],
@@ -255,7 +251,7 @@ fn do_job(
     Ok(spent)
 }
 
-fn finish(conn: &Connection, job: i64) -> rusqlite::Result<()> {
+fn finish(conn: &Conn, job: i64) -> crate::db::Result<()> {
     conn.prepare_cached("DELETE FROM notify_jobs WHERE id = ?1")?
         .execute([job])?;
     Ok(())
@@ -266,11 +262,11 @@ fn finish(conn: &Connection, job: i64) -> rusqlite::Result<()> {
 /// reporting transaction: admins are few, so it is a handful of rows.
 /// Returns the admins' new unread counts, for their bells.
 pub fn report_to_admins(
-    conn: &Connection,
+    conn: &Conn,
     message_id: i64,
     reporter: i64,
     now: i64,
-) -> rusqlite::Result<Vec<(i64, u32)>> {
+) -> crate::db::Result<Vec<(i64, u32)>> {
     let admins = conn
         .prepare_cached(
             "INSERT INTO notifications (user_id, message_id, kind, created_at)
@@ -288,9 +284,9 @@ pub fn report_to_admins(
 /// Keeps each of `users`' `KEPT` newest notifications and returns their
 /// unread counts, for their bells.
 fn pruned_counts(
-    conn: &Connection,
+    conn: &Conn,
     users: impl IntoIterator<Item = i64>,
-) -> rusqlite::Result<Vec<(i64, u32)>> {
+) -> crate::db::Result<Vec<(i64, u32)>> {
     let mut prune = conn.prepare_cached(
         "DELETE FROM notifications WHERE user_id = ?1 AND id <
            (SELECT id FROM notifications WHERE user_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
@@ -305,7 +301,7 @@ fn pruned_counts(
 }
 
 /// How many notifications `user` has not read (kept by triggers).
-pub fn unread_count(conn: &Connection, user: i64) -> rusqlite::Result<u32> {
+pub fn unread_count(conn: &Conn, user: i64) -> crate::db::Result<u32> {
     conn.prepare_cached("SELECT notifications_unread FROM users WHERE id = ?1")?
         .query_row([user], |r| r.get(0))
         .optional()
@@ -313,9 +309,9 @@ pub fn unread_count(conn: &Connection, user: i64) -> rusqlite::Result<u32> {
 }
 
 /// Every member with unread notifications, and how many.
-pub fn all_unread_counts(conn: &Connection) -> rusqlite::Result<Vec<(i64, u32)>> {
+pub fn all_unread_counts(conn: &Conn) -> crate::db::Result<Vec<(i64, u32)>> {
     conn.prepare("SELECT id, notifications_unread FROM users WHERE notifications_unread > 0")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect()
 }
 
@@ -333,7 +329,7 @@ pub struct Row {
 }
 
 /// `user`'s notifications, newest first: `limit` after `offset`.
-pub fn page(conn: &Connection, user: i64, offset: i64, limit: u32) -> rusqlite::Result<Vec<Row>> {
+pub fn page(conn: &Conn, user: i64, offset: i64, limit: u32) -> crate::db::Result<Vec<Row>> {
     conn.prepare_cached(
         "SELECT n.id, n.message_id, n.kind, n.created_at, n.unread, u.username, t.title
            FROM notifications n
@@ -357,13 +353,13 @@ pub fn page(conn: &Connection, user: i64, offset: i64, limit: u32) -> rusqlite::
 }
 
 /// How many notifications `user` has (at most `KEPT` and a step's worth).
-pub fn count(conn: &Connection, user: i64) -> rusqlite::Result<i64> {
+pub fn count(conn: &Conn, user: i64) -> crate::db::Result<i64> {
     conn.prepare_cached("SELECT count(*) FROM notifications WHERE user_id = ?1")?
         .query_row([user], |r| r.get(0))
 }
 
 /// One of `user`'s notifications.
-pub fn by_id(conn: &Connection, user: i64, id: i64) -> rusqlite::Result<Option<Row>> {
+pub fn by_id(conn: &Conn, user: i64, id: i64) -> crate::db::Result<Option<Row>> {
     let rows = conn
         .prepare_cached(
             "SELECT n.id, n.message_id, n.kind, n.created_at, n.unread, u.username, t.title
@@ -389,7 +385,7 @@ pub fn by_id(conn: &Connection, user: i64, id: i64) -> rusqlite::Result<Option<R
 }
 
 /// Marks one of `user`'s notifications read (`None`: all of them).
-pub fn mark_read(conn: &Connection, user: i64, id: Option<i64>) -> rusqlite::Result<()> {
+pub fn mark_read(conn: &Conn, user: i64, id: Option<i64>) -> crate::db::Result<()> {
     match id {
         Some(id) => conn
             .prepare_cached(
@@ -406,19 +402,19 @@ pub fn mark_read(conn: &Connection, user: i64, id: Option<i64>) -> rusqlite::Res
 }
 
 /// The kinds `user` is notified of (bits of `Kind::bit`).
-pub fn kinds(conn: &Connection, user: i64) -> rusqlite::Result<i64> {
+pub fn kinds(conn: &Conn, user: i64) -> crate::db::Result<i64> {
     conn.prepare_cached("SELECT notify_kinds FROM users WHERE id = ?1")?
         .query_row([user], |r| r.get(0))
 }
 
-pub fn set_kinds(conn: &Connection, user: i64, kinds: i64) -> rusqlite::Result<()> {
+pub fn set_kinds(conn: &Conn, user: i64, kinds: i64) -> crate::db::Result<()> {
     conn.prepare_cached("UPDATE users SET notify_kinds = ?2 WHERE id = ?1")?
         .execute(params![user, kinds & 7])?;
     Ok(())
 }
 
 /// `user`'s level in `topic`, if any.
-pub fn level(conn: &Connection, topic: i64, user: i64) -> rusqlite::Result<Option<Level>> {
+pub fn level(conn: &Conn, topic: i64, user: i64) -> crate::db::Result<Option<Level>> {
     conn.prepare_cached("SELECT level FROM topic_members WHERE topic_id = ?1 AND user_id = ?2")?
         .query_row(params![topic, user], |r| r.get::<_, i64>(0))
         .optional()
@@ -434,11 +430,11 @@ pub fn level(conn: &Connection, topic: i64, user: i64) -> rusqlite::Result<Optio
 /// Sets `user`'s level in `topic`; `None` goes back to what posting gives
 /// (a participant if they posted there, else nothing).
 pub fn set_level(
-    conn: &Connection,
+    conn: &Conn,
     topic: i64,
     user: i64,
     level: Option<Level>,
-) -> rusqlite::Result<()> {
+) -> crate::db::Result<()> {
     match level {
         Some(level) => conn
             .prepare_cached(

@@ -90,15 +90,22 @@ pub async fn step(db: &Db, hub: &Hub, bells: &Bells) -> AppResult<bool> {
     if !db.read(|c| Ok(queries::pending(c)?)).await? {
         return Ok(false);
     }
-    let (hub, bells) = (hub.clone(), bells.clone());
+    let _ = (hub, bells);
     let (_, more) = db
-        .write_then(
+        .write_logged(
             |tx| Ok(queries::work(tx, BUDGET, crate::db::now())?),
-            |(counts, _)| counts.clone(),
-            move |_, counts| ring(&hub, &bells, &counts),
+            |(counts, _)| ringing(counts),
         )
         .await?;
     Ok(more)
+}
+
+/// The event that rings the bells of `counts` (none when empty).
+pub fn ringing(counts: &[(i64, u32)]) -> Vec<String> {
+    if counts.is_empty() {
+        return Vec::new();
+    }
+    vec![crate::live::Event::Bells(counts.to_vec()).encode()]
 }
 
 /// Sets `counts` and sends each member's bell to their open pages. Called

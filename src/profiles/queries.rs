@@ -1,6 +1,7 @@
 //! Profile SQL: a member by name, and their messages newest first.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Conn, OptionalExtension};
+use crate::params;
 
 /// What a profile shows about a member.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,7 +18,7 @@ pub struct Profile {
 
 /// The member called `name`, ignoring case (the column's collation); an
 /// account awaiting approval has no profile yet.
-pub fn by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<Profile>> {
+pub fn by_name(conn: &Conn, name: &str) -> crate::db::Result<Option<Profile>> {
     conn.prepare_cached(
         "SELECT id, username, avatar, created_at, last_seen_at, message_count
            FROM users WHERE username = ?1 AND status <> 'pending'",
@@ -53,12 +54,12 @@ pub struct Authored {
 /// with 200,000 messages pages as cheaply as one with 20, less that skip
 /// (at most 100,000 index entries: about 2 ms).
 pub fn page(
-    conn: &Connection,
+    conn: &Conn,
     author_id: i64,
     total: i64,
     offset: i64,
     limit: u32,
-) -> rusqlite::Result<Vec<Authored>> {
+) -> crate::db::Result<Vec<Authored>> {
     let (sql, skip) = if offset <= total / 2 {
         (
             "SELECT id FROM messages INDEXED BY messages_by_author
@@ -111,7 +112,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (db, _) = Db::open(&dir.path().join("t.db"), &crate::db::DbConfig::default()).unwrap();
         db.between_writes(|conn| {
-            let tx = conn.unchecked_transaction()?;
+            let raw = conn.lite().unwrap().unchecked_transaction()?;
+            let tx = crate::db::Conn::Lite(&raw);
             let a = crate::auth::queries::create_user(&tx, "a", "!", false)?
                 .unwrap()
                 .id;
@@ -140,12 +142,12 @@ mod tests {
                     0,
                 )?;
             }
-            tx.commit()?;
+            raw.commit()?;
             for author in [a, b] {
                 let all: Vec<i64> = conn
                     .prepare("SELECT id FROM messages WHERE author_id = ?1 ORDER BY id DESC")?
                     .query_map([author], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
+                    .collect::<crate::db::Result<_>>()?;
                 let total: i64 = conn.query_row(
                     "SELECT message_count FROM users WHERE id = ?1",
                     [author],

@@ -13,11 +13,11 @@ pub mod views;
 
 use std::collections::HashMap;
 
+use crate::db::Conn;
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
-use rusqlite::Connection;
 
 pub use marks::ReadMarks;
 pub use queries::Unread;
@@ -40,12 +40,12 @@ pub fn router() -> Router<AppState> {
 /// What `user` has not read in a topic whose last message is `last` and
 /// which holds `count` messages, given their forum's `watermark`.
 pub fn unread_topic(
-    conn: &Connection,
+    conn: &Conn,
     marks: &ReadMarks,
     user: i64,
     watermark: i64,
     topic: (i64, i64, i64),
-) -> rusqlite::Result<Option<Unread>> {
+) -> crate::db::Result<Option<Unread>> {
     let (topic_id, last, _) = topic;
     if last <= watermark || last <= marks.pending(user, topic_id) {
         return Ok(None);
@@ -57,13 +57,13 @@ pub fn unread_topic(
 /// The unread part of `topic` for `user`, given their written marks: the
 /// forum's watermark and their mark in the topic (lifted by a pending one).
 fn unread_past(
-    conn: &Connection,
+    conn: &Conn,
     marks: &ReadMarks,
     user: i64,
     topic: (i64, i64, i64),
     watermark: i64,
     written: i64,
-) -> rusqlite::Result<Option<Unread>> {
+) -> crate::db::Result<Option<Unread>> {
     let (topic_id, last, count) = topic;
     let read = marks.effective(user, topic_id, written).max(watermark);
     if last <= read {
@@ -76,12 +76,12 @@ fn unread_past(
 /// message count). Two reads at most: their marks, then, when something is
 /// unread, the first unread message.
 pub fn unread_in_forum(
-    conn: &Connection,
+    conn: &Conn,
     marks: &ReadMarks,
     user: i64,
     forum_id: i64,
     topic: (i64, i64, i64),
-) -> rusqlite::Result<Option<Unread>> {
+) -> crate::db::Result<Option<Unread>> {
     let (topic_id, last, _) = topic;
     if last <= marks.pending(user, topic_id) {
         return Ok(None);
@@ -92,12 +92,12 @@ pub fn unread_in_forum(
 
 /// What `user` has not read in each of a forum page's topics.
 pub fn unread_rows(
-    conn: &Connection,
+    conn: &Conn,
     marks: &ReadMarks,
     user: i64,
     forum_id: i64,
     rows: &[TopicRow],
-) -> rusqlite::Result<HashMap<i64, Option<Unread>>> {
+) -> crate::db::Result<HashMap<i64, Option<Unread>>> {
     let watermark = queries::watermark(conn, user, forum_id)?;
     rows.iter()
         .map(|t| {
@@ -109,11 +109,11 @@ pub fn unread_rows(
 
 /// Whether `user` has anything unread in forum `forum_id`.
 pub fn forum_unread(
-    conn: &Connection,
+    conn: &Conn,
     marks: &ReadMarks,
     user: i64,
     forum_id: i64,
-) -> rusqlite::Result<bool> {
+) -> crate::db::Result<bool> {
     let watermark = queries::watermark(conn, user, forum_id)?;
     queries::forum_has_unread(conn, user, forum_id, watermark, |topic| {
         marks.pending(user, topic)
@@ -122,11 +122,11 @@ pub fn forum_unread(
 
 /// Which forums hold something `user` has not read.
 pub fn unread_forums(
-    conn: &Connection,
+    conn: &Conn,
     marks: &ReadMarks,
     user: i64,
     forums: &[ForumSummary],
-) -> rusqlite::Result<HashMap<i64, bool>> {
+) -> crate::db::Result<HashMap<i64, bool>> {
     forums
         .iter()
         .map(|f| Ok((f.id, forum_unread(conn, marks, user, f.id)?)))

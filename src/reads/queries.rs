@@ -1,6 +1,7 @@
 //! Read marks in the database, and what a member has not read.
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use crate::db::{Conn, OptionalExtension};
+use crate::params;
 
 use crate::messages::page_of;
 
@@ -15,7 +16,7 @@ pub struct Unread {
 
 /// The id up to which `user` has read every message of `forum_id` by
 /// "mark all read", for that forum or the whole site (0: never).
-pub fn watermark(conn: &Connection, user: i64, forum_id: i64) -> rusqlite::Result<i64> {
+pub fn watermark(conn: &Conn, user: i64, forum_id: i64) -> crate::db::Result<i64> {
     conn.prepare_cached(
         "SELECT max(u.read_before,
                     coalesce((SELECT message_id FROM forum_reads
@@ -31,11 +32,11 @@ pub fn watermark(conn: &Connection, user: i64, forum_id: i64) -> rusqlite::Resul
 /// forum's watermark (`watermark`) and their mark in the topic (0: never
 /// opened).
 pub fn marks(
-    conn: &Connection,
+    conn: &Conn,
     user: i64,
     forum_id: i64,
     topic_id: i64,
-) -> rusqlite::Result<(i64, i64)> {
+) -> crate::db::Result<(i64, i64)> {
     conn.prepare_cached(
         "SELECT max(u.read_before, coalesce(f.message_id, 0)), coalesce(t.message_id, 0)
            FROM users u
@@ -51,7 +52,7 @@ pub fn marks(
 }
 
 /// `user`'s mark in `topic_id` as written (0: never opened).
-pub fn topic_mark(conn: &Connection, user: i64, topic_id: i64) -> rusqlite::Result<i64> {
+pub fn topic_mark(conn: &Conn, user: i64, topic_id: i64) -> crate::db::Result<i64> {
     conn.prepare_cached("SELECT message_id FROM topic_reads WHERE user_id = ?1 AND topic_id = ?2")?
         .query_row(params![user, topic_id], |r| r.get(0))
         .optional()
@@ -61,11 +62,11 @@ pub fn topic_mark(conn: &Connection, user: i64, topic_id: i64) -> rusqlite::Resu
 /// The unread part of a topic of `message_count` messages for a reader who
 /// has read up to `read` (one index seek).
 pub fn unread_after(
-    conn: &Connection,
+    conn: &Conn,
     topic_id: i64,
     message_count: i64,
     read: i64,
-) -> rusqlite::Result<Option<Unread>> {
+) -> crate::db::Result<Option<Unread>> {
     let first = conn
         .prepare_cached(
             "SELECT id, position FROM messages WHERE topic_id = ?1 AND id > ?2 ORDER BY id LIMIT 1",
@@ -92,12 +93,12 @@ pub const HOME_SCAN: i64 = 1_000;
 /// `HOME_SCAN` topics all read, it says no (an older unread topic still
 /// shows on the forum's pages).
 pub fn forum_has_unread(
-    conn: &Connection,
+    conn: &Conn,
     user: i64,
     forum_id: i64,
     watermark: i64,
     pending: impl Fn(i64) -> i64,
-) -> rusqlite::Result<bool> {
+) -> crate::db::Result<bool> {
     let mut stmt = conn.prepare_cached(
         "SELECT t.id, t.last_message_id, coalesce(r.message_id, 0)
            FROM topics t
@@ -106,27 +107,32 @@ pub fn forum_has_unread(
           ORDER BY t.last_message_id DESC
           LIMIT ?4",
     )?;
-    let mut rows = stmt.query(params![user, forum_id, watermark, HOME_SCAN])?;
-    while let Some(row) = rows.next()? {
+    let mut unread = false;
+    stmt.for_each(params![user, forum_id, watermark, HOME_SCAN], |row| {
         let (topic, last, read): (i64, i64, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
-        if last > read.max(pending(topic)) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+        unread = last > read.max(pending(topic));
+        Ok(!unread)
+    })?;
+    Ok(unread)
 }
 
 /// Writes marks, each only forward; a mark of a topic deleted since is
 /// dropped.
-pub fn save(tx: &Transaction, marks: &[((i64, i64), i64)]) -> rusqlite::Result<()> {
-    let mut stmt = tx.prepare_cached(
+pub fn save(tx: &Conn, marks: &[((i64, i64), i64)]) -> crate::db::Result<()> {
+    let mut stmt = tx.prepare_cached(tx.pick(
         "INSERT INTO topic_reads (user_id, topic_id, message_id)
          SELECT ?1, ?2, ?3
           WHERE EXISTS (SELECT 1 FROM topics WHERE id = ?2)
             AND EXISTS (SELECT 1 FROM users WHERE id = ?1)
          ON CONFLICT (user_id, topic_id)
          DO UPDATE SET message_id = max(message_id, excluded.message_id)",
-    )?;
+        "INSERT INTO topic_reads (user_id, topic_id, message_id)
+         SELECT ?1, ?2, ?3
+          WHERE EXISTS (SELECT 1 FROM topics WHERE id = ?2)
+            AND EXISTS (SELECT 1 FROM users WHERE id = ?1)
+         ON CONFLICT (user_id, topic_id)
+         DO UPDATE SET message_id = greatest(topic_reads.message_id, excluded.message_id)",
+    ))?;
     for &((user, topic), id) in marks {
         stmt.execute(params![user, topic, id])?;
     }
@@ -135,7 +141,7 @@ pub fn save(tx: &Transaction, marks: &[((i64, i64), i64)]) -> rusqlite::Result<(
 
 /// Every message of `forum_id` so far is read by `user`. False when the
 /// forum does not exist.
-pub fn mark_forum(tx: &Transaction, user: i64, forum_id: i64) -> rusqlite::Result<bool> {
+pub fn mark_forum(tx: &Conn, user: i64, forum_id: i64) -> crate::db::Result<bool> {
     let n = tx.execute(
         "INSERT INTO forum_reads (user_id, forum_id, message_id)
          SELECT ?1, id, coalesce(last_message_id, 0) FROM forums WHERE id = ?2
@@ -147,7 +153,7 @@ pub fn mark_forum(tx: &Transaction, user: i64, forum_id: i64) -> rusqlite::Resul
 }
 
 /// Every message so far is read by `user`.
-pub fn mark_all(tx: &Transaction, user: i64) -> rusqlite::Result<()> {
+pub fn mark_all(tx: &Conn, user: i64) -> crate::db::Result<()> {
     tx.execute(
         "UPDATE users
             SET read_before = max(read_before, (SELECT coalesce(max(id), 0) FROM messages))

@@ -94,10 +94,9 @@ async fn report(
         return Err(AppError::TooManyAttempts(refuse(errors)));
     }
     let reporter = user.id;
-    let (hub, bells) = (state.hub.clone(), state.bells.clone());
     let sent = state
         .db
-        .write_then(
+        .write_logged(
             move |tx| {
                 let sent = queries::send(tx, id, reporter, &reason)?;
                 // The admins hear of it: a notification each, in this
@@ -108,8 +107,7 @@ async fn report(
                 };
                 Ok((sent, bells))
             },
-            |(_, counts)| counts.clone(),
-            move |_, counts| worker::ring(&hub, &bells, &counts),
+            |(_, counts)| worker::ringing(counts),
         )
         .await?
         .0;

@@ -1,6 +1,7 @@
 //! Reports in the database: sending one, the admins' queue, handling it.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Conn, OptionalExtension};
+use crate::params;
 
 use crate::db::now;
 
@@ -18,12 +19,7 @@ pub enum Sent {
 pub const WAITING_MAX: i64 = 20;
 
 /// Records `reporter`'s report of `message_id`.
-pub fn send(
-    conn: &Connection,
-    message_id: i64,
-    reporter: i64,
-    reason: &str,
-) -> rusqlite::Result<Sent> {
+pub fn send(conn: &Conn, message_id: i64, reporter: i64, reason: &str) -> crate::db::Result<Sent> {
     let already: bool = conn
         .prepare_cached("SELECT 1 FROM reports WHERE message_id = ?1 AND reporter_id = ?2")?
         .query_row(params![message_id, reporter], |_| Ok(true))
@@ -42,15 +38,15 @@ pub fn send(
 }
 
 /// How many of `reporter`'s reports wait for an admin.
-pub fn waiting(conn: &Connection, reporter: i64) -> rusqlite::Result<i64> {
+pub fn waiting(conn: &Conn, reporter: i64) -> crate::db::Result<i64> {
     conn.prepare_cached("SELECT count(*) FROM reports WHERE reporter_id = ?1")?
         .query_row([reporter], |r| r.get(0))
 }
 
 /// How many messages wait in the queue.
-pub fn reported_count(conn: &Connection) -> rusqlite::Result<i64> {
+pub fn reported_count(conn: &Conn) -> crate::db::Result<i64> {
     conn.prepare_cached("SELECT count(DISTINCT message_id) FROM reports")?
-        .query_row([], |r| r.get(0))
+        .query_row((), |r| r.get(0))
 }
 
 /// One reported message in the queue, with every report of it.
@@ -83,7 +79,7 @@ const REPORTS_SHOWN: i64 = 10;
 /// A page of the queue: reported messages, most recently reported first.
 /// Its cost grows with the reports waiting, which `WAITING_MAX` per member
 /// bounds; admins empty it.
-pub fn queue(conn: &Connection, offset: i64, limit: i64) -> rusqlite::Result<Vec<Reported>> {
+pub fn queue(conn: &Conn, offset: i64, limit: i64) -> crate::db::Result<Vec<Reported>> {
     let mut messages = conn
         .prepare_cached(
             "SELECT r.message_id, m.topic_id, t.title, m.position = 1, m.author_id, u.username,
@@ -131,14 +127,14 @@ pub fn queue(conn: &Connection, offset: i64, limit: i64) -> rusqlite::Result<Vec
 }
 
 /// How many reports `message_id` has.
-pub fn count_of(conn: &Connection, message_id: i64) -> rusqlite::Result<i64> {
+pub fn count_of(conn: &Conn, message_id: i64) -> crate::db::Result<i64> {
     conn.prepare_cached("SELECT count(*) FROM reports WHERE message_id = ?1")?
         .query_row([message_id], |r| r.get(0))
 }
 
 /// Handles `message_id`'s reports without touching the message; how many
 /// there were.
-pub fn dismiss(conn: &Connection, message_id: i64) -> rusqlite::Result<usize> {
+pub fn dismiss(conn: &Conn, message_id: i64) -> crate::db::Result<usize> {
     conn.prepare_cached("DELETE FROM reports WHERE message_id = ?1")?
         .execute([message_id])
 }

@@ -3,7 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, ErrorCode, params};
+use crate::db::Conn;
+use crate::params;
 
 /// What the excerpts put around each word found: control characters, which
 /// no stored text holds (`invisible` removes them on the way in), so the
@@ -46,24 +47,36 @@ const STEPS_BETWEEN_CHECKS: i32 = 100;
 /// The `limit` matches of `query` after the first `offset`, or `None` when
 /// finding them would take more than `budget` (`BUDGET`).
 pub fn hits_within_budget(
-    conn: &Connection,
+    conn: &Conn,
     query: &str,
     offset: i64,
     limit: u32,
     budget: Duration,
-) -> rusqlite::Result<Option<Vec<Hit>>> {
-    let deadline = Instant::now() + budget;
-    conn.progress_handler(
-        STEPS_BETWEEN_CHECKS,
-        Some(move || Instant::now() > deadline),
-    )?;
-    let found = hits(conn, query, offset, limit);
-    // The connection goes back to the pool: the next user gets none.
-    conn.progress_handler(0, None::<fn() -> bool>)?;
-    match found {
-        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::OperationInterrupted => {
-            Ok(None)
+) -> crate::db::Result<Option<Vec<Hit>>> {
+    let found = match conn.lite() {
+        Some(lite) => {
+            let deadline = Instant::now() + budget;
+            lite.progress_handler(
+                STEPS_BETWEEN_CHECKS,
+                Some(move || Instant::now() > deadline),
+            )?;
+            let found = hits(conn, query, offset, limit);
+            // The connection goes back to the pool: the next user gets none.
+            lite.progress_handler(0, None::<fn() -> bool>)?;
+            found
         }
+        None => {
+            // PostgreSQL stops the statement itself; the setting ends with
+            // the read transaction.
+            conn.execute_batch(&format!(
+                "SET LOCAL statement_timeout = {}",
+                budget.as_millis().max(1)
+            ))?;
+            hits(conn, query, offset, limit)
+        }
+    };
+    match found {
+        Err(e) if e.is_interrupted() => Ok(None),
         other => other.map(Some),
     }
 }
@@ -73,7 +86,7 @@ pub fn hits_within_budget(
 /// ids from the highest down and stops at the page's end, so a page costs
 /// about the same for a word in ten messages or in a million; only the
 /// page's rows are joined and excerpted.
-pub fn hits(conn: &Connection, query: &str, offset: i64, limit: u32) -> rusqlite::Result<Vec<Hit>> {
+pub fn hits(conn: &Conn, query: &str, offset: i64, limit: u32) -> crate::db::Result<Vec<Hit>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT h.rowid, h.title, h.excerpt, m.topic_id, t.title, f.id, f.name, u.username,
                 m.created_at
@@ -105,8 +118,8 @@ pub fn hits(conn: &Connection, query: &str, offset: i64, limit: u32) -> rusqlite
 }
 
 /// Every forum's id and name, by name, for the form's choice of forum.
-pub fn forums(conn: &Connection) -> rusqlite::Result<Vec<(i64, String)>> {
+pub fn forums(conn: &Conn) -> crate::db::Result<Vec<(i64, String)>> {
     conn.prepare_cached("SELECT id, name FROM forums ORDER BY name")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect()
 }

@@ -3,7 +3,7 @@
 //! for an external-content table, also compares the index with the view)
 //! passes and searches find exactly what the messages hold.
 
-use rusqlite::Connection;
+use crate::db::Conn;
 
 use super::queries;
 use super::query::{self, Filters};
@@ -13,15 +13,15 @@ use crate::markdown::Body;
 use crate::messages::queries as messages;
 use crate::topics::queries as topics;
 
-fn check(conn: &Connection) {
+fn check(conn: &Conn) {
     conn.execute(
         "INSERT INTO search (search, rank) VALUES ('integrity-check', 1)",
-        [],
+        (),
     )
     .expect("the index matches the messages");
 }
 
-fn found(conn: &Connection, q: &str, filters: Filters) -> Vec<i64> {
+fn found(conn: &Conn, q: &str, filters: Filters) -> Vec<i64> {
     let expr = query::to_match(&query::parse(q).unwrap(), filters);
     queries::hits(conn, &expr, 0, 100)
         .unwrap()
@@ -30,7 +30,7 @@ fn found(conn: &Connection, q: &str, filters: Filters) -> Vec<i64> {
         .collect()
 }
 
-fn any(conn: &Connection, q: &str) -> Vec<i64> {
+fn any(conn: &Conn, q: &str) -> Vec<i64> {
     found(conn, q, Filters::default())
 }
 
@@ -127,9 +127,9 @@ fn the_index_follows_every_write() {
         forums::delete(conn, cafe)?;
         check(conn);
         assert!(any(conn, "ecole").is_empty() && any(conn, "rien").is_empty());
-        let left: i64 = conn.query_row("SELECT count(*) FROM search", [], |r| r.get(0))?;
+        let left: i64 = conn.query_row("SELECT count(*) FROM search", (), |r| r.get(0))?;
         assert_eq!(left, 0, "nothing left in the view");
-        let rows: i64 = conn.query_row("SELECT count(*) FROM search_data", [], |r| r.get(0))?;
+        let rows: i64 = conn.query_row("SELECT count(*) FROM search_data", (), |r| r.get(0))?;
         assert!(rows > 0, "the index's own table exists");
         Ok(())
     })
@@ -180,11 +180,12 @@ fn a_search_past_its_budget_is_stopped() {
         let topic = topics::create(conn, forum, ann, "Many", &body("alpha beta"))?
             .unwrap()
             .topic_id;
-        let tx = conn.unchecked_transaction()?;
+        let raw = conn.lite().unwrap().unchecked_transaction()?;
+        let tx = crate::db::Conn::Lite(&raw);
         for i in 0..20_000 {
             messages::insert(&tx, topic, ann, &body(&format!("alpha beta {i}")), 1)?;
         }
-        tx.commit()?;
+        raw.commit()?;
         let expr = query::to_match(&query::parse("\"beta alpha\"").unwrap(), Filters::default());
         let within = |budget| queries::hits_within_budget(conn, &expr, 0, 21, budget);
         assert_eq!(within(std::time::Duration::ZERO)?, None, "stopped");

@@ -40,7 +40,7 @@ pub fn router() -> Router<AppState> {
 
 /// A topic page's data, read in a fixed number of queries.
 pub fn load_page(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Conn,
     topic_id: i64,
     page: u32,
 ) -> AppResult<(queries::Topic, Vec<messages::queries::MessageRow>, Paging)> {

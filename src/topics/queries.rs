@@ -1,7 +1,8 @@
 //! Topic SQL.
 
+use crate::db::{Conn, OptionalExtension};
 use crate::messages::queries::REPEAT_WINDOW;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::params;
 
 use crate::db::now;
 
@@ -32,11 +33,11 @@ impl TopicRow {
 /// topics before it: `first_of_page` finds the last message id the page
 /// starts at, and only the page's own rows are joined. Page 1 needs neither.
 pub fn page(
-    conn: &Connection,
+    conn: &Conn,
     forum_id: i64,
     offset: i64,
     limit: u32,
-) -> rusqlite::Result<Vec<TopicRow>> {
+) -> crate::db::Result<Vec<TopicRow>> {
     let first = if offset == 0 {
         Some(i64::MAX)
     } else {
@@ -76,7 +77,7 @@ pub fn page(
 /// The last message id of the topic at `offset` (most recent first), or
 /// `None` past the last topic: `start` names its bucket, then a skip inside
 /// that bucket over the covering index `topics_by_activity` (no join).
-fn first_of_page(conn: &Connection, forum_id: i64, offset: i64) -> rusqlite::Result<Option<i64>> {
+fn first_of_page(conn: &Conn, forum_id: i64, offset: i64) -> crate::db::Result<Option<i64>> {
     let Some((below, skip)) = start(conn, forum_id, offset)? else {
         return Ok(None);
     };
@@ -101,7 +102,7 @@ const BUCKET_BITS: u32 = 10;
 /// Sums bucket counts from whichever end of the forum is nearer, so the
 /// walk is at most half the buckets (one per 1,024 messages) and never the
 /// topics; the skip that follows stays inside one bucket (at most 1,023).
-fn start(conn: &Connection, forum_id: i64, offset: i64) -> rusqlite::Result<Option<(i64, i64)>> {
+fn start(conn: &Conn, forum_id: i64, offset: i64) -> crate::db::Result<Option<(i64, i64)>> {
     let total: Option<i64> = conn
         .prepare_cached("SELECT topic_count FROM forums WHERE id = ?1")?
         .query_row([forum_id], |r| r.get(0))
@@ -119,18 +120,20 @@ fn start(conn: &Connection, forum_id: i64, offset: i64) -> rusqlite::Result<Opti
         "SELECT bucket, topics FROM topic_buckets WHERE forum_id = ?1 ORDER BY bucket DESC"
     };
     let mut stmt = conn.prepare_cached(sql)?;
-    let mut buckets = stmt.query([forum_id])?;
     let mut before = 0;
-    while let Some(b) = buckets.next()? {
+    let mut found = None;
+    stmt.for_each([forum_id], |b| {
         let (bucket, count): (i64, i64) = (b.get(0)?, b.get(1)?);
         if before + count > wanted {
             let inside = wanted - before;
             let skip = if from_end { count - 1 - inside } else { inside };
-            return Ok(Some(((bucket + 1) << BUCKET_BITS, skip)));
+            found = Some(((bucket + 1) << BUCKET_BITS, skip));
+            return Ok(false);
         }
         before += count;
-    }
-    Ok(None)
+        Ok(true)
+    })?;
+    Ok(found)
 }
 
 /// A topic's own fields, with its forum's name and its opening message.
@@ -146,7 +149,7 @@ pub struct Topic {
     pub first_message_id: i64,
 }
 
-pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<Topic>> {
+pub fn by_id(conn: &Conn, id: i64) -> crate::db::Result<Option<Topic>> {
     conn.prepare_cached(
         "SELECT t.id, t.forum_id, f.name, t.title, t.author_id, t.locked, t.message_count,
                 (SELECT min(id) FROM messages WHERE topic_id = t.id)
@@ -180,12 +183,12 @@ pub struct Created {
 /// The same title and text from the same author in the same forum within
 /// `REPEAT_WINDOW` seconds is the topic they just created.
 pub fn create(
-    conn: &Connection,
+    conn: &Conn,
     forum_id: i64,
     author_id: i64,
     title: &str,
     body: &crate::markdown::Body,
-) -> rusqlite::Result<Option<Created>> {
+) -> crate::db::Result<Option<Created>> {
     let exists: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM forums WHERE id = ?1)")?
         .query_row([forum_id], |r| r.get(0))?;
@@ -212,11 +215,12 @@ pub fn create(
             repeated: true,
         }));
     }
-    conn.prepare_cached(
-        "INSERT INTO topics (forum_id, author_id, title, created_at) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![forum_id, author_id, title, at])?;
-    let topic_id = conn.last_insert_rowid();
+    let topic_id: i64 = conn
+        .prepare_cached(
+            "INSERT INTO topics (forum_id, author_id, title, created_at) VALUES (?1, ?2, ?3, ?4)
+             RETURNING id",
+        )?
+        .query_row(params![forum_id, author_id, title, at], |r| r.get(0))?;
     let message_id = crate::messages::queries::insert(conn, topic_id, author_id, body, at)?;
     Ok(Some(Created {
         topic_id,
@@ -226,14 +230,14 @@ pub fn create(
 }
 
 /// Sets the lock; `None` when there is no such topic, else its forum.
-pub fn set_locked(conn: &Connection, id: i64, locked: bool) -> rusqlite::Result<Option<i64>> {
+pub fn set_locked(conn: &Conn, id: i64, locked: bool) -> crate::db::Result<Option<i64>> {
     conn.prepare_cached("UPDATE topics SET locked = ?2 WHERE id = ?1 RETURNING forum_id")?
         .query_row(params![id, locked], |r| r.get(0))
         .optional()
 }
 
 /// Deletes a topic with its messages; returns its forum, `None` if missing.
-pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<Option<i64>> {
+pub fn delete(conn: &Conn, id: i64) -> crate::db::Result<Option<i64>> {
     let forum: Option<i64> = conn
         .prepare_cached("SELECT forum_id FROM topics WHERE id = ?1")?
         .query_row([id], |r| r.get(0))
@@ -259,16 +263,16 @@ mod tests {
     use crate::markdown::Body;
     use crate::messages::queries as messages;
 
-    fn reference(conn: &Connection, forum_id: i64) -> Vec<i64> {
+    fn reference(conn: &Conn, forum_id: i64) -> Vec<i64> {
         conn.prepare("SELECT id FROM topics WHERE forum_id = ?1 ORDER BY last_message_id DESC")
             .unwrap()
             .query_map([forum_id], |r| r.get(0))
             .unwrap()
-            .collect::<rusqlite::Result<_>>()
+            .collect::<crate::db::Result<_>>()
             .unwrap()
     }
 
-    fn assert_every_page(conn: &Connection, forum_id: i64, when: &str) {
+    fn assert_every_page(conn: &Conn, forum_id: i64, when: &str) {
         let all = reference(conn, forum_id);
         for offset in 0..=all.len() + 1 {
             let got: Vec<i64> = page(conn, forum_id, offset as i64, 20)
@@ -284,7 +288,7 @@ mod tests {
             .query_row(
                 "SELECT count(*) FROM (SELECT position, row_number() OVER
                    (PARTITION BY topic_id ORDER BY id) AS n FROM messages) WHERE position <> n",
-                [],
+                (),
                 |r| r.get(0),
             )
             .unwrap();
@@ -296,7 +300,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (db, _) = Db::open(&dir.path().join("t.db"), &crate::db::DbConfig::default()).unwrap();
         db.between_writes(|conn| {
-            let tx = conn.unchecked_transaction()?;
+            let raw = conn.lite().unwrap().unchecked_transaction()?;
+            let tx = crate::db::Conn::Lite(&raw);
             let user = crate::auth::queries::create_user(&tx, "someone", "!", false)?
                 .unwrap()
                 .id;
@@ -326,7 +331,7 @@ mod tests {
                 let t = topics[((seed >> 33) % topics.len() as u64) as usize];
                 replies.push(messages::insert(&tx, t, user, &r, 0)?);
             }
-            tx.commit()?;
+            raw.commit()?;
             assert_every_page(conn, forum, "after replies");
             // Deleting a topic's last reply moves it back, maybe to an older bucket.
             for &m in replies.iter().rev().step_by(97).take(40) {

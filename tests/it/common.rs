@@ -84,6 +84,7 @@ impl App {
             .with_test_writer()
             .try_init();
         let mut config = Config::new("127.0.0.1:0".parse().unwrap(), db_path.clone());
+        config.db_url = pg_database(&db_path);
         config.admin_password = admin_password;
         // Tests post, register and search far faster than people, all from one
         // address: these rates have their own tests (throttles.rs), which
@@ -373,6 +374,62 @@ pub struct Binary {
     pub base: String,
 }
 
+/// The PostgreSQL server the suite runs against (`CAUSERIE_TEST_PG`, a URL
+/// of a database on it the tests may create databases from), or `None`:
+/// SQLite files.
+pub fn pg_server() -> Option<String> {
+    std::env::var("CAUSERIE_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// Whether the suite runs against PostgreSQL.
+pub fn on_pg() -> bool {
+    pg_server().is_some()
+}
+
+/// On PostgreSQL, the database that stands for the file `db_path`: one per
+/// file, created when first asked for (so a restart on the same directory
+/// finds its data); `None` on SQLite.
+pub fn pg_database(db_path: &Path) -> Option<String> {
+    use std::hash::{Hash, Hasher};
+    let server = pg_server()?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    db_path.hash(&mut h);
+    let name = format!("causerie_t{:016x}", h.finish());
+    let base = server
+        .rsplit_once('/')
+        .map_or(server.as_str(), |(b, _)| b)
+        .to_string();
+    let admin = server.clone();
+    let create = name.clone();
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls)
+            .expect("the test PostgreSQL server answers");
+        let exists = client
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&create])
+            .expect("pg_database")
+            .is_some();
+        if !exists {
+            client
+                .batch_execute(&format!("CREATE DATABASE {create}"))
+                .expect("a test database");
+        }
+    })
+    .join()
+    .expect("database created");
+    Some(format!("{base}/{name}"))
+}
+
+/// `CAUSERIE_DB` for a binary whose data is `db_path`: the file, or its
+/// PostgreSQL database.
+pub fn db_env(db_path: &Path) -> std::ffi::OsString {
+    match pg_database(db_path) {
+        Some(url) => url.into(),
+        None => db_path.into(),
+    }
+}
+
 /// Starts the `causerie` binary (its log filtered by `rust_log`) and waits
 /// until it answers `/healthz`.
 pub async fn spawn_server(db: &Path, rust_log: &str) -> Binary {
@@ -382,7 +439,7 @@ pub async fn spawn_server(db: &Path, rust_log: &str) -> Binary {
     };
     let process = tokio::process::Command::new(env!("CARGO_BIN_EXE_causerie"))
         .env("CAUSERIE_ADDR", format!("127.0.0.1:{port}"))
-        .env("CAUSERIE_DB", db)
+        .env("CAUSERIE_DB", db_env(db))
         .env("CAUSERIE_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("RUST_LOG", rust_log)
         .kill_on_drop(true)
