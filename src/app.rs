@@ -61,6 +61,9 @@ pub struct Shared {
     pub posting: Arc<PostingRate>,
     /// Each account's current session epoch (see `auth::standing`).
     pub epochs: SessionEpochs,
+    /// What this instance does with each committed event (the database
+    /// holds it weakly).
+    pub events: crate::db::Handler,
     /// The sessions in use, in memory (the session store's front layer).
     pub sessions: SessionCache,
     /// Socket caps and the public origin.
@@ -103,7 +106,7 @@ impl AppState {
         notifier.spawn(db.clone(), hub.clone(), bells.clone());
         let epochs = SessionEpochs::default();
         let handler = on_event(hub.clone(), bells.clone(), notifier.clone(), epochs.clone());
-        if let Err(e) = db.follow(handler) {
+        if let Err(e) = db.follow(&handler) {
             tracing::error!(error = %e, "cannot follow the change log");
         }
         Self(Arc::new(Shared {
@@ -113,6 +116,7 @@ impl AppState {
             hasher: Hasher::default(),
             posting: Arc::default(),
             epochs,
+            events: handler,
             sessions: SessionCache::default(),
             edge: Arc::default(),
             pages: PageCache::default(),

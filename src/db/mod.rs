@@ -25,6 +25,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use checkpoint::{Checkpoint, checkpoint};
 pub use pg::{Handler, PG_SCHEMA_VERSION};
+type HandlerFn = dyn Fn(&Conn, i64, &str) + Send + Sync;
 pub use sql::{
     ColIndex, Conn, Error, FromCol, OptionalExtension, Param, Params, PgConn, Result, Row, Stmt,
     ToValue, Val, params_from_iter, to_dollars,
@@ -118,7 +119,8 @@ impl DbConfig {
 pub struct Db {
     backend: Backend,
     /// What is done with each logged event (see `write_logged`).
-    handler: std::sync::Arc<parking_lot::Mutex<Option<Handler>>>,
+    /// Held weakly: the application that set it owns it.
+    handler: std::sync::Arc<parking_lot::Mutex<Option<std::sync::Weak<HandlerFn>>>>,
 }
 
 #[derive(Clone)]
@@ -238,8 +240,8 @@ impl Db {
     /// event any instance logs (this one's too), in commit order. Nothing
     /// on SQLite, where events are handled by the writer right after each
     /// commit.
-    pub fn follow(&self, handler: Handler) -> AppResult<()> {
-        *self.handler.lock() = Some(handler.clone());
+    pub fn follow(&self, handler: &Handler) -> AppResult<()> {
+        *self.handler.lock() = Some(std::sync::Arc::downgrade(handler));
         match &self.backend {
             Backend::Lite { .. } => Ok(()),
             Backend::Pg(pg) => pg.follow(handler),
@@ -353,7 +355,7 @@ impl Db {
             Backend::Lite { .. } => {
                 let handler = self.handler.clone();
                 self.write_then(f, events, move |conn, events| {
-                    let handler = handler.lock().clone();
+                    let handler = handler.lock().as_ref().and_then(|h| h.upgrade());
                     if let Some(h) = handler {
                         for e in &events {
                             h(conn, 0, e);

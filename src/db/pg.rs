@@ -73,20 +73,31 @@ pub type PgPool = r2d2::Pool<Manager>;
 
 /// The PostgreSQL side of `Db`.
 #[derive(Clone)]
-pub struct PgDb {
+pub struct PgDb(Arc<Inner>);
+
+pub struct Inner {
     pub pool: PgPool,
     url: Arc<str>,
     /// Writes committed by this instance, and events it followed: what
     /// `Db::generation` counts.
-    pub generation: Arc<AtomicU64>,
-    follower: Arc<Follower>,
+    pub generation: AtomicU64,
+    follower: Follower,
+}
+
+impl std::ops::Deref for PgDb {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
 }
 
 /// The follower's position, and the lock `between_events` holds.
 struct Follower {
     /// The last event handled.
     last: Mutex<i64>,
-    handler: Mutex<Option<Handler>>,
+    /// Held weakly: the application that set it owns it (it holds this
+    /// database too, so a strong one here would keep both alive for good).
+    handler: Mutex<Option<std::sync::Weak<dyn Fn(&Conn, i64, &str) + Send + Sync>>>,
 }
 
 impl PgDb {
@@ -106,21 +117,24 @@ impl PgDb {
         let created = init_schema(&mut setup)?;
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
+            // Opened as needed: several instances (and test servers) share
+            // the server's connection limit.
+            .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .build(Manager { config })?;
         let end: i64 = setup
             .query_one("SELECT last FROM change_counter", &[])
             .map_err(pg_err)?
             .get(0);
-        let db = PgDb {
+        let db = PgDb(Arc::new(Inner {
             pool,
             url: url.into(),
-            generation: Arc::new(AtomicU64::new(0)),
-            follower: Arc::new(Follower {
+            generation: AtomicU64::new(0),
+            follower: Follower {
                 last: Mutex::new(end),
                 handler: Mutex::new(None),
-            }),
-        };
+            },
+        }));
         Ok((db, created))
     }
 
@@ -206,57 +220,73 @@ impl PgDb {
 
     /// Sets what this instance does with each event and starts following
     /// the log.
-    pub fn follow(&self, handler: Handler) -> AppResult<()> {
-        *self.follower.handler.lock() = Some(handler);
-        let db = self.clone();
+    /// The thread ends once the database is dropped.
+    pub fn follow(&self, handler: &Handler) -> AppResult<()> {
+        *self.follower.handler.lock() = Some(Arc::downgrade(handler));
+        let db = Arc::downgrade(&self.0);
         std::thread::Builder::new()
             .name("causerie-follow".into())
-            .spawn(move || db.follow_forever())
+            .spawn(move || follow_while_open(&db))
             .map_err(|e| AppError::Internal(format!("cannot start the follower: {e}")))?;
         Ok(())
     }
+}
 
-    fn follow_forever(&self) {
-        let mut pruned = Instant::now();
-        loop {
-            let mut listener = match self.listen() {
+/// Follows the log for as long as the database is open (checked at each
+/// wake-up, at most `POLL` apart).
+fn follow_while_open(db: &std::sync::Weak<Inner>) {
+    let mut pruned = Instant::now();
+    loop {
+        let mut listener = {
+            let Some(db) = db.upgrade().map(PgDb) else {
+                return;
+            };
+            match db.listen() {
                 Ok(l) => l,
                 Err(e) => {
                     tracing::warn!(error = %e, "change log: cannot listen; retrying");
+                    drop(db);
                     std::thread::sleep(Duration::from_secs(1));
                     continue;
                 }
-            };
-            loop {
-                if let Err(e) = self.catch_up() {
+            }
+        };
+        loop {
+            {
+                let Some(db) = db.upgrade().map(PgDb) else {
+                    return;
+                };
+                if let Err(e) = db.catch_up() {
                     tracing::warn!(error = %e, "change log: cannot read; retrying");
                     std::thread::sleep(Duration::from_millis(200));
                 }
                 if pruned.elapsed() > Duration::from_secs(60) {
                     pruned = Instant::now();
-                    if let Err(e) = self.prune() {
+                    if let Err(e) = db.prune() {
                         tracing::warn!(error = %e, "change log: cannot prune");
                     }
                 }
-                if listener.is_closed() {
-                    break;
+            }
+            if listener.is_closed() {
+                break;
+            }
+            // Woken by the next notification, or after POLL; every
+            // notification waiting is taken (one read serves them all).
+            let woken = listener.notifications().timeout_iter(POLL).next();
+            match woken {
+                Ok(Some(_)) => {
+                    let mut pending = listener.notifications();
+                    let mut pending = pending.iter();
+                    while let Ok(Some(_)) = pending.next() {}
                 }
-                // Woken by the next notification, or after POLL; every
-                // notification waiting is taken (one read serves them all).
-                let woken = listener.notifications().timeout_iter(POLL).next();
-                match woken {
-                    Ok(Some(_)) => {
-                        let mut pending = listener.notifications();
-                        let mut pending = pending.iter();
-                        while let Ok(Some(_)) = pending.next() {}
-                    }
-                    Ok(None) => {}
-                    Err(_) => break,
-                }
+                Ok(None) => {}
+                Err(_) => break,
             }
         }
     }
+}
 
+impl PgDb {
     fn listen(&self) -> AppResult<postgres::Client> {
         let mut client = self
             .url
@@ -278,7 +308,12 @@ impl PgDb {
 
     /// Hands every event after `last` to the handler, in order.
     fn handle_new(&self, c: &Conn, last: &mut i64) -> AppResult<()> {
-        let handler = self.follower.handler.lock().clone();
+        let handler = self
+            .follower
+            .handler
+            .lock()
+            .as_ref()
+            .and_then(|h| h.upgrade());
         loop {
             let rows: Vec<(i64, String)> = c
                 .prepare_cached(

@@ -543,8 +543,22 @@ fn numeric_val(b: &[u8]) -> std::result::Result<Val<'static>, String> {
 
 /// A PostgreSQL connection with its prepared statements.
 pub struct PgConn {
-    client: RefCell<postgres::Client>,
+    /// Always `Some` but while being dropped.
+    client: RefCell<Option<postgres::Client>>,
     prepared: RefCell<HashMap<String, postgres::Statement>>,
+}
+
+impl Drop for PgConn {
+    /// The client closes by running its own small runtime, which cannot
+    /// start on a thread that drives async tasks (where the last handle on
+    /// a pool may be dropped): it is closed on a thread of its own.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.get_mut().take() {
+            let _ = std::thread::Builder::new()
+                .name("causerie-pg-close".into())
+                .spawn(move || drop(client));
+        }
+    }
 }
 
 impl fmt::Debug for PgConn {
@@ -556,21 +570,25 @@ impl fmt::Debug for PgConn {
 impl PgConn {
     pub fn new(client: postgres::Client) -> Self {
         Self {
-            client: RefCell::new(client),
+            client: RefCell::new(Some(client)),
             prepared: RefCell::new(HashMap::new()),
         }
     }
 
     /// The client, for what only PostgreSQL does (LISTEN, COPY).
     pub fn client(&self) -> std::cell::RefMut<'_, postgres::Client> {
-        self.client.borrow_mut()
+        std::cell::RefMut::map(self.client.borrow_mut(), |c| {
+            c.as_mut().expect("a connection is open until dropped")
+        })
     }
 
     fn statement(&self, sql: &str, cache: bool) -> Result<postgres::Statement> {
         if let Some(s) = self.prepared.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let stmt = self.client.borrow_mut().prepare(&to_dollars(sql))?;
+        let stmt = self.client().prepare(&to_postgres(sql)).inspect_err(|e| {
+            tracing::error!(error = %pg_message(e), sql = %to_postgres(sql), "PostgreSQL refused a statement");
+        })?;
         if cache {
             let mut prepared = self.prepared.borrow_mut();
             // Statements are written in the code, so few; a bound all the same.
@@ -585,15 +603,77 @@ impl PgConn {
     fn run(&self, stmt: &postgres::Statement, params: &[Param<'_>]) -> Result<Vec<postgres::Row>> {
         let refs: Vec<&(dyn PgToSql + Sync)> =
             params.iter().map(|p| p as &(dyn PgToSql + Sync)).collect();
-        Ok(self.client.borrow_mut().query(stmt, &refs)?)
+        Ok(self.client().query(stmt, &refs)?)
     }
 
     fn exec(&self, stmt: &postgres::Statement, params: &[Param<'_>]) -> Result<usize> {
         let refs: Vec<&(dyn PgToSql + Sync)> =
             params.iter().map(|p| p as &(dyn PgToSql + Sync)).collect();
-        let n = self.client.borrow_mut().execute(stmt, &refs)?;
+        let n = self.client().execute(stmt, &refs)?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
+}
+
+/// SQL written for both engines, as PostgreSQL takes it: placeholders
+/// (`to_dollars`), SQLite's index hints (`INDEXED BY name`) dropped (the
+/// planner chooses), and the two-argument `max(a, b)` / `min(a, b)`, which
+/// are SQLite's scalar functions, as `greatest` / `least`.
+pub fn to_postgres(sql: &str) -> String {
+    let sql = to_dollars(sql);
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql.as_str();
+    while let Some(at) = rest.find("INDEXED BY ") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "INDEXED BY ".len()..];
+        let name_len = after
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        rest = &after[name_len..];
+    }
+    out.push_str(rest);
+    scalar_extremes(&out)
+}
+
+/// `max(a, b)` as `greatest(a, b)` and `min(a, b)` as `least(a, b)`: a
+/// call whose parentheses hold a comma at their own level.
+fn scalar_extremes(sql: &str) -> String {
+    let bytes = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let word_start = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        let head = sql[i..].get(..4).map(str::to_ascii_lowercase);
+        if word_start && matches!(head.as_deref(), Some("max(") | Some("min(")) {
+            let mut depth = 0;
+            let mut comma = false;
+            for &b in &bytes[i + 3..] {
+                match b {
+                    b'(' => depth += 1,
+                    b')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    b',' if depth == 1 => comma = true,
+                    _ => {}
+                }
+            }
+            if comma {
+                out.push_str(if head.as_deref() == Some("max(") {
+                    "greatest("
+                } else {
+                    "least("
+                });
+                i += 4;
+                continue;
+            }
+        }
+        let ch = sql[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
 }
 
 /// `?1` placeholders as PostgreSQL's `$1`, a bare `?` numbered in order;
@@ -686,7 +766,7 @@ impl<'a> Conn<'a> {
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match *self {
             Conn::Lite(c) => Ok(c.execute_batch(sql)?),
-            Conn::Pg(c) => Ok(c.client.borrow_mut().batch_execute(sql)?),
+            Conn::Pg(c) => Ok(c.client().batch_execute(sql)?),
         }
     }
 
@@ -853,6 +933,16 @@ mod tests {
         assert_eq!(
             to_dollars("SELECT ?1, '?2', \"a?\" FROM t WHERE a = ?12 AND b = ?"),
             "SELECT $1, '?2', \"a?\" FROM t WHERE a = $12 AND b = $1"
+        );
+    }
+
+    #[test]
+    fn sqlite_isms_become_postgres() {
+        assert_eq!(
+            to_postgres(
+                "SELECT max(a, coalesce(b, 0)), max(c), MIN(x,y) FROM t INDEXED BY t_by_a WHERE id = ?1"
+            ),
+            "SELECT greatest(a, coalesce(b, 0)), max(c), least(x,y) FROM t  WHERE id = $1"
         );
     }
 

@@ -119,20 +119,14 @@ pub fn forum_has_unread(
 /// Writes marks, each only forward; a mark of a topic deleted since is
 /// dropped.
 pub fn save(tx: &Conn, marks: &[((i64, i64), i64)]) -> crate::db::Result<()> {
-    let mut stmt = tx.prepare_cached(tx.pick(
+    let mut stmt = tx.prepare_cached(
         "INSERT INTO topic_reads (user_id, topic_id, message_id)
          SELECT ?1, ?2, ?3
           WHERE EXISTS (SELECT 1 FROM topics WHERE id = ?2)
             AND EXISTS (SELECT 1 FROM users WHERE id = ?1)
          ON CONFLICT (user_id, topic_id)
-         DO UPDATE SET message_id = max(message_id, excluded.message_id)",
-        "INSERT INTO topic_reads (user_id, topic_id, message_id)
-         SELECT ?1, ?2, ?3
-          WHERE EXISTS (SELECT 1 FROM topics WHERE id = ?2)
-            AND EXISTS (SELECT 1 FROM users WHERE id = ?1)
-         ON CONFLICT (user_id, topic_id)
-         DO UPDATE SET message_id = greatest(topic_reads.message_id, excluded.message_id)",
-    ))?;
+         DO UPDATE SET message_id = max(topic_reads.message_id, excluded.message_id)",
+    )?;
     for &((user, topic), id) in marks {
         stmt.execute(params![user, topic, id])?;
     }
@@ -146,7 +140,7 @@ pub fn mark_forum(tx: &Conn, user: i64, forum_id: i64) -> crate::db::Result<bool
         "INSERT INTO forum_reads (user_id, forum_id, message_id)
          SELECT ?1, id, coalesce(last_message_id, 0) FROM forums WHERE id = ?2
          ON CONFLICT (user_id, forum_id)
-         DO UPDATE SET message_id = max(message_id, excluded.message_id)",
+         DO UPDATE SET message_id = max(forum_reads.message_id, excluded.message_id)",
         params![user, forum_id],
     )?;
     Ok(n > 0)

@@ -421,6 +421,32 @@ pub fn pg_database(db_path: &Path) -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
+/// Runs `f` on the test's database: its SQLite file, or (on PostgreSQL)
+/// the database that stands for the file, through causerie's own
+/// one-interface connection, so a test's checks run on both engines.
+pub fn with_db<T: Send>(
+    db_path: &Path,
+    f: impl FnOnce(&causerie::db::Conn) -> causerie::db::Result<T> + Send,
+) -> T {
+    match pg_database(db_path) {
+        None => {
+            let c = rusqlite::Connection::open(db_path).expect("the test's database file");
+            f(&causerie::db::Conn::Lite(&c)).expect("the test's query")
+        }
+        // The synchronous client runs a runtime of its own: not on a test's.
+        Some(url) => std::thread::scope(|s| {
+            s.spawn(|| {
+                let client = postgres::Client::connect(&url, postgres::NoTls)
+                    .expect("the test's PostgreSQL database");
+                let pg = causerie::db::PgConn::new(client);
+                f(&causerie::db::Conn::Pg(&pg)).expect("the test's query")
+            })
+            .join()
+            .expect("the test's query ran")
+        }),
+    }
+}
+
 /// `CAUSERIE_DB` for a binary whose data is `db_path`: the file, or its
 /// PostgreSQL database.
 pub fn db_env(db_path: &Path) -> std::ffi::OsString {
