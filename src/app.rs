@@ -105,7 +105,14 @@ impl AppState {
         let notifier = Notifier::default();
         notifier.spawn(db.clone(), hub.clone(), bells.clone());
         let epochs = SessionEpochs::default();
-        let handler = on_event(hub.clone(), bells.clone(), notifier.clone(), epochs.clone());
+        let sessions = SessionCache::default();
+        let handler = on_event(
+            hub.clone(),
+            bells.clone(),
+            notifier.clone(),
+            epochs.clone(),
+            sessions.clone(),
+        );
         if let Err(e) = db.follow(&handler) {
             tracing::error!(error = %e, "cannot follow the change log");
         }
@@ -117,7 +124,7 @@ impl AppState {
             posting: Arc::default(),
             epochs,
             events: handler,
-            sessions: SessionCache::default(),
+            sessions,
             edge: Arc::default(),
             pages: PageCache::default(),
             avatars: Avatars::default(),
@@ -189,6 +196,7 @@ fn on_event(
     bells: Bells,
     notifier: Notifier,
     epochs: SessionEpochs,
+    sessions: SessionCache,
 ) -> crate::db::Handler {
     Arc::new(move |conn, id, payload| match Event::decode(payload) {
         Some(Event::Change(change)) => {
@@ -201,6 +209,11 @@ fn on_event(
         Some(Event::SessionsEnded { user, epoch }) => {
             epochs.set(user, epoch);
             hub.close_user(user);
+        }
+        Some(Event::SessionChanged { id }) => {
+            if let Ok(id) = id.parse() {
+                sessions.remove(&id);
+            }
         }
         None => tracing::warn!(id, "change log: an event this build cannot read"),
     })

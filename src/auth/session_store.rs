@@ -32,6 +32,15 @@ impl DbSessions {
         Self { db, cache }
     }
 
+    /// The event that makes other instances forget their copy of session
+    /// `id` (on PostgreSQL; one process needs none).
+    fn changed(&self, id: &str) -> Vec<String> {
+        if !self.db.is_pg() {
+            return Vec::new();
+        }
+        vec![crate::live::Event::SessionChanged { id: id.to_string() }.encode()]
+    }
+
     /// Deletes expired sessions every `period`, for as long as the runtime runs.
     pub async fn delete_expired_every(self, period: std::time::Duration) {
         let mut ticks = tokio::time::interval(period);
@@ -94,11 +103,15 @@ impl SessionStore for DbSessions {
         let data = encode(record)?;
         let (id, expiry) = (record.id.to_string(), record.expiry_date.unix_timestamp());
         let user = session::user_id_of(record);
+        let changed = self.changed(&id);
         self.db
-            .write(move |tx| {
-                queries::save_session(tx, &id, &data, expiry)?;
-                Ok(seen(tx, user)?)
-            })
+            .write_logged(
+                move |tx| {
+                    queries::save_session(tx, &id, &data, expiry)?;
+                    Ok(seen(tx, user)?)
+                },
+                move |_| changed,
+            )
             .await
             .map_err(backend)?;
         self.cache.put_stored(record);
@@ -128,8 +141,12 @@ impl SessionStore for DbSessions {
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.cache.remove(id);
         let key = id.to_string();
+        let changed = self.changed(&key);
         self.db
-            .write(move |tx| Ok(queries::delete_session(tx, &key)?))
+            .write_logged(
+                move |tx| Ok(queries::delete_session(tx, &key)?),
+                move |_| changed,
+            )
             .await
             .map_err(backend)
     }

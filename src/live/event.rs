@@ -16,6 +16,9 @@ pub enum Event {
     /// An account's sessions ended (password changed, logged out
     /// everywhere, disabled): its sockets close on every instance.
     SessionsEnded { user: i64, epoch: i64 },
+    /// A session was changed or deleted (a login, a logout): instances that
+    /// keep it in memory read it again from the database.
+    SessionChanged { id: String },
 }
 
 impl Event {
@@ -43,6 +46,7 @@ mod tests {
             }),
             Event::Bells(vec![(1, 0), (7, 99)]),
             Event::SessionsEnded { user: 5, epoch: 2 },
+            Event::SessionChanged { id: "abc".into() },
         ] {
             assert_eq!(Event::decode(&e.encode()), Some(e));
         }

@@ -18,6 +18,7 @@ mod feeds;
 mod forums;
 mod hostile_review;
 mod hostile_text;
+mod instances;
 mod i18n;
 mod limits;
 mod live;
