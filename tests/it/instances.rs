@@ -130,12 +130,24 @@ async fn a_logout_on_one_instance_is_a_logout_on_all() {
         let (_, page) = app.get_text(&carol.http, "/").await;
         assert!(page.contains("carol"), "carol is logged in on {}", app.base);
     }
+    // The cookie as it was: another tab, or a copy an attacker took, still
+    // sends it after the logout.
+    let cookie = carol.cookie_header(&one).expect("carol's cookie");
     two.assert_post("carol", &carol.http, "/logout", &[], StatusCode::SEE_OTHER)
         .await;
     // The other instances hear of it through the change log.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     for app in [&one, &two, &three] {
-        let (_, page) = app.get_text(&carol.http, "/").await;
+        let page = app
+            .client()
+            .get(app.url("/"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(
             !page.contains("Logged in as"),
             "carol is logged out on {}",

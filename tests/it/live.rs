@@ -31,6 +31,9 @@ impl User {
             .unwrap();
         User { http, jar }
     }
+    pub(crate) fn cookie_header(&self, app: &App) -> Option<String> {
+        self.cookie(app)
+    }
     fn cookie(&self, app: &App) -> Option<String> {
         self.jar
             .cookies(&app.base.parse().unwrap())
