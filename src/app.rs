@@ -82,6 +82,8 @@ pub struct Shared {
     pub notifier: Notifier,
     /// Searches, by address.
     pub search_rate: Arc<Limiter<Addr>>,
+    /// The limits these rates were made from (the shared rates use them).
+    pub limits: Arc<Limits>,
     /// Searches running at once.
     pub searching: Arc<tokio::sync::Semaphore>,
 }
@@ -133,6 +135,7 @@ impl AppState {
             bells,
             notifier,
             search_rate: Arc::new(search::rate(&Limits::default())),
+            limits: Arc::default(),
             searching: Arc::new(tokio::sync::Semaphore::new(
                 Limits::default().searches_at_once,
             )),
@@ -154,7 +157,19 @@ impl AppState {
             s.avatars = Avatars::new(limits);
             s.search_rate = Arc::new(search::rate(limits));
             s.searching = Arc::new(tokio::sync::Semaphore::new(limits.searches_at_once));
+            s.limits = Arc::new(limits.clone());
         })
+    }
+
+    /// Counts an attempt under `key` at `rate` across every instance (on
+    /// PostgreSQL; see `limits::shared`), after this instance's own limiter
+    /// has let it through.
+    pub async fn shared_rate(
+        &self,
+        key: String,
+        rate: crate::limits::Rate,
+    ) -> AppResult<Result<(), std::time::Duration>> {
+        crate::limits::shared::reserve(&self.db, key, rate).await
     }
 
     /// The same, with these socket caps and public origin.

@@ -158,6 +158,30 @@ async fn login(
     let attempt = throttle.reserve(&username, ip).map_err(|wait| {
         AppError::TooManyAttempts(again(views::wait(Msg("throttle-login"), wait)))
     })?;
+    // Across instances too (PostgreSQL): the pair and the address.
+    let addr = throttle::addr_key(ip);
+    let lower: String = username
+        .chars()
+        .take(crate::validate::USERNAME_MAX)
+        .collect::<String>()
+        .to_lowercase();
+    for (key, rate) in [
+        (
+            format!("login-pair:{addr:?}:{lower}"),
+            state.limits.login_pair,
+        ),
+        (
+            format!("login-address:{addr:?}"),
+            state.limits.login_address,
+        ),
+    ] {
+        if let Err(wait) = state.shared_rate(key, rate).await? {
+            return Err(AppError::TooManyAttempts(again(views::wait(
+                Msg("throttle-login"),
+                wait,
+            ))));
+        }
+    }
     let name = username.clone();
     let checked = async {
         let found = state
@@ -304,7 +328,15 @@ async fn register(
     }
     // Each account costs a hash: counted per address before it.
     let addr = throttle::addr_key(Some(client));
-    if let Err(wait) = state.throttle.register.reserve(&addr) {
+    let shared = match state.throttle.register.reserve(&addr) {
+        Ok(()) => {
+            state
+                .shared_rate(format!("register:{addr:?}"), state.limits.register)
+                .await?
+        }
+        refused => refused,
+    };
+    if let Err(wait) = shared {
         let mut errors = FieldErrors::default();
         let why = views::wait(Msg("throttle-accounts"), wait);
         errors.add("username", why);
@@ -423,7 +455,15 @@ async fn change_password(
     // Counted before the hash: someone at an unattended session cannot try
     // passwords fast.
     let throttle = &state.throttle.password_change;
-    if let Err(wait) = throttle.reserve(&id) {
+    let shared = match throttle.reserve(&id) {
+        Ok(()) => {
+            state
+                .shared_rate(format!("password:{id}"), state.limits.password_change)
+                .await?
+        }
+        refused => refused,
+    };
+    if let Err(wait) = shared {
         let why = views::wait(Msg("throttle-password"), wait);
         errors.add("current_password", why);
         return Err(AppError::TooManyAttempts(show(errors)));

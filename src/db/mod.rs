@@ -340,6 +340,38 @@ impl Db {
         }
     }
 
+    /// Runs `f` in a transaction of its own, beside the ordered writes
+    /// (PostgreSQL: without the writers' lock, for bookkeeping no page
+    /// shows, such as shared rates); on SQLite, a write like any other.
+    pub async fn write_alone<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Conn) -> AppResult<T> + Send + 'static,
+    {
+        match &self.backend {
+            Backend::Lite { .. } => self.write(f).await,
+            Backend::Pg(pg) => {
+                let pool = pg.pool.clone();
+                tokio::task::spawn_blocking(move || {
+                    let conn = pool.get()?;
+                    let c = Conn::Pg(&conn);
+                    c.execute_batch("BEGIN")?;
+                    match f(&c) {
+                        Ok(out) => {
+                            c.execute_batch("COMMIT")?;
+                            Ok(out)
+                        }
+                        Err(e) => {
+                            let _ = c.execute_batch("ROLLBACK");
+                            Err(e)
+                        }
+                    }
+                })
+                .await?
+            }
+        }
+    }
+
     /// Runs `f` in one write transaction; the events `events` names are
     /// handed to the handler set by `follow`, in commit order: on SQLite by
     /// the writer right after the commit (the caller has its answer first),

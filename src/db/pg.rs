@@ -347,9 +347,16 @@ impl PgDb {
 
     fn prune(&self) -> AppResult<()> {
         let conn = self.pool.get()?;
-        Conn::Pg(&conn).execute(
+        let c = Conn::Pg(&conn);
+        c.execute(
             "DELETE FROM change_log WHERE at < ?1",
             [super::now() - KEEP_SECS],
+        )?;
+        // Shared rates whose instant passed a day ago (`limits::shared`,
+        // milliseconds): as good as absent.
+        c.execute(
+            "DELETE FROM rate_hits WHERE window_start < ?1",
+            [(super::now() - 86_400) * 1000],
         )?;
         Ok(())
     }

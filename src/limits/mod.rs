@@ -7,6 +7,7 @@
 //! absent: sweeping drops it.
 
 pub mod posting;
+pub mod shared;
 
 use std::collections::HashMap;
 use std::hash::Hash;

@@ -71,7 +71,11 @@ impl PostingRate {
         } else {
             self.post
         };
-        Ok(self.limiter.reserve_at(&user.id, rate))
+        match self.limiter.reserve_at(&user.id, rate) {
+            // Across instances too (PostgreSQL).
+            Ok(()) => super::shared::reserve(db, format!("post:{}", user.id), rate).await,
+            refused => Ok(refused),
+        }
     }
 }
 

@@ -130,24 +130,30 @@ async fn search(
     if asked.author.chars().count() > USERNAME_MAX {
         return Err(refuse(Field::Author, no_member(l, &asked.author)));
     }
-    state
-        .search_rate
-        .reserve(&addr_key(Some(client)))
-        .map_err(|wait| {
-            AppError::TooManyAttempts(views::search_page(
-                l,
-                user.as_ref(),
-                &asked,
-                &forums,
-                Found::Refused {
-                    field: Field::Words,
-                    message: &l.tr(
-                        "search-too-many",
-                        &Args::new().num("seconds", seconds(wait) as i64),
-                    ),
-                },
-            ))
-        })?;
+    let addr = addr_key(Some(client));
+    let shared = match state.search_rate.reserve(&addr) {
+        Ok(()) => {
+            state
+                .shared_rate(format!("search:{addr:?}"), state.limits.search)
+                .await?
+        }
+        refused => refused,
+    };
+    shared.map_err(|wait| {
+        AppError::TooManyAttempts(views::search_page(
+            l,
+            user.as_ref(),
+            &asked,
+            &forums,
+            Found::Refused {
+                field: Field::Words,
+                message: &l.tr(
+                    "search-too-many",
+                    &Args::new().num("seconds", seconds(wait) as i64),
+                ),
+            },
+        ))
+    })?;
     let turn = tokio::time::timeout(TURN_WAIT, state.searching.clone().acquire_owned()).await;
     let Ok(Ok(_turn)) = turn else {
         return Err(AppError::Overloaded(views::search_page(

@@ -98,7 +98,9 @@ async fn a_socket_on_one_instance_hears_every_write_of_the_others_once_and_in_or
     let _ = home.next().await;
     one.reply(&alice.http, topic, "@bob look").await;
     let bell = home
-        .until("bob's bell", |f| f.contains("id=\"bell\"") && f.contains("1 unread"))
+        .until("bob's bell", |f| {
+            f.contains("id=\"bell\"") && f.contains("1 unread")
+        })
         .await;
     assert!(bell.contains("id=\"bell\""), "{bell}");
 
@@ -115,7 +117,11 @@ async fn a_socket_on_one_instance_hears_every_write_of_the_others_once_and_in_or
     assert!(closes(&mut ws).await, "bob's socket on instance 3 closes");
     for app in [&one, &two, &three] {
         let (_, page) = app.get_text(&bob.http, "/").await;
-        assert!(!page.contains("Log out"), "bob is logged out on {}", app.base);
+        assert!(
+            !page.contains("Log out"),
+            "bob is logged out on {}",
+            app.base
+        );
     }
 }
 
@@ -164,14 +170,19 @@ async fn an_instance_stopped_its_pages_catch_up_on_another() {
     let alice = registered(&one, "alice").await;
     let adm = admin(&one).await;
     let forum = one.create_forum(&adm.http, "Failover").await;
-    let topic = one.create_topic(&alice.http, forum, "Still here", "Opening").await;
+    let topic = one
+        .create_topic(&alice.http, forum, "Still here", "Opening")
+        .await;
     let view = format!("/topics/{topic}");
 
     let mut ws = connect(&two, &view, &alice).await;
     let _ = ws.next().await;
     two.stop().await;
     // The page hears the instance go away.
-    assert!(closes(&mut ws).await, "the socket on the stopped instance closes");
+    assert!(
+        closes(&mut ws).await,
+        "the socket on the stopped instance closes"
+    );
 
     // Written while the page has no socket; it reconnects to another.
     let first = one.reply(&alice.http, topic, "while away 1").await;
@@ -187,7 +198,32 @@ async fn an_instance_stopped_its_pages_catch_up_on_another() {
     // And it goes on live from there.
     let third = one.reply(&alice.http, topic, "after").await;
     let frame = again
-        .until("the next reply", |f| f.contains(&format!("message-{third}")))
+        .until("the next reply", |f| {
+            f.contains(&format!("message-{third}"))
+        })
         .await;
     assert!(frame.contains(&format!("id=\"message-{third}\"")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guesses_spread_over_the_instances_are_counted_together() {
+    let Some([one, two, three]) = three().await else {
+        return;
+    };
+    registered(&one, "dora").await;
+    // Five guesses a minute for one account from one address (the
+    // default): each instance alone would see only two of these six.
+    let guesser = one.client();
+    let wrong = account_fields("dora", "not her password");
+    let mut statuses = Vec::new();
+    for app in [&one, &two, &three, &one, &two, &three] {
+        statuses.push(app.post(&guesser, "/login", &wrong).await.status());
+    }
+    assert!(
+        statuses[..5]
+            .iter()
+            .all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
 }
