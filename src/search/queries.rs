@@ -315,3 +315,49 @@ pub fn forums(conn: &Conn) -> crate::db::Result<Vec<(i64, String)>> {
         .query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prefix_is_its_last_word_apart() {
+        let term = |text: &str, prefix| Term {
+            text: text.into(),
+            phrase: true,
+            prefix,
+        };
+        assert_eq!(term_parts(&term("a-bcd", true)), ("a-", Some("bcd")));
+        assert_eq!(term_parts(&term("sans acc", true)), ("sans ", Some("acc")));
+        assert_eq!(term_parts(&term("éco.", true)), ("", Some("éco")));
+        assert_eq!(term_parts(&term("l'éco", false)), ("l'éco", None));
+    }
+
+    #[test]
+    fn the_readers_text_is_a_parameter_never_sql() {
+        let terms = query::parse(r#"'; DROP TABLE messages; -- "x' | yyy:*"* ?1 abc*"#).unwrap();
+        let filters = Filters {
+            forum: Some(4),
+            author: Some(9),
+        };
+        let (sql, params) = pg_search_sql(&terms, filters, 20, 21);
+        for typed in ["DROP", "messages;", "x' |", "yyy", "abc"] {
+            assert!(!sql.contains(typed), "{typed} in {sql}");
+        }
+        let texts: Vec<&str> = params
+            .iter()
+            .filter_map(|p| match p {
+                Param::Text(t) => Some(*t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            ["DROP", "TABLE", "messages;", "x' | ", "yyy", "?1", "abc"]
+        );
+        assert!(
+            sql.contains("s.forum_id = ?3 AND s.author_id = ?4"),
+            "{sql}"
+        );
+    }
+}

@@ -347,7 +347,10 @@ mod tests {
             ..t.clone()
         };
         for (q, filters) in [
-            (r#"école "fête des  mères" ecol* "a bcd"* x"y"#, Filters::default()),
+            (
+                r#"école "fête des  mères" ecol* "a bcd"* x"y"#,
+                Filters::default(),
+            ),
             (
                 r#"NEAR( a:b -x OR NOT "title:y" ^z f12 "" "#,
                 Filters {
