@@ -182,6 +182,65 @@ pub fn to_match(terms: &[Term], filters: Filters) -> String {
     out
 }
 
+/// The terms and filters back from an FTS5 query made by `to_match`, for
+/// PostgreSQL, which has no MATCH: `None` for any other text. Every term
+/// comes back as a phrase (`to_match` writes words and phrases alike as
+/// FTS5 strings, which FTS5 takes as phrases of their tokens: `e-mail` is
+/// "e mail"), so both engines search the same thing.
+pub fn from_match(expr: &str) -> Option<(Vec<Term>, Filters)> {
+    let mut rest = expr.strip_prefix("{title body} : (")?;
+    let mut terms = Vec::new();
+    loop {
+        rest = rest.strip_prefix(' ').unwrap_or(rest);
+        if let Some(after) = rest.strip_prefix(')') {
+            rest = after;
+            break;
+        }
+        rest = rest.strip_prefix('"')?;
+        // The string runs to the first quote that is not doubled.
+        let mut text = String::new();
+        let mut chars = rest.char_indices();
+        let end = loop {
+            let (i, c) = chars.next()?;
+            if c != '"' {
+                text.push(c);
+            } else if rest[i + 1..].starts_with('"') {
+                text.push('"');
+                chars.next();
+            } else {
+                break i + 1;
+            }
+        };
+        rest = &rest[end..];
+        let prefix = match rest.strip_prefix(" *") {
+            Some(after) => {
+                rest = after;
+                true
+            }
+            None => false,
+        };
+        terms.push(Term {
+            text,
+            phrase: true,
+            prefix,
+        });
+    }
+    let mut filters = Filters::default();
+    while !rest.is_empty() {
+        let after = rest.strip_prefix(" AND scope : \"")?;
+        let (word, after) = after.split_once('"')?;
+        let (kind, id) = word.split_at_checked(1)?;
+        let id: i64 = id.parse().ok()?;
+        match kind {
+            "f" if filters.forum.is_none() => filters.forum = Some(id),
+            "u" if filters.author.is_none() => filters.author = Some(id),
+            _ => return None,
+        }
+        rest = after;
+    }
+    (!terms.is_empty()).then_some((terms, filters))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,5 +338,60 @@ mod tests {
             ),
             r#"{title body} : ("f12") AND scope : "f12" AND scope : "u7""#
         );
+    }
+
+    #[test]
+    fn what_to_match_writes_reads_back() {
+        let as_phrase = |t: &Term| Term {
+            phrase: true,
+            ..t.clone()
+        };
+        for (q, filters) in [
+            (
+                r#"école "fête des  mères" ecol* "a bcd"* x"y"#,
+                Filters::default(),
+            ),
+            (
+                r#"NEAR( a:b -x OR NOT "title:y" ^z f12 "" "#,
+                Filters {
+                    forum: Some(12),
+                    author: None,
+                },
+            ),
+            (
+                "xyz*** a\u{2}bcd* ) ( \u{0}",
+                Filters {
+                    forum: Some(3),
+                    author: Some(-7),
+                },
+            ),
+            (
+                "u7",
+                Filters {
+                    forum: None,
+                    author: Some(7),
+                },
+            ),
+        ] {
+            let terms = parse(q).unwrap();
+            let expected: Vec<Term> = terms.iter().map(as_phrase).collect();
+            assert_eq!(
+                from_match(&to_match(&terms, filters)),
+                Some((expected, filters)),
+                "{q:?}"
+            );
+        }
+        for other in [
+            "",
+            "ecole",
+            "{title body} : (",
+            "{title body} : ()",
+            r#"{title body} : ("a)"#,
+            r#"{title body} : ("a") AND scope : "x1""#,
+            r#"{title body} : ("a") AND scope : "f1" AND scope : "f2""#,
+            r#"{title body} : ("a") OR x"#,
+        ] {
+            assert_eq!(from_match(other), None, "{other:?}");
+        }
     }
 }
