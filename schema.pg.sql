@@ -315,10 +315,13 @@ CREATE INDEX search_index_by_forum ON search_index (forum_id, message_id);
 CREATE INDEX search_index_by_author ON search_index (author_id, message_id);
 
 -- A message's document: the one formula, for the triggers below.
+-- `<` and `>` become spaces first: PostgreSQL's parser takes `<b and c>`
+-- (or a whole `<script>...</script>`) for markup and indexes none of it,
+-- where FTS5 indexes every word the reader can see.
 CREATE FUNCTION search_doc(title TEXT, body TEXT) RETURNS tsvector
 LANGUAGE sql STABLE AS $$
-    SELECT setweight(to_tsvector('simple', unaccent(coalesce(title, ''))), 'A')
-        || setweight(to_tsvector('simple', unaccent(body)), 'B')
+    SELECT setweight(to_tsvector('simple', translate(unaccent(coalesce(title, '')), '<>', '  ')), 'A')
+        || setweight(to_tsvector('simple', translate(unaccent(body), '<>', '  ')), 'B')
 $$;
 
 -- The index stays exact: a row goes in once the message is written, is

@@ -18,6 +18,9 @@ compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql
 if ((${#missing[@]})); then
   echo "installing ${missing[*]} for the tests"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  # PostgreSQL's binaries only: no cluster of Debian's own, left running.
+  $SUDO mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.d/causerie-tests.conf >/dev/null
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

@@ -81,8 +81,14 @@ pub async fn ensure_first_admin(state: &AppState, configured: Option<String>) ->
     validate::password(&password)
         .map_err(|e| AppError::Internal(format!("CAUSERIE_ADMIN_PASSWORD is not usable: {e}")))?;
     let hash = state.hasher.hash(password.clone()).await?;
-    db.write(move |tx| Ok(queries::create_user(tx, "admin", &hash, true)?))
+    let created = db
+        .write(move |tx| Ok(queries::create_user(tx, "admin", &hash, true)?))
         .await?;
+    // Several instances starting together on one database: one of them
+    // creates it; the others say nothing (their password is not the one).
+    if created.is_none() {
+        return Ok(());
+    }
     if generated {
         tracing::warn!(
             "first start: created account `admin` with generated password: {password}  \
