@@ -354,18 +354,7 @@ impl Db {
                 let pool = pg.pool.clone();
                 tokio::task::spawn_blocking(move || {
                     let conn = pool.get()?;
-                    let c = Conn::Pg(&conn);
-                    c.execute_batch("BEGIN")?;
-                    match f(&c) {
-                        Ok(out) => {
-                            c.execute_batch("COMMIT")?;
-                            Ok(out)
-                        }
-                        Err(e) => {
-                            let _ = c.execute_batch("ROLLBACK");
-                            Err(e)
-                        }
-                    }
+                    conn.transaction("BEGIN", || f(&Conn::Pg(&conn)))
                 })
                 .await?
             }

@@ -148,8 +148,7 @@ impl PgDb {
     ) -> AppResult<T> {
         let conn = self.pool.get()?;
         let c = Conn::Pg(&conn);
-        c.execute_batch("BEGIN")?;
-        let run = || -> AppResult<T> {
+        let out = conn.transaction("BEGIN", || {
             let last: i64 = c.query_row(
                 "SELECT last FROM change_counter WHERE one = 1 FOR UPDATE",
                 (),
@@ -170,19 +169,10 @@ impl PgDb {
                 c.execute("UPDATE change_counter SET last = ?1 WHERE one = 1", [id])?;
                 c.execute("SELECT pg_notify('causerie_changes', ?1)", [id.to_string()])?;
             }
-            Ok(out)
-        };
-        match run() {
-            Ok(out) => {
-                c.execute_batch("COMMIT")?;
-                self.generation.fetch_add(1, Ordering::AcqRel);
-                Ok(out)
-            }
-            Err(e) => {
-                let _ = c.execute_batch("ROLLBACK");
-                Err(e)
-            }
-        }
+            Ok::<_, AppError>(out)
+        })?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        Ok(out)
     }
 
     /// Runs `f` on a connection, in one snapshot in which every logged
@@ -199,23 +189,33 @@ impl PgDb {
         let mut last = self.follower.last.lock();
         let conn = self.pool.get()?;
         let c = Conn::Pg(&conn);
+        // Called at most once (the loop returns after it).
+        let mut f = Some(f);
+        let mut f_once = |c: &Conn| match f.take() {
+            Some(f) => f(c),
+            None => Err(AppError::Internal("between_events ran twice".into())),
+        };
         // Catch up until the snapshot holds nothing unhandled; a writer
         // storm could keep moving the end, so after a few rounds the
         // snapshot is taken as it is (an event may then reach a socket
         // whose catch-up already showed it).
-        for _ in 0..8 {
-            c.execute_batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
-            let end: i64 = c.query_row("SELECT last FROM change_counter", (), |r| r.get(0))?;
-            if end == *last {
-                break;
+        let mut rounds = 0;
+        loop {
+            let begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+            let handled = conn.transaction(begin, || {
+                let end: i64 =
+                    c.query_row("SELECT last FROM change_counter", (), |r| r.get(0))?;
+                if end == *last || rounds == 8 {
+                    return f_once(&c).map(Some);
+                }
+                Ok(None)
+            })?;
+            if let Some(out) = handled {
+                return Ok(out);
             }
-            c.execute_batch("COMMIT")?;
             self.handle_new(&c, &mut last)?;
+            rounds += 1;
         }
-        let out = f(&c);
-        let end = if out.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        c.execute_batch(end)?;
-        out
     }
 
     /// Sets what this instance does with each event and starts following

@@ -575,6 +575,31 @@ impl PgConn {
         }
     }
 
+    /// Runs `f` between `begin` (a `BEGIN ...` statement) and `COMMIT`
+    /// when it returns `Ok`; `ROLLBACK` when it returns an error or panics,
+    /// so a connection goes back to its pool outside any transaction.
+    pub fn transaction<T, E: From<Error>>(
+        &self,
+        begin: &str,
+        f: impl FnOnce() -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        self.client().batch_execute(begin).map_err(Error::from)?;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+            Ok(Ok(out)) => {
+                self.client().batch_execute("COMMIT").map_err(Error::from)?;
+                Ok(out)
+            }
+            Ok(Err(e)) => {
+                let _ = self.client().batch_execute("ROLLBACK");
+                Err(e)
+            }
+            Err(panic) => {
+                let _ = self.client().batch_execute("ROLLBACK");
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+
     /// The client, for what only PostgreSQL does (LISTEN, COPY).
     pub fn client(&self) -> std::cell::RefMut<'_, postgres::Client> {
         std::cell::RefMut::map(self.client.borrow_mut(), |c| {
@@ -782,15 +807,9 @@ impl<'a> Conn<'a> {
                 tx.commit().map_err(Error::from)?;
                 Ok(out)
             }
-            Conn::Pg(c) => {
-                c.client()
-                    .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .map_err(Error::from)?;
-                let out = f(self);
-                let end = if out.is_ok() { "COMMIT" } else { "ROLLBACK" };
-                c.client().batch_execute(end).map_err(Error::from)?;
-                out
-            }
+            Conn::Pg(c) => c.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", || {
+                f(self)
+            }),
         }
     }
 
