@@ -24,8 +24,7 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 
 pub use checkpoint::{Checkpoint, checkpoint};
-pub use pg::{Handler, PG_SCHEMA_VERSION};
-type HandlerFn = dyn Fn(&Conn, i64, &str) + Send + Sync;
+pub use pg::{Handler, HandlerFn, PG_SCHEMA_VERSION};
 pub use sql::{
     ColIndex, Conn, Error, FromCol, OptionalExtension, Param, Params, PgConn, Result, Row, Stmt,
     ToValue, Val, params_from_iter, to_dollars,

@@ -45,7 +45,8 @@ const KEEP_SECS: i64 = 600;
 
 /// What an instance does with each logged event: its id and payload, and a
 /// connection to read the state it needs.
-pub type Handler = Arc<dyn Fn(&Conn, i64, &str) + Send + Sync>;
+pub type Handler = Arc<HandlerFn>;
+pub type HandlerFn = dyn Fn(&Conn, i64, &str) + Send + Sync;
 
 /// A pool of PostgreSQL connections, each with its statement cache.
 pub struct Manager {
@@ -97,7 +98,7 @@ struct Follower {
     last: Mutex<i64>,
     /// Held weakly: the application that set it owns it (it holds this
     /// database too, so a strong one here would keep both alive for good).
-    handler: Mutex<Option<std::sync::Weak<dyn Fn(&Conn, i64, &str) + Send + Sync>>>,
+    handler: Mutex<Option<std::sync::Weak<HandlerFn>>>,
 }
 
 impl PgDb {
@@ -203,8 +204,7 @@ impl PgDb {
         loop {
             let begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
             let handled = conn.transaction(begin, || {
-                let end: i64 =
-                    c.query_row("SELECT last FROM change_counter", (), |r| r.get(0))?;
+                let end: i64 = c.query_row("SELECT last FROM change_counter", (), |r| r.get(0))?;
                 if end == *last || rounds == 8 {
                     return f_once(&c).map(Some);
                 }
