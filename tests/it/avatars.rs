@@ -153,9 +153,9 @@ async fn head_only(app: &App, path: &str, length: usize) -> String {
 }
 
 fn stored(app: &App) -> i64 {
-    let c = rusqlite::Connection::open(&app.db_path).unwrap();
-    c.query_row("SELECT count(*) FROM avatars", [], |r| r.get(0))
-        .unwrap()
+    with_db(&app.db_path, |c| {
+        c.query_row("SELECT count(*) FROM avatars", (), |r| r.get(0))
+    })
 }
 
 async fn served(app: &App, path: &str) -> (reqwest::header::HeaderMap, Vec<u8>) {

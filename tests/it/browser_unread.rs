@@ -102,20 +102,13 @@ async fn to(c: &Client, window: &WindowHandle) {
     c.switch_to_window(window.clone()).await.unwrap();
 }
 
-fn db(app: &App) -> rusqlite::Connection {
-    rusqlite::Connection::open(&app.db_path).unwrap()
-}
-
 /// The messages of `topic` in the database, in order.
 fn message_ids(app: &App, topic: i64) -> Vec<i64> {
-    let db = db(app);
-    let mut stmt = db
-        .prepare("SELECT id FROM messages WHERE topic_id = ?1 ORDER BY id")
-        .unwrap();
-    stmt.query_map([topic], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    with_db(&app.db_path, |c| {
+        c.prepare("SELECT id FROM messages WHERE topic_id = ?1 ORDER BY id")?
+            .query_map([topic], |r| r.get(0))?
+            .collect()
+    })
 }
 
 /// Waits until `topic` holds `n` messages; returns the last one's id.

@@ -185,6 +185,12 @@ async fn forum_pages_follow_replies_and_deletions() {
 /// right, and new replies take the next places.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_version_1_database_gets_positions_and_buckets() {
+    if on_pg() {
+        eprintln!(
+            "SQLite only: a version-1 database is an old SQLite file; PostgreSQL starts at the current schema"
+        );
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("causerie.db");
     // Topic k (1 to 30) has messages k * 1000, k * 1000 + 1, ...: topic 1

@@ -142,16 +142,15 @@ async fn bidi_controls_are_removed_at_input() {
     let body = "one\u{202e}two\u{0}three\u{200f}";
     let topic = app.create_topic(&alice, forum, title, body).await;
 
-    let db = rusqlite::Connection::open(&app.db_path).unwrap();
-    let stored: (String, String, String, String) = db
-        .query_row(
+    let stored: (String, String, String, String) = with_db(&app.db_path, |c| {
+        c.query_row(
             "SELECT f.name, f.description, t.title, m.body
              FROM topics t JOIN forums f ON f.id = t.forum_id
              JOIN messages m ON m.topic_id = t.id WHERE t.id = ?1",
             [topic],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
-        .unwrap();
+    });
     assert_eq!(
         stored,
         (
@@ -189,20 +188,22 @@ async fn controls_in_older_rows_are_not_shown() {
     let alice = app.member("alice").await;
     let forum = app.create_forum(&admin, "General").await;
     let topic = app.create_topic(&alice, forum, "Plain", "plain").await;
-    let db = rusqlite::Connection::open(&app.db_path).unwrap();
-    db.execute_batch(
-        "UPDATE forums SET name = 'Gen' || char(0x202e) || 'eral',
-                           description = 'About' || char(0x2066) || ' things';
-         UPDATE topics SET title = char(0x202e) || 'txt.exe' || char(0xfeff);
-         UPDATE messages SET body = 'see ' || char(0x202e) || 'https://a.b/' || char(0) || 'c';",
-    )
-    .unwrap();
-    let old_body = "see \u{202e}https://a.b/\0c";
-    db.execute(
-        "UPDATE messages SET body_html = ?1",
-        [causerie::markdown::plain_text_html(old_body)],
-    )
-    .unwrap();
+    with_db(&app.db_path, |c| {
+        c.execute(
+            "UPDATE forums SET name = ?1, description = ?2",
+            ["Gen\u{202e}eral", "About\u{2066} things"],
+        )?;
+        c.execute("UPDATE topics SET title = ?1", ["\u{202e}txt.exe\u{feff}"])?;
+        // PostgreSQL's text holds no NUL: an older row there never had one.
+        let old_body = c.pick("see \u{202e}https://a.b/\0c", "see \u{202e}https://a.b/c");
+        c.execute(
+            "UPDATE messages SET body = ?1, body_html = ?2",
+            [
+                old_body.to_string(),
+                causerie::markdown::plain_text_html(old_body),
+            ],
+        )
+    });
 
     for path in [
         "/".to_string(),

@@ -38,9 +38,9 @@ fn tags(html: &str) -> Vec<&str> {
 }
 
 fn message_count(app: &App) -> i64 {
-    let db = rusqlite::Connection::open(&app.db_path).unwrap();
-    db.query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
-        .unwrap()
+    with_db(&app.db_path, |c| {
+        c.query_row("SELECT count(*) FROM messages", (), |r| r.get(0))
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

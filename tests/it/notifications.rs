@@ -428,28 +428,23 @@ async fn jobs_left_at_a_stop_are_done_at_the_next_start() {
     let (dir, db) = app.stop().await;
     // A job its worker never reached, as a crash right after the reply's
     // commit leaves it.
-    let bob_id: i64 = {
-        let c = rusqlite::Connection::open(&db).unwrap();
-        let id: i64 = c
-            .query_row("SELECT id FROM users WHERE username = 'bob'", [], |r| {
-                r.get(0)
-            })
-            .unwrap();
+    let bob_id: i64 = with_db(&db, |c| {
+        let id: i64 = c.query_row("SELECT id FROM users WHERE username = 'bob'", (), |r| {
+            r.get(0)
+        })?;
         c.execute(
             "INSERT INTO notify_jobs (message_id, mentions) VALUES (?1, ?2)",
-            rusqlite::params![first, id.to_string()],
-        )
-        .unwrap();
-        id
-    };
+            causerie::params![first, id.to_string()],
+        )?;
+        Ok(id)
+    });
     assert!(bob_id > 0);
     let app = App::start_at(dir, db, None).await;
     let bob = crate::live::logged_in(&app, "bob").await;
     wait_bell(&app, &bob, 1).await;
-    let c = rusqlite::Connection::open(&app.db_path).unwrap();
-    let left: i64 = c
-        .query_row("SELECT count(*) FROM notify_jobs", [], |r| r.get(0))
-        .unwrap();
+    let left: i64 = with_db(&app.db_path, |c| {
+        c.query_row("SELECT count(*) FROM notify_jobs", (), |r| r.get(0))
+    });
     assert_eq!(left, 0, "the job went with its notifications");
 }
 

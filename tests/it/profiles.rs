@@ -144,43 +144,39 @@ async fn last_seen_is_kept_with_the_session_writes() {
     let card = element(&page, "profile");
     let seen = &card[card.find("Last seen").unwrap()..];
     assert!(seen.contains("<time"), "seen at registration: {seen}");
-    let c = rusqlite::Connection::open(&app.db_path).unwrap();
-    let (seen, created): (i64, i64) = c
-        .query_row(
+    let (seen, created): (i64, i64) = with_db(&app.db_path, |c| {
+        c.query_row(
             "SELECT last_seen_at, created_at FROM users WHERE username = 'alice'",
-            [],
+            (),
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .unwrap();
+    });
     assert!(seen >= created, "{seen} {created}");
     // Within the hour, another login does not write it again.
-    c.execute(
-        "UPDATE users SET last_seen_at = last_seen_at - 600 WHERE username = 'alice'",
-        [],
-    )
-    .unwrap();
+    let move_back = |seconds: i64| {
+        with_db(&app.db_path, |c| {
+            c.execute(
+                "UPDATE users SET last_seen_at = last_seen_at - ?1 WHERE username = 'alice'",
+                [seconds],
+            )
+        })
+    };
+    let last_seen = || {
+        with_db(&app.db_path, |c| {
+            c.query_row(
+                "SELECT last_seen_at FROM users WHERE username = 'alice'",
+                (),
+                |r| r.get::<_, i64>(0),
+            )
+        })
+    };
+    move_back(600);
     app.login("alice", PASSWORD).await;
-    let again: i64 = c
-        .query_row(
-            "SELECT last_seen_at FROM users WHERE username = 'alice'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let again = last_seen();
     assert_eq!(again, seen - 600, "at most once an hour");
-    c.execute(
-        "UPDATE users SET last_seen_at = last_seen_at - 7200 WHERE username = 'alice'",
-        [],
-    )
-    .unwrap();
+    move_back(7200);
     app.login("alice", PASSWORD).await;
-    let later: i64 = c
-        .query_row(
-            "SELECT last_seen_at FROM users WHERE username = 'alice'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let later = last_seen();
     assert!(later >= seen, "moved after an hour: {later} {seen}");
 }
 

@@ -87,13 +87,10 @@ impl Browser {
 
 /// Whether the session store holds session `id`.
 fn stored(app: &App, id: &str) -> bool {
-    let c = rusqlite::Connection::open(&app.db_path).unwrap();
-    c.query_row(
-        "SELECT EXISTS (SELECT 1 FROM tower_sessions WHERE id = ?1)",
-        [id],
-        |r| r.get(0),
-    )
-    .unwrap()
+    with_db(&app.db_path, |c| {
+        c.prepare("SELECT 1 FROM tower_sessions WHERE id = ?1")?
+            .exists([id])
+    })
 }
 
 /// Waits (up to 10 s) until session `id` is deleted from the store, in the
