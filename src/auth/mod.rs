@@ -171,23 +171,29 @@ async fn login(
         .take(crate::validate::USERNAME_MAX)
         .collect::<String>()
         .to_lowercase();
-    for (key, rate) in [
-        (
-            format!("login-pair:{addr:?}:{lower}"),
-            state.limits.login_pair,
-        ),
-        (
-            format!("login-address:{addr:?}"),
-            state.limits.login_address,
-        ),
-    ] {
-        if let Err(wait) = state.shared_rate(key, rate).await? {
+    let shared = [
+        (format!("login-pair:{addr:?}:{lower}"), state.limits.login_pair),
+        (format!("login-address:{addr:?}"), state.limits.login_address),
+    ];
+    for (i, (key, rate)) in shared.iter().enumerate() {
+        if let Err(wait) = state.shared_rate(key.clone(), *rate).await? {
+            throttle.forgive(&attempt);
+            for (key, rate) in &shared[..i] {
+                crate::limits::shared::give_back(&state.db, key.clone(), *rate).await?;
+            }
             return Err(AppError::TooManyAttempts(again(views::wait(
                 Msg("throttle-login"),
                 wait,
             ))));
         }
     }
+    // A login that succeeds, or is never checked, is given back everywhere.
+    let give_back = || async {
+        for (key, rate) in &shared {
+            crate::limits::shared::give_back(&state.db, key.clone(), *rate).await?;
+        }
+        Ok::<_, AppError>(())
+    };
     let name = username.clone();
     let checked = async {
         let found = state
@@ -218,6 +224,7 @@ async fn login(
                 tracing::warn!(error = %e, "cannot remember where a login came from");
             }
             throttle.succeeded(attempt);
+            give_back().await?;
             session::log_in(&session, &user, epoch).await?;
             Ok(hx.redirect(&next))
         }
@@ -225,6 +232,7 @@ async fn login(
         Err(e) => {
             // No guess was checked (busy, or a failure of ours).
             throttle.forgive(&attempt);
+            give_back().await?;
             Err(e)
         }
     }

@@ -51,6 +51,23 @@ pub async fn reserve(db: &Db, key: String, rate: Rate) -> AppResult<Result<(), D
     .await
 }
 
+/// Gives back an attempt counted under `key` (it logged in, or never got
+/// to be checked), as the in-memory limiters do.
+pub async fn give_back(db: &Db, key: String, rate: Rate) -> AppResult<()> {
+    if !db.is_pg() {
+        return Ok(());
+    }
+    let every = i64::try_from(rate.every.as_millis()).unwrap_or(i64::MAX);
+    db.write_alone(move |c| {
+        c.execute(
+            "UPDATE rate_hits SET window_start = window_start - ?2 WHERE key = ?1",
+            crate::params![key, every],
+        )?;
+        Ok(())
+    })
+    .await
+}
+
 fn now_ms() -> i64 {
     i64::try_from(
         std::time::SystemTime::now()
