@@ -43,7 +43,9 @@ async fn main() -> ExitCode {
         [] => {}
         ["healthcheck"] => return healthcheck(&config).await,
         ["backup", to] => return backup(&config, to),
-        ["migrate-to", url] if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+        ["migrate-to", url]
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") =>
+        {
             return migrate_to(&config, url);
         }
         _ => {

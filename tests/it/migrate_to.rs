@@ -117,9 +117,7 @@ fn client() -> Client {
 
 /// Runs `f` with a connection to the test server's maintenance database,
 /// on a thread of its own (the synchronous client's runtime).
-fn on_server<T: Send + 'static>(
-    f: impl FnOnce(&mut postgres::Client) -> T + Send + 'static,
-) -> T {
+fn on_server<T: Send + 'static>(f: impl FnOnce(&mut postgres::Client) -> T + Send + 'static) -> T {
     let admin = pg_server().expect("CAUSERIE_TEST_PG");
     std::thread::spawn(move || {
         let mut client = postgres::Client::connect(&admin, postgres::NoTls)
@@ -186,10 +184,7 @@ async fn migrate(file: &Path, url: &str) -> (i32, String, String) {
 /// What a visitor sees of the forum: each page's ids, in order.
 async fn snapshot(s: &Server, forum: i64, topics: &[i64]) -> Vec<(String, Vec<i64>)> {
     let visitor = client();
-    let mut seen = vec![(
-        "/".to_string(),
-        ids(&s.get(&visitor, "/").await, "forum-"),
-    )];
+    let mut seen = vec![("/".to_string(), ids(&s.get(&visitor, "/").await, "forum-"))];
     let path = format!("/forums/{forum}");
     seen.push((path.clone(), ids(&s.get(&visitor, &path).await, "topic-")));
     for t in topics {
@@ -220,7 +215,11 @@ async fn a_forum_moves_from_sqlite_to_postgres_whole() {
     let lite = Server::start(file.as_os_str()).await;
     let admin = lite.login("admin", ADMIN_PASSWORD).await;
     let to = lite
-        .post(&admin, "/admin/forums", &forum_fields("Café", "Où l'on cause"))
+        .post(
+            &admin,
+            "/admin/forums",
+            &forum_fields("Café", "Où l'on cause"),
+        )
         .await;
     let forum = id_after(&to, "/forums/");
     let alice = lite.register("alice").await;
@@ -240,7 +239,10 @@ async fn a_forum_moves_from_sqlite_to_postgres_whole() {
         .await;
     let mut replies = Vec::new();
     for i in 0..5 {
-        replies.push(lite.reply(&bob, first, &format!("Réponse numéro {i}.")).await);
+        replies.push(
+            lite.reply(&bob, first, &format!("Réponse numéro {i}."))
+                .await,
+        );
     }
     let mention = lite
         .reply(&bob, second, "@alice à bientôt, dit le garçon.")
@@ -264,7 +266,11 @@ async fn a_forum_moves_from_sqlite_to_postgres_whole() {
     let before = snapshot(&lite, forum, &topics).await;
     assert_eq!(before[0].1, vec![forum]);
     assert_eq!(before[1].1.len(), 2, "two topics: {before:?}");
-    assert_eq!(before[2].1.len(), 5, "the first topic's messages: {before:?}");
+    assert_eq!(
+        before[2].1.len(),
+        5,
+        "the first topic's messages: {before:?}"
+    );
     let last_message = *before[2..].iter().flat_map(|(_, v)| v).max().unwrap();
     let alice_page = lite.get(&alice, "/users/alice").await;
     let avatar = avatar_path(&alice_page);
@@ -300,7 +306,11 @@ async fn a_forum_moves_from_sqlite_to_postgres_whole() {
 
     // ---- The forum on PostgreSQL.
     let pg = Server::start(OsStr::new(&url)).await;
-    assert_eq!(snapshot(&pg, forum, &topics).await, before, "the same pages");
+    assert_eq!(
+        snapshot(&pg, forum, &topics).await,
+        before,
+        "the same pages"
+    );
     let page = pg.get(&client(), &format!("/topics/{first}")).await;
     assert!(
         page.contains("Les élèves arrivent à huit heures, près de la forêt.")
@@ -339,7 +349,11 @@ async fn a_forum_moves_from_sqlite_to_postgres_whole() {
     // message indexed once.
     assert_eq!(search(&url, "eleves"), vec![first_message(&before)]);
     assert_eq!(search(&url, "garcon"), vec![mention]);
-    assert_eq!(search(&url, "chateau"), vec![first_message(&before)], "the title");
+    assert_eq!(
+        search(&url, "chateau"),
+        vec![first_message(&before)],
+        "the title"
+    );
     // New rows get fresh ids: the sequences were moved.
     let next = pg.reply(&alice2, first, "Après le déménagement.").await;
     assert_eq!(next, last_message + 1, "the next message id");
