@@ -427,13 +427,13 @@ fn copy_table(
     let mut n = 0u64;
     while let Some(row) = rows.next().map_err(lite_err)? {
         let mut values: Vec<Param<'_>> = Vec::with_capacity(names.len());
-        for i in 0..names.len() {
+        for (i, name) in names.iter().enumerate() {
             values.push(match row.get_ref(i).map_err(lite_err)? {
                 ValueRef::Null => Param::Null,
                 ValueRef::Integer(v) => Param::Int(v),
                 ValueRef::Real(v) => Param::Real(v),
                 ValueRef::Text(b) => Param::Text(std::str::from_utf8(b).map_err(|e| {
-                    Failure::Failed(format!("{table}.{}: text that is not UTF-8: {e}", names[i]))
+                    Failure::Failed(format!("{table}.{name}: text that is not UTF-8: {e}"))
                 })?),
                 ValueRef::Blob(b) => Param::Blob(b),
             });

@@ -201,7 +201,7 @@ fn bell_rings(html: &str) -> bool {
 
 #[tokio::test]
 async fn a_forum_moves_from_sqlite_to_postgres_whole() {
-    if pg_server().is_none() {
+    if !on_pg() {
         eprintln!("migrate_to: skipped (set CAUSERIE_TEST_PG to a PostgreSQL URL to run it)");
         return;
     }
