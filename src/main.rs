@@ -1,6 +1,8 @@
 //! `causerie`: runs the forum. `causerie healthcheck` asks a running one
 //! whether it is healthy (for container health checks); `causerie backup
-//! FILE` copies the database to FILE while the forum runs.
+//! FILE` copies the database to FILE while the forum runs; `causerie
+//! migrate-to postgres://...` copies the SQLite database (`CAUSERIE_DB`)
+//! into an empty PostgreSQL database.
 
 use std::process::ExitCode;
 
@@ -41,8 +43,13 @@ async fn main() -> ExitCode {
         [] => {}
         ["healthcheck"] => return healthcheck(&config).await,
         ["backup", to] => return backup(&config, to),
+        ["migrate-to", url]
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") =>
+        {
+            return migrate_to(&config, url);
+        }
         _ => {
-            eprintln!("usage: causerie [healthcheck | backup FILE]");
+            eprintln!("usage: causerie [healthcheck | backup FILE | migrate-to postgres://...]");
             return ExitCode::from(2);
         }
     }
@@ -111,6 +118,35 @@ fn backup(config: &Config, to: &str) -> ExitCode {
         }
         Err(e) => {
             eprintln!("causerie: backup failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Copies the SQLite database `CAUSERIE_DB` names into the empty
+/// PostgreSQL database at `url` (see `causerie::db::migrate_to`); exit 1
+/// when refused or failed, with nothing copied.
+fn migrate_to(config: &Config, url: &str) -> ExitCode {
+    use causerie::db::migrate_to;
+    if config.db_url.is_some() {
+        eprintln!(
+            "causerie: migrate-to refused: CAUSERIE_DB names the SQLite file to copy, not a PostgreSQL URL"
+        );
+        return ExitCode::FAILURE;
+    }
+    let from = &config.db_path;
+    println!(
+        "copying {} into {} ...",
+        from.display(),
+        migrate_to::shown(url)
+    );
+    match migrate_to::run(from, url, &|line| println!("  {line}")) {
+        Ok(summary) => {
+            println!("{summary}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("causerie: migrate-to {e}");
             ExitCode::FAILURE
         }
     }

@@ -10,6 +10,7 @@
 //! on. The WAL is kept under a limit (`checkpoint.rs`).
 
 mod checkpoint;
+pub mod migrate_to;
 mod migrations;
 mod pg;
 mod sql;

@@ -27,6 +27,7 @@ mod live_pages;
 mod live_paging;
 mod markdown;
 mod messages;
+mod migrate_to;
 mod migration;
 mod notifications;
 mod notifications_list;
