@@ -172,8 +172,14 @@ async fn login(
         .collect::<String>()
         .to_lowercase();
     let shared = [
-        (format!("login-pair:{addr:?}:{lower}"), state.limits.login_pair),
-        (format!("login-address:{addr:?}"), state.limits.login_address),
+        (
+            format!("login-pair:{addr:?}:{lower}"),
+            state.limits.login_pair,
+        ),
+        (
+            format!("login-address:{addr:?}"),
+            state.limits.login_address,
+        ),
     ];
     for (i, (key, rate)) in shared.iter().enumerate() {
         if let Err(wait) = state.shared_rate(key.clone(), *rate).await? {
@@ -368,6 +374,8 @@ async fn register(
     };
     if matches!(created, Err(AppError::Busy)) {
         state.throttle.register.give_back(&addr);
+        let rate = state.limits.register;
+        crate::limits::shared::give_back(&state.db, format!("register:{addr:?}"), rate).await?;
     }
     match created? {
         Some(Some(user)) => {
@@ -487,13 +495,15 @@ async fn change_password(
         .read(move |c| Ok(queries::password_hash(c, id)?))
         .await?;
     let checked = state.hasher.verify(input.current_password, stored).await;
-    if matches!(checked, Err(AppError::Busy)) {
+    let forgiven = matches!(checked, Err(AppError::Busy) | Ok(true));
+    if forgiven {
+        // Not checked (busy), or the right password, whatever else the form
+        // got wrong: given back, here and on every instance.
         throttle.give_back(&id);
+        let rate = state.limits.password_change;
+        crate::limits::shared::give_back(&state.db, format!("password:{id}"), rate).await?;
     }
-    if checked? {
-        // The right password is forgiven, whatever else the form got wrong.
-        throttle.give_back(&id);
-    } else {
+    if !checked? {
         errors.add("current_password", Msg("password-not-current"));
     }
     if !errors.is_empty() {

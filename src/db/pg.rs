@@ -13,7 +13,9 @@
 //! `change_log` in that same transaction and notifies `causerie_changes`
 //! with the id only.
 //!
-//! Following: one thread per instance listens on its own connection and,
+//! Following: an instance handles its own events right after their commit,
+//! before the writer is answered; and one thread per instance listens on
+//! its own connection and,
 //! woken by a notification or every `POLL` (a lost notification or a
 //! reconnection costs at most that), reads the log after the last id it
 //! handled, in order, and hands each event to the instance's handler. At
@@ -149,6 +151,7 @@ impl PgDb {
     ) -> AppResult<T> {
         let conn = self.pool.get()?;
         let c = Conn::Pg(&conn);
+        let mut logged = false;
         let out = conn.transaction("BEGIN", || {
             let last: i64 = c.query_row(
                 "SELECT last FROM change_counter WHERE one = 1 FOR UPDATE",
@@ -169,10 +172,21 @@ impl PgDb {
                 }
                 c.execute("UPDATE change_counter SET last = ?1 WHERE one = 1", [id])?;
                 c.execute("SELECT pg_notify('causerie_changes', ?1)", [id.to_string()])?;
+                logged = true;
             }
             Ok::<_, AppError>(out)
         })?;
         self.generation.fetch_add(1, Ordering::AcqRel);
+        // This instance handles its own events (and any before them) before
+        // the writer has its answer: its next request sees their effects
+        // (a bell rung, a session forgotten), as on SQLite; the follower
+        // finds them handled.
+        if logged {
+            let mut last = self.follower.last.lock();
+            if let Err(e) = self.handle_new(&c, &mut last) {
+                tracing::warn!(error = %e, "change log: cannot read after a write; the follower will");
+            }
+        }
         Ok(out)
     }
 
