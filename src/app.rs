@@ -161,15 +161,19 @@ impl AppState {
         })
     }
 
-    /// Counts an attempt under `key` at `rate` across every instance (on
-    /// PostgreSQL; see `limits::shared`), after this instance's own limiter
-    /// has let it through.
+    /// What this instance's own limiter said (`local`), then, when it let
+    /// the attempt through, the same count under `key` at `rate` across
+    /// every instance (on PostgreSQL; see `limits::shared`).
     pub async fn shared_rate(
         &self,
+        local: Result<(), std::time::Duration>,
         key: String,
         rate: crate::limits::Rate,
     ) -> AppResult<Result<(), std::time::Duration>> {
-        crate::limits::shared::reserve(&self.db, key, rate).await
+        match local {
+            Ok(()) => crate::limits::shared::reserve(&self.db, key, rate).await,
+            refused => Ok(refused),
+        }
     }
 
     /// The same, with these socket caps and public origin.

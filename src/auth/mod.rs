@@ -182,7 +182,7 @@ async fn login(
         ),
     ];
     for (i, (key, rate)) in shared.iter().enumerate() {
-        if let Err(wait) = state.shared_rate(key.clone(), *rate).await? {
+        if let Err(wait) = state.shared_rate(Ok(()), key.clone(), *rate).await? {
             throttle.forgive(&attempt);
             for (key, rate) in &shared[..i] {
                 crate::limits::shared::give_back(&state.db, key.clone(), *rate).await?;
@@ -348,14 +348,9 @@ async fn register(
     }
     // Each account costs a hash: counted per address before it.
     let addr = throttle::addr_key(Some(client));
-    let shared = match state.throttle.register.reserve(&addr) {
-        Ok(()) => {
-            state
-                .shared_rate(format!("register:{addr:?}"), state.limits.register)
-                .await?
-        }
-        refused => refused,
-    };
+    let local = state.throttle.register.reserve(&addr);
+    let key = format!("register:{addr:?}");
+    let shared = state.shared_rate(local, key, state.limits.register).await?;
     if let Err(wait) = shared {
         let mut errors = FieldErrors::default();
         let why = views::wait(Msg("throttle-accounts"), wait);
@@ -477,14 +472,9 @@ async fn change_password(
     // Counted before the hash: someone at an unattended session cannot try
     // passwords fast.
     let throttle = &state.throttle.password_change;
-    let shared = match throttle.reserve(&id) {
-        Ok(()) => {
-            state
-                .shared_rate(format!("password:{id}"), state.limits.password_change)
-                .await?
-        }
-        refused => refused,
-    };
+    let key = format!("password:{id}");
+    let rate = state.limits.password_change;
+    let shared = state.shared_rate(throttle.reserve(&id), key, rate).await?;
     if let Err(wait) = shared {
         let why = views::wait(Msg("throttle-password"), wait);
         errors.add("current_password", why);

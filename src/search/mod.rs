@@ -131,14 +131,9 @@ async fn search(
         return Err(refuse(Field::Author, no_member(l, &asked.author)));
     }
     let addr = addr_key(Some(client));
-    let shared = match state.search_rate.reserve(&addr) {
-        Ok(()) => {
-            state
-                .shared_rate(format!("search:{addr:?}"), state.limits.search)
-                .await?
-        }
-        refused => refused,
-    };
+    let local = state.search_rate.reserve(&addr);
+    let key = format!("search:{addr:?}");
+    let shared = state.shared_rate(local, key, state.limits.search).await?;
     shared.map_err(|wait| {
         AppError::TooManyAttempts(views::search_page(
             l,

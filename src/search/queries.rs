@@ -108,19 +108,7 @@ pub fn hits(conn: &Conn, query: &str, offset: i64, limit: u32) -> crate::db::Res
            JOIN users u ON u.id = m.author_id
           ORDER BY h.rowid DESC"
     ))?;
-    let rows = stmt.query_map(params![query, limit, offset], |r| {
-        Ok(Hit {
-            id: r.get(0)?,
-            marked_title: r.get::<_, Option<String>>(1)?.filter(|t| !t.is_empty()),
-            excerpt: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-            topic_id: r.get(3)?,
-            topic_title: r.get(4)?,
-            forum_id: r.get(5)?,
-            forum_name: r.get(6)?,
-            author: r.get(7)?,
-            created_at: r.get(8)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![query, limit, offset], hit)?;
     rows.collect()
 }
 
@@ -293,20 +281,24 @@ fn pg_hits(conn: &Conn, query: &str, offset: i64, limit: u32) -> crate::db::Resu
         .ok_or_else(|| crate::db::Error::Other(format!("not a search query: {query:?}")))?;
     let (sql, params) = pg_search_sql(&terms, filters, offset, limit);
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params, |r| {
-        Ok(Hit {
-            id: r.get(0)?,
-            marked_title: r.get::<_, Option<String>>(1)?.filter(|t| !t.is_empty()),
-            excerpt: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-            topic_id: r.get(3)?,
-            topic_title: r.get(4)?,
-            forum_id: r.get(5)?,
-            forum_name: r.get(6)?,
-            author: r.get(7)?,
-            created_at: r.get(8)?,
-        })
-    })?;
+    let rows = stmt.query_map(params, hit)?;
     rows.collect()
+}
+
+/// A hit as both engines' queries give it: the message id, the marked
+/// title and excerpt, then its topic, forum, author and time.
+fn hit(r: &crate::db::Row<'_>) -> crate::db::Result<Hit> {
+    Ok(Hit {
+        id: r.get(0)?,
+        marked_title: r.get::<_, Option<String>>(1)?.filter(|t| !t.is_empty()),
+        excerpt: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+        topic_id: r.get(3)?,
+        topic_title: r.get(4)?,
+        forum_id: r.get(5)?,
+        forum_name: r.get(6)?,
+        author: r.get(7)?,
+        created_at: r.get(8)?,
+    })
 }
 
 /// Every forum's id and name, by name, for the form's choice of forum.
