@@ -136,9 +136,10 @@ pub fn micros_at(base: Instant, t: Instant) -> u32 {
 
 impl Fleet {
     /// Starts a socket task for each watcher, on `ws://addr{path}`, at most
-    /// `concurrency` handshakes at a time.
+    /// `concurrency` handshakes at a time. Socket `i` goes to
+    /// `addrs[i % addrs.len()]` (several instances of one server: spread evenly).
     pub fn open(
-        addr: SocketAddr,
+        addrs: &[SocketAddr],
         watchers: &[Watcher],
         concurrency: usize,
         base: Instant,
@@ -167,6 +168,7 @@ impl Fleet {
             .iter()
             .enumerate()
             .map(|(i, w)| {
+                let addr = addrs[i % addrs.len()];
                 tokio::spawn(socket_task(
                     i,
                     addr,

@@ -203,8 +203,10 @@ pub async fn seed(
 
 /// How replies (and deletions) are posted to one server.
 pub enum Poster {
+    /// Reply `seq` goes through `addrs[seq % len]`, deletion of message
+    /// `id` through `addrs[id % len]` (several instances: round-robin).
     Causerie {
-        addr: SocketAddr,
+        addrs: Vec<SocketAddr>,
         cookie: String,
         layout: Arc<Layout>,
     },
@@ -228,17 +230,18 @@ impl Poster {
         let token = fleet::token(seq);
         match self {
             Poster::Causerie {
-                addr,
+                addrs,
                 cookie,
                 layout,
             } => {
+                let addr = addrs[seq as usize % addrs.len()];
                 let body = format!(
                     "Load test reply {token}. A message of ordinary length, as people write them: \
                      a sentence or two about the topic, a question, and a thank-you at the end."
                 );
                 let path = format!("/topics/{}/messages", layout.target(seq).topic);
                 let (location, _) =
-                    post_form(*addr, &path, Some(cookie), &[("body", &body)]).await?;
+                    post_form(addr, &path, Some(cookie), &[("body", &body)]).await?;
                 let handle = number_after(&location, "#message-")
                     .ok_or_else(|| format!("reply Location {location:?} names no message"))?;
                 Ok(Posted {
@@ -272,8 +275,8 @@ impl Poster {
     /// removal's size to the topic's room (baseline).
     pub async fn remove(&self, handle: i64) -> Result<(), String> {
         match self {
-            Poster::Causerie { addr, cookie, .. } => post_form(
-                *addr,
+            Poster::Causerie { addrs, cookie, .. } => post_form(
+                addrs[handle.unsigned_abs() as usize % addrs.len()],
                 &format!("/messages/{handle}/delete"),
                 Some(cookie),
                 &[],
