@@ -642,7 +642,13 @@ async fn measure(
     println!("RSS idle: {}", mib(rss_idle));
 
     let started = Instant::now();
-    let fleet = Fleet::open(addrs, &layout.watchers, opts.concurrency, base);
+    let fleet = Fleet::open(
+        addrs,
+        &layout.watchers,
+        opts.concurrency,
+        base,
+        total_replies(opts),
+    );
     let settled = fleet.wait_settled(connect_budget(opts.sockets)).await;
     let joined = fleet.joined();
     println!(
@@ -677,7 +683,15 @@ async fn measure(
         );
         let poster = Arc::new(poster);
         // Only the one topic needs its first page kept from filling.
-        let janitor = (!opts.spread).then(|| Arc::new(Janitor::new()));
+        // With --instances, for every server alike: a reply is deleted once
+        // every socket showed it (see `Janitor::gate`).
+        let janitor = (!opts.spread).then(|| {
+            Arc::new(if opts.instances.is_some() {
+                Janitor::after_delivery(fleet.seen_counter(), joined as u32)
+            } else {
+                Janitor::new()
+            })
+        });
         let run = Run {
             fleet: &fleet,
             layout: &layout,

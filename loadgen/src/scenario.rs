@@ -28,6 +28,8 @@ const PAGE_SIZE: usize = 20;
 const ROOM: u32 = 15;
 /// Sockets per topic in the spread case (the rest watch forum pages).
 const PER_TOPIC: usize = 8;
+/// The longest a gated janitor waits for a reply's frames before deleting it.
+const GATE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Where reply `seq` goes: `targets[seq % len]`.
 #[derive(Clone)]
@@ -316,6 +318,12 @@ async fn broadcast(addr: SocketAddr, to: &str, token: &str) -> Result<(), String
 /// server keeps up, no reply waits; when it does not, the wait counts in the
 /// reply's latency, on both servers alike.
 pub struct Janitor {
+    /// When set (`--instances`): a reply is deleted only once this many
+    /// frames showed it (`.1`, every socket), as `.0` counts them, or after
+    /// `GATE_WAIT`. On PostgreSQL each instance renders a change from the
+    /// database as it is when its follower reads the change log: a reply
+    /// deleted at once would be gone by then, and never shown.
+    gate: Option<(Box<dyn Fn(u32) -> u32 + Send + Sync>, u32)>,
     /// Replies whose deletion is over (done, failed, or nothing to delete).
     cleared: Mutex<HashSet<u32>>,
     news: Notify,
@@ -326,10 +334,22 @@ pub struct Janitor {
 impl Janitor {
     pub fn new() -> Janitor {
         Janitor {
+            gate: None,
             cleared: Mutex::default(),
             news: Notify::new(),
             deleted: AtomicUsize::new(0),
             error: Mutex::default(),
+        }
+    }
+
+    /// A janitor that deletes a reply once `seen(seq)` reached `sockets`.
+    pub fn after_delivery(
+        seen: impl Fn(u32) -> u32 + Send + Sync + 'static,
+        sockets: u32,
+    ) -> Janitor {
+        Janitor {
+            gate: Some((Box::new(seen), sockets)),
+            ..Janitor::new()
         }
     }
 
@@ -338,6 +358,12 @@ impl Janitor {
     pub fn record(self: &Arc<Self>, seq: u32, handle: Option<i64>, poster: Arc<Poster>) {
         let janitor = self.clone();
         tokio::spawn(async move {
+            if let Some((seen, sockets)) = &janitor.gate {
+                let until = tokio::time::Instant::now() + GATE_WAIT;
+                while seen(seq) < *sockets && tokio::time::Instant::now() < until {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+            }
             if let Some(handle) = handle {
                 match poster.remove(handle).await {
                     Ok(()) => {
