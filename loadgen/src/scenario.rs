@@ -317,13 +317,16 @@ async fn broadcast(addr: SocketAddr, to: &str, token: &str) -> Result<(), String
 /// late the server answers: every reply lands on the watched page. When the
 /// server keeps up, no reply waits; when it does not, the wait counts in the
 /// reply's latency, on both servers alike.
+/// How many frames showed reply `seq`.
+type Seen = Box<dyn Fn(u32) -> u32 + Send + Sync>;
+
 pub struct Janitor {
     /// When set (`--instances`): a reply is deleted only once this many
     /// frames showed it (`.1`, every socket), as `.0` counts them, or after
     /// `GATE_WAIT`. On PostgreSQL each instance renders a change from the
     /// database as it is when its follower reads the change log: a reply
     /// deleted at once would be gone by then, and never shown.
-    gate: Option<(Box<dyn Fn(u32) -> u32 + Send + Sync>, u32)>,
+    gate: Option<(Seen, u32)>,
     /// Replies whose deletion is over (done, failed, or nothing to delete).
     cleared: Mutex<HashSet<u32>>,
     news: Notify,
