@@ -309,7 +309,7 @@ async fn bench(opts: &Opts, mode: &Mode, dir: &Path, port: u16) -> Result<Figure
             forum: false,
         })
         .collect();
-    let fleets = [Fleet::open(addr, &watchers, 16, base)];
+    let fleets = [Fleet::open(&[addr], &watchers, 16, base, 0)];
     for f in &fleets {
         f.wait_settled(Duration::from_secs(60)).await;
     }

@@ -14,7 +14,7 @@
 //! baseline can send frames of the same sizes.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
@@ -116,6 +116,9 @@ pub struct Shared {
     catch_ups: [Sizes; 2],
     last_error: Mutex<Option<String>>,
     slots: Box<[Slot]>,
+    /// By reply sequence number (when asked for at open): how many frames
+    /// showed its token, over every socket.
+    seen: Box<[AtomicU32]>,
 }
 
 pub struct Fleet {
@@ -136,12 +139,14 @@ pub fn micros_at(base: Instant, t: Instant) -> u32 {
 
 impl Fleet {
     /// Starts a socket task for each watcher, on `ws://addr{path}`, at most
-    /// `concurrency` handshakes at a time.
+    /// `concurrency` handshakes at a time. Socket `i` goes to
+    /// `addrs[i % addrs.len()]` (several instances of one server: spread evenly).
     pub fn open(
-        addr: SocketAddr,
+        addrs: &[SocketAddr],
         watchers: &[Watcher],
         concurrency: usize,
         base: Instant,
+        replies: usize,
     ) -> Fleet {
         let n = watchers.len();
         let shared = Arc::new(Shared {
@@ -161,12 +166,14 @@ impl Fleet {
                     events: Mutex::new(Vec::new()),
                 })
                 .collect(),
+            seen: (0..replies).map(|_| AtomicU32::new(0)).collect(),
         });
         let gate = Arc::new(Semaphore::new(concurrency.max(1)));
         let handles = watchers
             .iter()
             .enumerate()
             .map(|(i, w)| {
+                let addr = addrs[i % addrs.len()];
                 tokio::spawn(socket_task(
                     i,
                     addr,
@@ -209,6 +216,17 @@ impl Fleet {
     }
     pub fn last_error(&self) -> Option<String> {
         self.shared.last_error.lock().unwrap().clone()
+    }
+    /// How many frames showed reply `seq`'s token so far (0 beyond the
+    /// `replies` given at open), usable from another task.
+    pub fn seen_counter(&self) -> impl Fn(u32) -> u32 + Send + Sync + 'static {
+        let shared = self.shared.clone();
+        move |seq| {
+            shared
+                .seen
+                .get(seq as usize)
+                .map_or(0, |n| n.load(Ordering::Relaxed))
+        }
     }
     pub fn frames(&self) -> u64 {
         self.shared.frames.load(Ordering::Relaxed)
@@ -345,6 +363,9 @@ async fn socket_task(
             };
             shared.sizes[class].add(text.len());
             if let Some(tag) = tag {
+                if let Some(n) = shared.seen.get(tag as usize) {
+                    n.fetch_add(1, Ordering::Relaxed);
+                }
                 slot.events.lock().unwrap().push(Event { tag, at });
                 shared.frames.fetch_add(1, Ordering::Relaxed);
             }

@@ -14,11 +14,18 @@
 //! cargo run --release --bin loadgen -- --sockets 10000 --rates 10,30,100 --duration 10
 //! cargo run --release --bin loadgen -- --spread
 //! cargo run --release --bin loadgen -- --smoke
+//! cargo run --release --bin loadgen -- --instances 3 --sockets 10000 --rates 10,30
 //! ```
+//!
+//! `--instances N`: causerie on PostgreSQL (a throwaway server, `pg`), one
+//! instance then N sharing one database, sockets and replies spread over
+//! them (`instances`).
 
 mod baseline;
 mod fleet;
 mod http;
+mod instances;
+mod pg;
 mod phase;
 mod proc;
 mod report;
@@ -57,6 +64,8 @@ const USAGE: &str = "\
 usage: loadgen [--sockets N] [--rates R1,R2,..] [--duration SECS] [--spread]
                [--skip-baseline] [--baseline-one-write] [--smoke] [--port P]
                [--server-bin PATH] [--concurrency C]
+       loadgen --instances N [--sockets N] [--rates ..] [--duration SECS]
+               [--skip-sqlite] [--skip-baseline] [--pg-script PATH] [...]
        loadgen --baseline-server PORT [--batch]   (internal: runs the baseline server)
 
   --sockets N        sockets (default 10000), all on one topic's first page,
@@ -75,6 +84,16 @@ usage: loadgen [--sockets N] [--rates R1,R2,..] [--duration SECS] [--spread]
   --server-bin PATH  causerie binary (default: `causerie` next to loadgen)
   --concurrency C    WebSocket handshakes in flight at once (default 200)
 
+  --instances N      causerie on PostgreSQL, several instances sharing one
+                     database: starts a throwaway server (tests/pg.sh), runs
+                     the scenario with 1 instance, then with N (ports P+20..),
+                     each on a fresh database; socket i connects to instance
+                     i % N, reply j is posted through instance j % N. Also
+                     runs SQLite (1 instance, port P) and the baseline (P+1)
+                     unless skipped; prints one table of all the runs
+  --skip-sqlite      with --instances: no SQLite run
+  --pg-script PATH   tests/pg.sh (default: the workspace's)
+
 Exit status: 0 when every target is met, 1 when one is missed, other on error.";
 
 #[derive(Clone, Debug)]
@@ -88,6 +107,10 @@ struct Opts {
     port: u16,
     server_bin: PathBuf,
     concurrency: usize,
+    /// `--instances N`: the PostgreSQL comparison.
+    instances: Option<usize>,
+    skip_sqlite: bool,
+    pg_script: PathBuf,
 }
 
 enum Mode {
@@ -111,6 +134,9 @@ fn parse_args() -> Result<Mode, String> {
         port: 61080,
         server_bin: default_bin,
         concurrency: 200,
+        instances: None,
+        skip_sqlite: false,
+        pg_script: pg::default_script(),
     };
     let mut smoke = false;
     let (mut sockets, mut duration) = (None, None);
@@ -148,6 +174,9 @@ fn parse_args() -> Result<Mode, String> {
             "--port" => o.port = value(&a, args.next())?,
             "--server-bin" => o.server_bin = value(&a, args.next())?,
             "--concurrency" => o.concurrency = value(&a, args.next())?,
+            "--instances" => o.instances = Some(value(&a, args.next())?),
+            "--skip-sqlite" => o.skip_sqlite = true,
+            "--pg-script" => o.pg_script = value(&a, args.next())?,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
@@ -166,6 +195,18 @@ fn parse_args() -> Result<Mode, String> {
     }
     if o.port == u16::MAX {
         return Err("--port: the baseline needs P+1 too".into());
+    }
+    if let Some(n) = o.instances {
+        if !(1..=16).contains(&n) {
+            return Err("--instances: 1 to 16".into());
+        }
+        if usize::from(o.port) + instances::PORT_OFFSET + n > usize::from(u16::MAX) {
+            return Err(format!(
+                "--port: the instances need P+{} to P+{}",
+                instances::PORT_OFFSET,
+                instances::PORT_OFFSET + n - 1
+            ));
+        }
     }
     Ok(Mode::Bench(o))
 }
@@ -212,12 +253,23 @@ fn main() -> ExitCode {
     };
     let cap = total_budget(&opts);
     let outcome = runtime.block_on(async {
+        let run = async {
+            if opts.instances.is_some() {
+                instances::bench(opts.clone()).await
+            } else {
+                bench(opts.clone()).await
+            }
+        };
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map_err(|e| format!("SIGTERM handler: {e}"))?;
         tokio::select! {
-            r = tokio::time::timeout(cap, bench(opts.clone())) => r.unwrap_or_else(|_| Err(format!("gave up after {cap:?}"))),
+            r = tokio::time::timeout(cap, run) => r.unwrap_or_else(|_| Err(format!("gave up after {cap:?}"))),
             _ = tokio::signal::ctrl_c() => Err("interrupted".into()),
+            _ = term.recv() => Err("terminated".into()),
         }
     });
-    // Every child was killed when its guard dropped inside `bench`.
+    // Every child was killed, and PostgreSQL stopped, when their guards
+    // dropped inside `bench`.
     runtime.shutdown_timeout(Duration::from_secs(2));
     match outcome {
         Ok(pass) => {
@@ -243,7 +295,17 @@ fn total_budget(o: &Opts) -> Duration {
         .map(|_| Duration::from_secs(u64::from(o.duration)) + HTTP_TIMEOUT + DELIVERY_WAIT)
         .sum();
     let per_server = Duration::from_secs(60) + connect + phases;
-    per_server * 2 + Duration::from_secs(60)
+    let servers = match o.instances {
+        Some(n) => {
+            // SQLite, PostgreSQL with 1 instance, with N, the baseline; the
+            // N instances start one after the other.
+            let runs =
+                1 + u32::from(!o.skip_sqlite) + u32::from(n > 1) + u32::from(!o.skip_baseline);
+            per_server * runs + Duration::from_secs(20 * n as u64 + 60)
+        }
+        None => per_server * 2,
+    };
+    servers + Duration::from_secs(60)
 }
 
 fn connect_budget(sockets: usize) -> Duration {
@@ -251,7 +313,7 @@ fn connect_budget(sockets: usize) -> Duration {
 }
 
 /// Results for one server.
-struct Report {
+pub(crate) struct Report {
     name: &'static str,
     sockets: usize,
     joined: usize,
@@ -347,16 +409,64 @@ pub(crate) fn number_after(s: &str, prefix: &str) -> Option<i64> {
     rest[..end].parse().ok()
 }
 
-async fn settle_rss(child: &mut ChildGuard) -> Result<u64, String> {
+/// RSS summed over the server's processes, once it had time to settle.
+async fn settle_rss(children: &mut [ChildGuard]) -> Result<u64, String> {
     tokio::time::sleep(Duration::from_secs(2)).await;
-    child.check_running()?;
-    child.rss()
+    rss_sum(children)
+}
+
+fn rss_sum(children: &mut [ChildGuard]) -> Result<u64, String> {
+    let mut sum = 0;
+    for c in children {
+        c.check_running()?;
+        sum += c.rss()?;
+    }
+    Ok(sum)
+}
+
+fn cpu_sum(children: &mut [ChildGuard]) -> Result<f64, String> {
+    let mut sum = 0.0;
+    for c in children {
+        c.check_running()?;
+        sum += c.cpu_seconds()?;
+    }
+    Ok(sum)
+}
+
+/// Where causerie runs: its database (`CAUSERIE_DB`), how many instances
+/// (on ports `port`, `port + 1`, ...), and the database server's pid
+/// (PostgreSQL's postmaster) for its CPU.
+pub(crate) struct Setup {
+    pub tag: &'static str,
+    pub db: String,
+    pub instances: usize,
+    pub port: u16,
+    pub db_pid: Option<u32>,
 }
 
 async fn bench_causerie(
     opts: &Opts,
     scratch: &ScratchDir,
     base: Instant,
+) -> Result<(Report, FrameSizes), String> {
+    let setup = Setup {
+        tag: "sqlite",
+        db: scratch.0.join("causerie.db").display().to_string(),
+        instances: 1,
+        port: opts.port,
+        db_pid: None,
+    };
+    bench_causerie_on(opts, scratch, base, &setup, &mut Vec::new()).await
+}
+
+/// The scenario on causerie as `setup` says; the instances' logs are
+/// listed in `logs` as they start (read them after, also on failure).
+pub(crate) async fn bench_causerie_on(
+    opts: &Opts,
+    scratch: &ScratchDir,
+    base: Instant,
+    setup: &Setup,
+    logs: &mut Vec<PathBuf>,
 ) -> Result<(Report, FrameSizes), String> {
     let name = "causerie";
     if !opts.server_bin.is_file() {
@@ -365,36 +475,64 @@ async fn bench_causerie(
             opts.server_bin.display()
         ));
     }
-    let addr = addr(opts.port);
-    println!("\n== {name} ({}) on {addr}", opts.server_bin.display());
+    let addrs: Vec<SocketAddr> = (0..setup.instances)
+        .map(|k| addr(setup.port + k as u16))
+        .collect();
+    let shown: Vec<String> = addrs.iter().map(SocketAddr::to_string).collect();
+    println!(
+        "\n== {name} ({}) on {}, database {}",
+        opts.server_bin.display(),
+        shown.join(", "),
+        setup.db
+    );
     // Every socket comes from 127.0.0.1: the per-address caps (64 sockets,
     // 256 connections by default) must let them all in.
     let sockets = opts.sockets.max(11_000);
     let connections = (opts.sockets + 1_000).max(15_000);
-    let mut child = ChildGuard::spawn(
-        name,
-        &opts.server_bin,
-        &[],
-        &[
-            ("CAUSERIE_MAX_SOCKETS", sockets.to_string()),
-            ("CAUSERIE_MAX_SOCKETS_PER_ADDR", sockets.to_string()),
-            ("CAUSERIE_MAX_CONNECTIONS", connections.to_string()),
-            ("CAUSERIE_MAX_CONNECTIONS_PER_ADDR", connections.to_string()),
-            ("CAUSERIE_ADDR", addr.to_string()),
-            (
-                "CAUSERIE_DB",
-                scratch.0.join("causerie.db").display().to_string(),
-            ),
-            ("CAUSERIE_ADMIN_PASSWORD", ADMIN_PASSWORD.into()),
-            ("CAUSERIE_SECURE_COOKIES", "0".into()),
-            ("RUST_LOG", "warn".into()),
-        ],
-        scratch.0.join("causerie.log"),
-    )?;
-    wait_healthy(addr, &mut child).await?;
+    let mut children = Vec::with_capacity(addrs.len());
+    // One after the other: the first makes the schema and the admin.
+    for (k, a) in addrs.iter().enumerate() {
+        let child_name: &'static str = if setup.instances == 1 {
+            name
+        } else {
+            Box::leak(format!("causerie #{}", k + 1).into_boxed_str())
+        };
+        let log = scratch
+            .0
+            .join(format!("{name}-{}-{}.log", setup.tag, k + 1));
+        logs.push(log.clone());
+        children.push(ChildGuard::spawn(
+            child_name,
+            &opts.server_bin,
+            &[],
+            &[
+                ("CAUSERIE_MAX_SOCKETS", sockets.to_string()),
+                ("CAUSERIE_MAX_SOCKETS_PER_ADDR", sockets.to_string()),
+                ("CAUSERIE_MAX_CONNECTIONS", connections.to_string()),
+                ("CAUSERIE_MAX_CONNECTIONS_PER_ADDR", connections.to_string()),
+                ("CAUSERIE_ADDR", a.to_string()),
+                ("CAUSERIE_DB", setup.db.clone()),
+                ("CAUSERIE_ADMIN_PASSWORD", ADMIN_PASSWORD.into()),
+                ("CAUSERIE_SECURE_COOKIES", "0".into()),
+                ("RUST_LOG", "warn".into()),
+            ],
+            log,
+        )?);
+        let child = children.last_mut().expect("just pushed");
+        wait_healthy(*a, child).await?;
+    }
+    if setup.instances > 1 {
+        let pids: Vec<String> = children.iter().map(|c| c.pid().to_string()).collect();
+        println!(
+            "{} instances up (pids {})",
+            setup.instances,
+            pids.join(", ")
+        );
+    }
 
+    // Sessions live in the database: one login serves every instance.
     let (_, login) = post_form(
-        addr,
+        addrs[0],
         "/login",
         None,
         &[("username", "admin"), ("password", ADMIN_PASSWORD)],
@@ -405,7 +543,7 @@ async fn bench_causerie(
         .ok_or("login set no `causerie` cookie")?;
     let mut layout = Layout::new(opts.sockets, opts.spread, total_replies(opts));
     let started = Instant::now();
-    let (topics, forums) = scenario::seed(addr, &cookie, &layout).await?;
+    let (topics, forums) = scenario::seed(addrs[0], &cookie, &layout).await?;
     println!(
         "seeded {} forums, {} topics in {:.1} s",
         forums.len(),
@@ -415,21 +553,41 @@ async fn bench_causerie(
     layout.for_causerie(&topics, &forums);
     let layout = Arc::new(layout);
     let poster = Poster::Causerie {
-        addr,
+        addrs: addrs.clone(),
         cookie,
         layout: layout.clone(),
     };
-    measure(name, opts, &mut child, addr, layout, poster, base).await
+    measure(
+        name,
+        opts,
+        &mut children,
+        &addrs,
+        layout,
+        poster,
+        base,
+        setup.db_pid,
+    )
+    .await
 }
 
-async fn bench_baseline(
+pub(crate) async fn bench_baseline(
     opts: &Opts,
     scratch: &ScratchDir,
     base: Instant,
     sizes: FrameSizes,
 ) -> Result<Report, String> {
+    bench_baseline_on(opts, scratch, base, sizes, opts.port + 1).await
+}
+
+pub(crate) async fn bench_baseline_on(
+    opts: &Opts,
+    scratch: &ScratchDir,
+    base: Instant,
+    sizes: FrameSizes,
+    port: u16,
+) -> Result<Report, String> {
     let name = "baseline";
-    let addr = addr(opts.port + 1);
+    let addr = addr(port);
     let exe = std::env::current_exe().map_err(|e| format!("own executable: {e}"))?;
     let how = if opts.baseline_batching {
         "frames waiting for a socket written together"
@@ -452,26 +610,45 @@ async fn bench_baseline(
         layout: layout.clone(),
         sizes,
     };
-    measure(name, opts, &mut child, addr, layout, poster, base)
-        .await
-        .map(|(report, _)| report)
+    measure(
+        name,
+        opts,
+        std::slice::from_mut(&mut child),
+        &[addr],
+        layout,
+        poster,
+        base,
+        None,
+    )
+    .await
+    .map(|(report, _)| report)
 }
 
-/// RSS idle, sockets, RSS with them, then one phase per rate.
+/// RSS idle, sockets, RSS with them, then one phase per rate. Several
+/// `children` (instances): RSS and CPU are their sums, socket `i` goes to
+/// `addrs[i % len]`; `db_pid`: the database server, whose CPU is counted apart.
+#[allow(clippy::too_many_arguments)]
 async fn measure(
     name: &'static str,
     opts: &Opts,
-    child: &mut ChildGuard,
-    addr: SocketAddr,
+    children: &mut [ChildGuard],
+    addrs: &[SocketAddr],
     layout: Arc<Layout>,
     poster: Poster,
     base: Instant,
+    db_pid: Option<u32>,
 ) -> Result<(Report, FrameSizes), String> {
-    let rss_idle = settle_rss(child).await?;
+    let rss_idle = settle_rss(children).await?;
     println!("RSS idle: {}", mib(rss_idle));
 
     let started = Instant::now();
-    let fleet = Fleet::open(addr, &layout.watchers, opts.concurrency, base);
+    let fleet = Fleet::open(
+        addrs,
+        &layout.watchers,
+        opts.concurrency,
+        base,
+        total_replies(opts),
+    );
     let settled = fleet.wait_settled(connect_budget(opts.sockets)).await;
     let joined = fleet.joined();
     println!(
@@ -498,7 +675,7 @@ async fn measure(
         if joined == 0 {
             return Err(format!("{name}: no socket could connect"));
         }
-        let rss_open = settle_rss(child).await?;
+        let rss_open = settle_rss(children).await?;
         println!(
             "RSS with {joined} sockets: {} ({:.0} bytes/socket)",
             mib(rss_open),
@@ -506,7 +683,15 @@ async fn measure(
         );
         let poster = Arc::new(poster);
         // Only the one topic needs its first page kept from filling.
-        let janitor = (!opts.spread).then(|| Arc::new(Janitor::new()));
+        // With --instances, for every server alike: a reply is deleted once
+        // every socket showed it (see `Janitor::gate`).
+        let janitor = (!opts.spread).then(|| {
+            Arc::new(if opts.instances.is_some() {
+                Janitor::after_delivery(fleet.seen_counter(), joined as u32)
+            } else {
+                Janitor::new()
+            })
+        });
         let run = Run {
             fleet: &fleet,
             layout: &layout,
@@ -514,13 +699,15 @@ async fn measure(
             janitor: janitor.as_ref(),
             base,
         };
+        let db_cpu = || db_pid.and_then(|pid| proc::tree_cpu_seconds(pid).ok());
         let mut phases = Vec::new();
         let mut seq = 0u32;
         for &rate in &opts.rates {
-            child.check_running()?;
-            let cpu_before = child.cpu_seconds()?;
+            let cpu_before = cpu_sum(children)?;
+            let db_before = db_cpu();
             let mut p = run.phase(rate, opts.duration, seq).await;
-            p.server_cpu = child.cpu_seconds()? - cpu_before;
+            p.server_cpu = cpu_sum(children)? - cpu_before;
+            p.db_cpu = db_before.zip(db_cpu()).map(|(b, a)| a - b);
             seq += rate * opts.duration;
             print_phase(&p);
             phases.push(p);
@@ -530,8 +717,7 @@ async fn measure(
         {
             println!("janitor: {} replies deleted; one failed: {e}", j.deleted());
         }
-        child.check_running()?;
-        let rss_after = child.rss()?;
+        let rss_after = rss_sum(children)?;
         println!("RSS after the phases: {}", mib(rss_after));
         Ok((
             Report {
@@ -547,8 +733,10 @@ async fn measure(
         ))
     }
     .await;
-    // The server goes first (its side takes the TIME_WAITs), then the clients.
-    child.kill();
+    // The servers go first (their side takes the TIME_WAITs), then the clients.
+    for c in children.iter_mut() {
+        c.kill();
+    }
     fleet.stop().await;
     result
 }

@@ -21,6 +21,9 @@ pub struct Phase {
     pub off_page: usize,
     pub expected: u64,
     pub delivered: u64,
+    /// Frames showing a reply a socket had already shown (by its token: a
+    /// message fragment twice on one socket), counted apart from `delivered`.
+    pub duplicates: u64,
     pub p50: u32,
     pub p99: u32,
     pub max: u32,
@@ -35,8 +38,11 @@ pub struct Phase {
     pub lost_during: usize,
     /// Deletions made by the janitor during the phase.
     pub deleted: usize,
-    /// Seconds of CPU the server used, from the first POST to the last frame.
+    /// Seconds of CPU the server used, from the first POST to the last frame
+    /// (summed over its instances).
     pub server_cpu: f64,
+    /// The same for the database server (PostgreSQL's processes), when known.
+    pub db_cpu: Option<f64>,
 }
 
 struct Sent {
@@ -223,6 +229,9 @@ impl Run<'_> {
                     None
                 };
                 if let Some(&r) = r {
+                    if at[r] != u32::MAX && e.tag & ID_FLAG == 0 {
+                        phase.duplicates += 1;
+                    }
                     at[r] = at[r].min(e.at);
                 }
             }

@@ -198,3 +198,42 @@ impl Drop for ScratchDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Clock ticks a second (`/proc/*/stat` counts CPU time in them).
+fn ticks_per_second() -> f64 {
+    // SAFETY: sysconf only reads a constant of the system.
+    (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).max(1) as f64
+}
+
+/// `(ppid, utime + stime, cutime + cstime)` of a process, in ticks.
+fn stat_times(pid: u32) -> Option<(u32, u64, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let n = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+    // After the name: state (0), ppid (1), ..., utime (11), stime (12),
+    // cutime (13), cstime (14).
+    Some((u32::try_from(n(1)?).ok()?, n(11)? + n(12)?, n(13)? + n(14)?))
+}
+
+/// CPU seconds used by a server made of processes (PostgreSQL): `root`, its
+/// children alive now, and the children it already reaped.
+pub fn tree_cpu_seconds(root: u32) -> Result<f64, String> {
+    let (_, own, reaped) = stat_times(root).ok_or_else(|| format!("no process {root}"))?;
+    let mut ticks = own + reaped;
+    let dir = std::fs::read_dir("/proc").map_err(|e| format!("/proc: {e}"))?;
+    for entry in dir.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if let Some((ppid, t, _)) = stat_times(pid)
+            && ppid == root
+        {
+            ticks += t;
+        }
+    }
+    Ok(ticks as f64 / ticks_per_second())
+}

@@ -21,9 +21,9 @@ pub(crate) fn mib(bytes: u64) -> String {
 pub(crate) fn print_phase(p: &Phase) {
     println!(
         "   POSTs ok {}/{} ({:.1}/s, answered in p50 {} p99 {}); {} landed off the watched page; \
-         {} deleted; delivered {}/{}; \
+         {} deleted; delivered {}/{}{}; \
          latency p50 {} p99 {} max {}; all sockets reached: p50 {} p99 {}; \
-         frames up to {} bytes; server CPU {:.2} s ({:.1} ms a reply){}{}",
+         frames up to {} bytes; server CPU {:.2} s ({:.1} ms a reply){}{}{}",
         p.ok,
         p.sent,
         p.achieved,
@@ -33,6 +33,11 @@ pub(crate) fn print_phase(p: &Phase) {
         p.deleted,
         p.delivered,
         p.expected,
+        if p.duplicates > 0 {
+            format!(" ({} duplicate frames)", p.duplicates)
+        } else {
+            String::new()
+        },
         ms(p.p50),
         ms(p.p99),
         ms(p.max),
@@ -41,6 +46,9 @@ pub(crate) fn print_phase(p: &Phase) {
         p.max_frame,
         p.server_cpu,
         p.server_cpu * 1000.0 / p.ok.max(1) as f64,
+        p.db_cpu
+            .map(|c| format!("; PostgreSQL CPU {c:.2} s"))
+            .unwrap_or_default(),
         if p.lost_during > 0 {
             format!("; {} sockets closed", p.lost_during)
         } else {
@@ -205,7 +213,11 @@ pub(crate) fn print_table(opts: &Opts, reports: &[Report]) -> bool {
     for r in reports {
         let all = r.joined == r.sockets
             && r.phases.iter().all(|p| {
-                p.ok == p.sent && p.off_page == 0 && p.delivered == p.expected && p.expected > 0
+                p.ok == p.sent
+                    && p.off_page == 0
+                    && p.delivered == p.expected
+                    && p.duplicates == 0
+                    && p.expected > 0
             });
         pass &= all;
         println!(

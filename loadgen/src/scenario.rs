@@ -28,6 +28,8 @@ const PAGE_SIZE: usize = 20;
 const ROOM: u32 = 15;
 /// Sockets per topic in the spread case (the rest watch forum pages).
 const PER_TOPIC: usize = 8;
+/// The longest a gated janitor waits for a reply's frames before deleting it.
+const GATE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Where reply `seq` goes: `targets[seq % len]`.
 #[derive(Clone)]
@@ -203,8 +205,10 @@ pub async fn seed(
 
 /// How replies (and deletions) are posted to one server.
 pub enum Poster {
+    /// Reply `seq` goes through `addrs[seq % len]`, deletion of message
+    /// `id` through `addrs[id % len]` (several instances: round-robin).
     Causerie {
-        addr: SocketAddr,
+        addrs: Vec<SocketAddr>,
         cookie: String,
         layout: Arc<Layout>,
     },
@@ -228,17 +232,18 @@ impl Poster {
         let token = fleet::token(seq);
         match self {
             Poster::Causerie {
-                addr,
+                addrs,
                 cookie,
                 layout,
             } => {
+                let addr = addrs[seq as usize % addrs.len()];
                 let body = format!(
                     "Load test reply {token}. A message of ordinary length, as people write them: \
                      a sentence or two about the topic, a question, and a thank-you at the end."
                 );
                 let path = format!("/topics/{}/messages", layout.target(seq).topic);
                 let (location, _) =
-                    post_form(*addr, &path, Some(cookie), &[("body", &body)]).await?;
+                    post_form(addr, &path, Some(cookie), &[("body", &body)]).await?;
                 let handle = number_after(&location, "#message-")
                     .ok_or_else(|| format!("reply Location {location:?} names no message"))?;
                 Ok(Posted {
@@ -272,8 +277,8 @@ impl Poster {
     /// removal's size to the topic's room (baseline).
     pub async fn remove(&self, handle: i64) -> Result<(), String> {
         match self {
-            Poster::Causerie { addr, cookie, .. } => post_form(
-                *addr,
+            Poster::Causerie { addrs, cookie, .. } => post_form(
+                addrs[handle.unsigned_abs() as usize % addrs.len()],
                 &format!("/messages/{handle}/delete"),
                 Some(cookie),
                 &[],
@@ -312,7 +317,16 @@ async fn broadcast(addr: SocketAddr, to: &str, token: &str) -> Result<(), String
 /// late the server answers: every reply lands on the watched page. When the
 /// server keeps up, no reply waits; when it does not, the wait counts in the
 /// reply's latency, on both servers alike.
+/// How many frames showed reply `seq`.
+type Seen = Box<dyn Fn(u32) -> u32 + Send + Sync>;
+
 pub struct Janitor {
+    /// When set (`--instances`): a reply is deleted only once this many
+    /// frames showed it (`.1`, every socket), as `.0` counts them, or after
+    /// `GATE_WAIT`. On PostgreSQL each instance renders a change from the
+    /// database as it is when its follower reads the change log: a reply
+    /// deleted at once would be gone by then, and never shown.
+    gate: Option<(Seen, u32)>,
     /// Replies whose deletion is over (done, failed, or nothing to delete).
     cleared: Mutex<HashSet<u32>>,
     news: Notify,
@@ -323,10 +337,22 @@ pub struct Janitor {
 impl Janitor {
     pub fn new() -> Janitor {
         Janitor {
+            gate: None,
             cleared: Mutex::default(),
             news: Notify::new(),
             deleted: AtomicUsize::new(0),
             error: Mutex::default(),
+        }
+    }
+
+    /// A janitor that deletes a reply once `seen(seq)` reached `sockets`.
+    pub fn after_delivery(
+        seen: impl Fn(u32) -> u32 + Send + Sync + 'static,
+        sockets: u32,
+    ) -> Janitor {
+        Janitor {
+            gate: Some((Box::new(seen), sockets)),
+            ..Janitor::new()
         }
     }
 
@@ -335,6 +361,12 @@ impl Janitor {
     pub fn record(self: &Arc<Self>, seq: u32, handle: Option<i64>, poster: Arc<Poster>) {
         let janitor = self.clone();
         tokio::spawn(async move {
+            if let Some((seen, sockets)) = &janitor.gate {
+                let until = tokio::time::Instant::now() + GATE_WAIT;
+                while seen(seq) < *sockets && tokio::time::Instant::now() < until {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+            }
             if let Some(handle) = handle {
                 match poster.remove(handle).await {
                     Ok(()) => {
