@@ -327,16 +327,7 @@ fn print_table(opts: &Opts, rows: &[Row]) -> bool {
 
     println!("\nTargets:");
     for row in rows {
-        let ok = row.result.as_ref().is_ok_and(|r| {
-            r.joined == r.sockets
-                && r.phases.iter().all(|p| {
-                    p.ok == p.sent
-                        && p.off_page == 0
-                        && p.delivered == p.expected
-                        && p.duplicates == 0
-                        && p.expected > 0
-                })
-        });
+        let ok = row.result.as_ref().is_ok_and(Report::all_delivered);
         pass &= ok;
         println!(
             "  {} x{}: every socket joined, every reply posted and delivered to every socket \

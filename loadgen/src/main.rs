@@ -331,6 +331,18 @@ impl Report {
     fn bytes_per_socket_after(&self) -> f64 {
         self.rss_after.saturating_sub(self.rss_idle) as f64 / self.joined.max(1) as f64
     }
+    /// Every socket joined, and every reply was posted, stayed on the
+    /// watched page and reached every socket exactly once.
+    fn all_delivered(&self) -> bool {
+        self.joined == self.sockets
+            && self.phases.iter().all(|p| {
+                p.ok == p.sent
+                    && p.off_page == 0
+                    && p.delivered == p.expected
+                    && p.duplicates == 0
+                    && p.expected > 0
+            })
+    }
 }
 
 async fn bench(opts: Opts) -> Result<bool, String> {

@@ -211,14 +211,7 @@ pub(crate) fn print_table(opts: &Opts, reports: &[Report]) -> bool {
 
     println!("\nTargets:");
     for r in reports {
-        let all = r.joined == r.sockets
-            && r.phases.iter().all(|p| {
-                p.ok == p.sent
-                    && p.off_page == 0
-                    && p.delivered == p.expected
-                    && p.duplicates == 0
-                    && p.expected > 0
-            });
+        let all = r.all_delivered();
         pass &= all;
         println!(
             "  {:<8} every socket joined, every reply posted and delivered: {}",
