@@ -10,6 +10,7 @@
 #   SKIP_BUILD=1 bash bench/pagecpu.sh # use the binaries already built
 #   PAGE_CACHE=0 bash bench/pagecpu.sh # pages rendered afresh each time (as after a write)
 #   ACCEPT_LANGUAGE=fr bash bench/pagecpu.sh # the pages in French
+#   SERVER_BIN=/path/to/causerie bash bench/pagecpu.sh # another build (before/after)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-5}
@@ -24,7 +25,7 @@ work=$(mktemp -d)
 pass=bench-$RANDOM-$RANDOM
 CAUSERIE_PAGE_CACHE=${PAGE_CACHE:-1} \
   CAUSERIE_DB="$work/bench.db" CAUSERIE_ADDR="127.0.0.1:$PORT" CAUSERIE_ADMIN_PASSWORD="$pass" \
-  RUST_LOG=warn ./target/release/causerie >"$work/server.log" 2>&1 &
+  RUST_LOG=warn "${SERVER_BIN:-./target/release/causerie}" >"$work/server.log" 2>&1 &
 server=$!
 hello=
 trap 'kill $server $hello 2>/dev/null; wait $server $hello 2>/dev/null; rm -rf "$work"' EXIT

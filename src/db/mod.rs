@@ -160,8 +160,18 @@ fn configure(conn: &Connection, config: &DbConfig) -> rusqlite::Result<()> {
         rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
         true,
     )?;
+    // Every query goes through the cache (`prepare_cached`, and `query_row`
+    // and `execute` in `sql.rs`). rusqlite keeps 16 by default: fewer than
+    // a reply's write, fan-out and pages use on one connection, so each
+    // turn re-parsed and re-planned statements (their triggers included).
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(())
 }
+
+/// Prepared statements kept per connection: more than the distinct
+/// statements one connection runs (about 200 in the whole application;
+/// each kept one costs a few KiB of SQLite's memory, and only once used).
+const STATEMENT_CACHE: usize = 256;
 
 impl Db {
     /// Opens (creating if needed) the database file, switches it to WAL,
