@@ -197,12 +197,23 @@ impl AppState {
         F: FnOnce(&crate::db::Conn) -> AppResult<T> + Send + 'static,
         A: FnOnce(&T) -> Option<Change> + Send + 'static,
     {
+        self.commit_events(f, move |out| {
+            announce(out).map(Event::Change).into_iter().collect()
+        })
+        .await
+    }
+
+    /// Like `commit`, with the events `events` names (a change, then the
+    /// bells it rang), handled in that order.
+    pub async fn commit_events<T, F, E>(&self, f: F, events: E) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&crate::db::Conn) -> AppResult<T> + Send + 'static,
+        E: FnOnce(&T) -> Vec<Event> + Send + 'static,
+    {
         self.db
             .write_logged(f, move |out| {
-                announce(out)
-                    .map(|change| Event::Change(change).encode())
-                    .into_iter()
-                    .collect()
+                events(out).iter().map(Event::encode).collect()
             })
             .await
     }

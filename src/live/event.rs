@@ -22,6 +22,15 @@ pub enum Event {
 }
 
 impl Event {
+    /// A change, and the bells it rang (none when no count moved).
+    pub fn change_and_bells(change: Change, counts: &[(i64, u32)]) -> Vec<Event> {
+        let mut events = vec![Event::Change(change)];
+        if !counts.is_empty() {
+            events.push(Event::Bells(counts.to_vec()));
+        }
+        events
+    }
+
     /// As stored in the log.
     pub fn encode(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()

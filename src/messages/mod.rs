@@ -17,7 +17,7 @@ use crate::form::Form;
 use crate::htmx::Hx;
 use crate::i18n::{Lang, Msg};
 use crate::limits::posting;
-use crate::live::Change;
+use crate::live::{Change, Event};
 use crate::markdown;
 use crate::notifications::{self, queries as notify};
 use crate::path_param::Path;
@@ -132,6 +132,8 @@ enum Posted {
         position: i64,
         /// The same reply sent again (a double click): nothing was written.
         repeated: bool,
+        /// The unread counts its notifications moved.
+        bells: Vec<(i64, u32)>,
     },
     NoTopic,
     Locked(Topic),
@@ -200,7 +202,7 @@ async fn reply(
     // Rendered here, off the writer's thread, which every write waits for.
     let body = notifications::body(&state, body).await?;
     let posted = state
-        .commit(
+        .commit_events(
             move |tx| {
                 let Some(t) = topic_queries::by_id(tx, topic_id)? else {
                     return Ok(Posted::NoTopic);
@@ -210,12 +212,17 @@ async fn reply(
                 }
                 let now = crate::db::now();
                 let repeated = queries::repeated(tx, author, topic_id, &body.source, now)?;
-                let (id, at) = match repeated {
-                    Some(id) => (id, queries::by_id(tx, id)?.map_or(now, |m| m.created_at)),
+                let (id, at, bells) = match repeated {
+                    Some(id) => (
+                        id,
+                        queries::by_id(tx, id)?.map_or(now, |m| m.created_at),
+                        Vec::new(),
+                    ),
                     None => {
                         let id = queries::insert(tx, topic_id, author, &body, now)?;
-                        notify::enqueue(tx, id, &body.mentioned, &body.quoted, true)?;
-                        (id, now)
+                        let bells =
+                            notify::enqueue(tx, id, &body.mentioned, &body.quoted, true, now)?;
+                        (id, now, bells)
                     }
                 };
                 let position = queries::position(tx, topic_id, id)?;
@@ -235,6 +242,7 @@ async fn reply(
                     topic: t,
                     position,
                     repeated: repeated.is_some(),
+                    bells,
                 })
             },
             move |posted| match posted {
@@ -242,13 +250,17 @@ async fn reply(
                     message,
                     topic,
                     repeated: false,
+                    bells,
                     ..
-                } => Some(Change::MessageCreated {
-                    forum_id: topic.forum_id,
-                    topic_id,
-                    message_id: message.id,
-                }),
-                _ => None,
+                } => Event::change_and_bells(
+                    Change::MessageCreated {
+                        forum_id: topic.forum_id,
+                        topic_id,
+                        message_id: message.id,
+                    },
+                    bells,
+                ),
+                _ => Vec::new(),
             },
         )
         .await?;
@@ -378,20 +390,28 @@ async fn edit(
     let added = notifications::newly_mentioned(&state, &message.body, &body).await?;
     let (topic_id, forum_id) = (topic.id, topic.forum_id);
     state
-        .commit(
+        .commit_events(
             move |tx| {
                 queries::edit(tx, id, &body)?;
-                if !added.is_empty() {
-                    notify::enqueue(tx, id, &added, &[], false)?;
+                if added.is_empty() {
+                    return Ok(Vec::new());
                 }
-                Ok(())
+                Ok(notify::enqueue(
+                    tx,
+                    id,
+                    &added,
+                    &[],
+                    false,
+                    crate::db::now(),
+                )?)
             },
-            move |_| {
-                Some(Change::MessageEdited {
+            move |bells| {
+                let edited = Change::MessageEdited {
                     forum_id,
                     topic_id,
                     message_id: id,
-                })
+                };
+                Event::change_and_bells(edited, bells)
             },
         )
         .await?;

@@ -1,7 +1,9 @@
 //! Notifications: a member hears when someone mentions them (`@name`),
 //! quotes one of their messages, or replies in a topic they posted in or
-//! follow. A message's transaction records one job (`queries::enqueue`); the
-//! worker (`worker.rs`) writes the notifications and rings the bells. Here:
+//! follow. A message's transaction writes them when they are a few rows (a
+//! topic of at most `queries::INLINE_MEMBERS` members), else records one
+//! job (`queries::enqueue`) that the worker (`worker.rs`) does in steps; the
+//! counts they move ring the bells after the commit. Here:
 //! the list at `/notifications`, marking read, the kinds a member wants, a
 //! topic's follow / mute, and the bodies' mentions resolved at write time.
 

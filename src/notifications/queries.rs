@@ -53,6 +53,9 @@ pub enum Level {
 pub const KEPT: i64 = 200;
 /// Topic members one worker step notifies of a reply.
 pub const STEP: i64 = 1_000;
+/// A reply in a topic of at most this many members is notified in its own
+/// transaction (`enqueue`); in a larger one, by the worker.
+pub const INLINE_MEMBERS: i64 = 64;
 
 /// The members among `names` (lower-cased): one index seek each.
 pub fn members_named(conn: &Conn, names: &[String]) -> crate::db::Result<Members> {
@@ -79,25 +82,57 @@ fn split(ids: &str) -> Vec<i64> {
     ids.split(',').filter_map(|s| s.parse().ok()).collect()
 }
 
-/// Records what message `message_id` is to notify: one small row, in the
-/// transaction that writes the message.
+/// Notifies what message `message_id`, written in this transaction, is to
+/// notify: at once when that is a few rows (a topic of at most
+/// `INLINE_MEMBERS` members, or no replies to tell), answering the members'
+/// counts that moved, for their bells; else it records the job (one small
+/// row) for the worker, and answers no counts.
 pub fn enqueue(
     conn: &Conn,
     message_id: i64,
     mentions: &[i64],
     quotes: &[i64],
     replies: bool,
-) -> crate::db::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO notify_jobs (message_id, mentions, quotes, replies) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![
+    now: i64,
+) -> crate::db::Result<Vec<(i64, u32)>> {
+    let job = Job {
+        id: 0,
         message_id,
-        joined(mentions),
-        joined(quotes),
-        replies
-    ])?;
-    Ok(())
+        mentions: joined(mentions),
+        quotes: joined(quotes),
+        replies,
+        after_user: 0,
+    };
+    // A small job is done now, in the message's own transaction: a few
+    // rows, where the worker would take a transaction (and a disk sync) of
+    // its own for each message. A topic with more members is left to it.
+    let small = !replies
+        || conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM topic_members WHERE topic_id =
+                   (SELECT topic_id FROM messages WHERE id = ?1) LIMIT ?2)",
+            )?
+            .query_row(params![message_id, INLINE_MEMBERS + 1], |r| {
+                r.get::<_, i64>(0)
+            })?
+            <= INLINE_MEMBERS;
+    if !small {
+        conn.prepare_cached(
+            "INSERT INTO notify_jobs (message_id, mentions, quotes, replies)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            job.message_id,
+            job.mentions,
+            job.quotes,
+            job.replies
+        ])?;
+        return Ok(Vec::new());
+    }
+    // Done in one step (no row to delete: `id` 0 is no job's).
+    let mut touched = BTreeSet::new();
+    do_job(conn, &job, now, &mut touched)?;
+    pruned_counts(conn, touched)
 }
 
 /// Whether the worker has anything to do.

@@ -1,5 +1,5 @@
-//! The worker: turns the jobs replies leave (`notify_jobs`) into
-//! notifications, off the reply's answer path, on the single writer, a
+//! The worker: turns the jobs replies in large topics leave (`notify_jobs`)
+//! into notifications, off the reply's answer path, on the single writer, a
 //! bounded step per transaction; the job goes in the transaction that does
 //! it, so a crash loses none (leftovers are done at the next start). After
 //! each commit, on the writer's thread (so in commit order), it sets the

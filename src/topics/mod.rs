@@ -18,7 +18,7 @@ use crate::forums::PageQuery;
 use crate::htmx::Hx;
 use crate::i18n::Lang;
 use crate::limits::posting;
-use crate::live::Change;
+use crate::live::{Change, Event};
 use crate::messages;
 use crate::notifications::{self, queries as notify};
 use crate::pagecache::{PageKey, Stamp};
@@ -159,25 +159,28 @@ async fn create(
     // Rendered here, off the writer's thread, which every write waits for.
     let body = notifications::body(&state, body).await?;
     let author = user.id;
-    let created = state
-        .commit(
+    let (created, _) = state
+        .commit_events(
             move |tx| {
                 let created = queries::create(tx, forum_id, author, &title, &body)?;
+                let mut bells = Vec::new();
                 if let Some(c) = created.as_ref().filter(|c| !c.repeated) {
                     // Its mentions and quotes, and its author takes part.
-                    notify::enqueue(tx, c.message_id, &body.mentioned, &body.quoted, false)?;
+                    let (m, q) = (&body.mentioned, &body.quoted);
+                    bells = notify::enqueue(tx, c.message_id, m, q, false, crate::db::now())?;
                 }
-                Ok(created)
+                Ok((created, bells))
             },
-            move |created| {
-                created
-                    .as_ref()
-                    .filter(|c| !c.repeated)
-                    .map(|c| Change::TopicCreated {
+            move |(created, bells)| match created.as_ref().filter(|c| !c.repeated) {
+                Some(c) => Event::change_and_bells(
+                    Change::TopicCreated {
                         forum_id,
                         topic_id: c.topic_id,
                         message_id: c.message_id,
-                    })
+                    },
+                    bells,
+                ),
+                None => Vec::new(),
             },
         )
         .await?;

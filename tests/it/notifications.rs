@@ -484,3 +484,67 @@ async fn a_thousand_mentions_in_one_message() {
     }
     assert_eq!(notified, 20);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_topic_is_notified_in_the_reply_a_large_one_by_the_worker() {
+    let Cast {
+        app,
+        forum,
+        alice,
+        bob,
+        carol,
+    } = cast().await;
+    let count = |message: i64| {
+        with_db(&app.db_path, move |c| {
+            c.query_row(
+                "SELECT count(*) FROM notifications WHERE message_id = ?1",
+                [message],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+    };
+    // A topic of two: bob's reply tells alice in its own transaction, so
+    // her notification is there as the reply is answered, no job left.
+    let small = app
+        .create_topic(&alice.http, forum, "Small", "Opening")
+        .await;
+    let reply = app.reply(&bob.http, small, "Hello").await;
+    assert_eq!(count(reply), 1, "written with the reply");
+    let jobs: i64 = with_db(&app.db_path, |c| {
+        c.query_row("SELECT count(*) FROM notify_jobs", (), |r| r.get(0))
+    });
+    assert_eq!(jobs, 0);
+    wait_bell(&app, &alice, 1).await;
+    // A topic of 72 members: left to the worker, which tells all 71 others.
+    let large = app
+        .create_topic(&carol.http, forum, "Large", "Opening")
+        .await;
+    with_db(&app.db_path, move |c| {
+        for k in 0..70 {
+            let id: i64 = c.query_row(
+                "INSERT INTO users (username, password_hash, created_at)
+                 VALUES (?1, 'x', 0) RETURNING id",
+                causerie::params![format!("member{k}")],
+                |r| r.get(0),
+            )?;
+            c.execute(
+                "INSERT INTO topic_members (topic_id, user_id, level) VALUES (?1, ?2, 1)",
+                causerie::params![large, id],
+            )?;
+        }
+        Ok(())
+    });
+    let reply = app.reply(&bob.http, large, "Hello all").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while count(reply) < 71 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the worker told {} of 71",
+            count(reply)
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(count(reply), 71, "carol and the 70, not bob");
+    // carol's bell rings: the worker's counts reach the bells too.
+    wait_bell(&app, &carol, 1).await;
+}
