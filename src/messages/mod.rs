@@ -424,23 +424,26 @@ async fn delete(
     Path(id): Path<i64>,
     hx: Hx,
 ) -> AppResult<Response> {
-    let (message, topic) = with_topic(&state, id).await?;
-    if message.id == topic.first_message_id {
-        return Err(AppError::Forbidden(Msg("forbidden-opening-message")));
-    }
-    let (topic_id, forum_id) = (topic.id, topic.forum_id);
-    state
+    // Checked in the transaction that deletes it: one trip to the database.
+    let (topic, _) = state
         .commit(
-            move |tx| Ok(queries::delete(tx, id)?),
-            move |before| {
+            move |tx| {
+                let m = queries::by_id(tx, id)?.ok_or(AppError::NotFound)?;
+                let t = topic_queries::by_id(tx, m.topic_id)?.ok_or(AppError::NotFound)?;
+                if m.id == t.first_message_id {
+                    return Err(AppError::Forbidden(Msg("forbidden-opening-message")));
+                }
+                Ok((t, queries::delete(tx, id)?))
+            },
+            move |(topic, before)| {
                 Some(Change::MessageDeleted {
-                    forum_id,
-                    topic_id,
+                    forum_id: topic.forum_id,
+                    topic_id: topic.id,
                     message_id: id,
                     before: (*before)?,
                 })
             },
         )
         .await?;
-    Ok(hx.redirect(&paths::topic(topic_id)))
+    Ok(hx.redirect(&paths::topic(topic.id)))
 }
