@@ -11,6 +11,9 @@
 //! By default each socket sends each frame on its own (`send`: one write per
 //! frame). With `--batch`, a socket that finds several frames waiting feeds
 //! them all and flushes once, as causerie's writer does with its queue.
+//! With `--journal FILE`, each post is first appended to FILE and synced
+//! (on a blocking thread, one post at a time), as a durable write must be,
+//! and only then broadcast.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -36,6 +39,7 @@ const MAX_LEN: usize = 1 << 20;
 struct Hub {
     rooms: Arc<Mutex<HashMap<String, broadcast::Sender<Utf8Bytes>>>>,
     batch: bool,
+    journal: Option<Arc<Mutex<std::fs::File>>>,
 }
 
 impl Hub {
@@ -56,7 +60,17 @@ fn param<'u>(uri: &'u Uri, key: &str) -> Option<&'u str> {
         .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
 }
 
-pub fn run(port: u16, batch: bool) -> Result<(), String> {
+pub fn run(port: u16, batch: bool, journal: Option<std::path::PathBuf>) -> Result<(), String> {
+    let journal = match journal {
+        Some(path) => Some(Arc::new(Mutex::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))?,
+        ))),
+        None => None,
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -69,6 +83,7 @@ pub fn run(port: u16, batch: bool) -> Result<(), String> {
             .with_state(Hub {
                 rooms: Arc::default(),
                 batch,
+                journal,
             });
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let listener = tokio::net::TcpListener::bind(addr)
@@ -154,7 +169,25 @@ async fn send_batch(
 
 /// Broadcasts a frame with `token` to each room named in `to`
 /// (`ROOM:LEN,...`); answers how many sockets it was queued for.
-async fn publish(State(hub): State<Hub>, uri: Uri, token: String) -> String {
+async fn publish(
+    State(hub): State<Hub>,
+    uri: Uri,
+    token: String,
+) -> (axum::http::StatusCode, String) {
+    if let Some(journal) = hub.journal.clone() {
+        let line = format!("{}\n", token.trim());
+        let kept = tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            let mut file = journal.lock().unwrap_or_else(|p| p.into_inner());
+            file.write_all(line.as_bytes())?;
+            file.sync_data()
+        })
+        .await;
+        if !matches!(kept, Ok(Ok(()))) {
+            let failed = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+            return (failed, "journal write failed".into());
+        }
+    }
     let mut n = 0;
     for (room, len) in param(&uri, "to")
         .unwrap_or("")
@@ -164,7 +197,7 @@ async fn publish(State(hub): State<Hub>, uri: Uri, token: String) -> String {
         let len = len.parse().unwrap_or(0).min(MAX_LEN);
         n += hub.room(room).send(frame(token.trim(), len)).unwrap_or(0);
     }
-    n.to_string()
+    (axum::http::StatusCode::OK, n.to_string())
 }
 
 /// A message-like fragment of `len` bytes (at least its markup) containing

@@ -247,6 +247,102 @@ pub(crate) fn print_table(opts: &Opts, reports: &[Report]) -> bool {
     pass
 }
 
+/// One round's comparisons with the baseline.
+pub(crate) struct Ratios {
+    /// p99 latency, causerie's over the baseline's, at each rate.
+    p99: Vec<(u32, f64)>,
+    /// Bytes per socket, idle and after the phases.
+    idle: Option<f64>,
+    after: Option<f64>,
+    /// Every socket joined and every reply reached every socket once, on
+    /// both servers.
+    delivered: bool,
+}
+
+impl Ratios {
+    pub(crate) fn of(reports: &[Report]) -> Self {
+        let c = &reports[0];
+        let b = reports.get(1);
+        let p99 = b.map_or_else(Vec::new, |b| {
+            c.phases
+                .iter()
+                .zip(&b.phases)
+                .map(|(p, bp)| (p.rate, f64::from(p.p99) / f64::from(bp.p99.max(1))))
+                .collect()
+        });
+        Ratios {
+            p99,
+            idle: b.map(|b| c.bytes_per_socket() / b.bytes_per_socket().max(1.0)),
+            after: b.map(|b| c.bytes_per_socket_after() / b.bytes_per_socket_after().max(1.0)),
+            delivered: reports.iter().all(Report::all_delivered),
+        }
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    match xs.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => xs[n / 2],
+        n => (xs[n / 2 - 1] + xs[n / 2]) / 2.0,
+    }
+}
+
+/// The rounds side by side, and the targets judged on their medians;
+/// `true` when every target is met (every reply delivered in every round).
+pub(crate) fn print_rounds(rounds: &[(bool, Ratios)]) -> bool {
+    println!(
+        "\n== {} rounds: causerie's figure over the baseline's, per round",
+        rounds.len()
+    );
+    let cells = |xs: &[f64]| {
+        xs.iter()
+            .map(|x| format!("{x:.2}x"))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    let mut pass = true;
+    let delivered = rounds.iter().all(|(_, r)| r.delivered);
+    pass &= delivered;
+    println!(
+        "  every socket joined, every reply delivered once, in every round: {}",
+        verdict(delivered)
+    );
+    let rates: Vec<u32> = rounds
+        .first()
+        .map(|(_, r)| r.p99.iter().map(|&(rate, _)| rate).collect())
+        .unwrap_or_default();
+    let mut target = |what: String, xs: Vec<f64>| {
+        if xs.is_empty() {
+            return;
+        }
+        let m = median(xs.clone());
+        let ok = m <= 1.25;
+        pass &= ok;
+        println!(
+            "  {what} <= 1.25x baseline: median {m:.2}x {} (rounds: {})",
+            verdict(ok),
+            cells(&xs)
+        );
+    };
+    for (i, rate) in rates.iter().enumerate() {
+        let xs = rounds
+            .iter()
+            .filter_map(|(_, r)| r.p99.get(i).map(|&(_, x)| x))
+            .collect();
+        target(format!("p99 at {rate}/s"), xs);
+    }
+    target(
+        "bytes/socket idle".into(),
+        rounds.iter().filter_map(|(_, r)| r.idle).collect(),
+    );
+    target(
+        "bytes/socket after the phases".into(),
+        rounds.iter().filter_map(|(_, r)| r.after).collect(),
+    );
+    pass
+}
+
 pub(crate) fn verdict(ok: bool) -> &'static str {
     if ok { "PASS" } else { "FAIL" }
 }
