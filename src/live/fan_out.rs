@@ -13,9 +13,10 @@ use maud::html;
 
 use super::catch_up::Frames;
 use super::change::Change;
-use super::hub::{Sub, Subs, frames_of};
+use super::hub::frames_of;
 use super::markers::{self, Own};
 use super::render;
+use super::subs::{Sub, Subs};
 use super::watch::{Key, Kind, Watch};
 use crate::error::AppResult;
 use crate::forums::queries::{self as forum_queries, Forum, ForumSummary};

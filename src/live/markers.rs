@@ -10,7 +10,7 @@ use crate::db::{Conn, OptionalExtension};
 use axum::extract::ws::Utf8Bytes;
 
 use super::change::Change;
-use super::hub::Subs;
+use super::subs::Subs;
 use super::watch::{Key, Watch};
 use crate::error::{AppError, AppResult};
 use crate::forums;

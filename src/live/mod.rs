@@ -11,6 +11,7 @@ mod markers;
 mod outbox;
 pub mod render;
 mod socket;
+mod subs;
 pub mod watch;
 
 use axum::Router;
