@@ -110,7 +110,7 @@ pub fn enqueue(
         || conn
             .prepare_cached(
                 "SELECT count(*) FROM (SELECT 1 FROM topic_members WHERE topic_id =
-                   (SELECT topic_id FROM messages WHERE id = ?1) LIMIT ?2)",
+                   (SELECT topic_id FROM messages WHERE id = ?1) LIMIT ?2) AS members",
             )?
             .query_row(params![message_id, INLINE_MEMBERS + 1], |r| {
                 r.get::<_, i64>(0)
