@@ -26,7 +26,9 @@ if ((${#missing[@]})); then
 fi
 
 echo "=== the workspace's tests, on SQLite"
-cargo test --workspace --locked
+# Without the server's URL, even when the caller (.ci/run) exported it:
+# with it set, this phase would run on PostgreSQL too.
+env -u CAUSERIE_TEST_PG cargo test --workspace --locked
 
 if [ -z "${CAUSERIE_TEST_PG:-}" ]; then
   pg_dir=$(mktemp -d /tmp/causerie-pg.XXXXXX)
