@@ -7,6 +7,7 @@
 #   bash bench/memory.sh
 #   SERVER_ENV="LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2" bash bench/memory.sh
 #   SKIP_BUILD=1 LOGINS=100 SOCKETS=2000 bash bench/memory.sh
+#   SERVER_BIN=/path/to/causerie bash bench/memory.sh   # another build (before/after)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PORT:-61480}
@@ -24,7 +25,7 @@ pass=bench-$RANDOM-$RANDOM
 env ${SERVER_ENV:-} CAUSERIE_DB="$work/bench.db" CAUSERIE_ADDR="127.0.0.1:$PORT" \
   CAUSERIE_MAX_SOCKETS_PER_ADDR=$((SOCKETS + 100)) CAUSERIE_MAX_CONNECTIONS_PER_ADDR=$((SOCKETS + 100)) \
   CAUSERIE_POST_RATE=100000/1s CAUSERIE_NEW_ACCOUNT_POST_RATE=100000/1s \
-  CAUSERIE_ADMIN_PASSWORD="$pass" RUST_LOG=warn ./target/release/causerie >"$work/server.log" 2>&1 &
+  CAUSERIE_ADMIN_PASSWORD="$pass" RUST_LOG=warn "${SERVER_BIN:-./target/release/causerie}" >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 base="http://127.0.0.1:$PORT"
