@@ -81,3 +81,6 @@ phase "$LOGINS parallel logins" logins
 phase "8 members x 50 replies" posting
 phase "$SOCKETS sockets opened, closed" sockets
 phase "5 s of topic pages (wrk)" pages
+# What the RSS is made of now: the heap and stacks, and the pages of the
+# binary and its libraries (file pages, given back under memory pressure).
+awk '/^Rss:/ {r=$2} /^Anonymous:/ {a=$2} END {printf "of the %.1f MiB now: %.1f MiB anonymous, %.1f MiB file pages (the binary, libraries)\n", r/1024, a/1024, (r-a)/1024}' "/proc/$server/smaps_rollup"
